@@ -1,0 +1,71 @@
+//! `{Model}Fields<M>`: the typed accessors, one `Field<M, T>` per stored field, plus a method
+//! per field for the paths inside it (`User::fields().address().city()`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::model::Model;
+
+pub(super) fn expand(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let fields_ident = format_ident!("{}Fields", ident);
+    // `with` fields have their own codec, so typed values of their Rust type would not match
+    // what is stored: they get no accessor.
+    let accessible: Vec<_> = model.stored().filter(|f| f.with.is_none()).collect();
+
+    let declarations = accessible.iter().map(|field| {
+        let field_ident = &field.ident;
+        let ty = &field.ty;
+        let doc = format!("The attribute `{}`.", field.attribute);
+        quote_spanned!(ty.span()=> #[doc = #doc] pub #field_ident: #private::Field<__M, #ty>,)
+    });
+    let initializers = accessible.iter().map(|field| {
+        let field_ident = &field.ident;
+        let attribute = &field.attribute;
+        quote!(#field_ident: #private::field_at(__prefix.as_ref(), #attribute),)
+    });
+    let nested = accessible.iter().map(|field| {
+        let field_ident = &field.ident;
+        let ty = &field.ty;
+        let doc = format!(
+            "The paths inside `{}` (for a nested model, its fields; otherwise the field itself).",
+            field.attribute
+        );
+        quote_spanned!(ty.span()=>
+            #[doc = #doc]
+            pub fn #field_ident(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
+                self.#field_ident.fields()
+            }
+        )
+    });
+    let doc =
+        format!("Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`.");
+
+    quote! {
+        #[doc = #doc]
+        #[automatically_derived]
+        #[allow(missing_debug_implementations)]
+        #vis struct #fields_ident<__M = #ident> {
+            #(#declarations)*
+            #[doc(hidden)]
+            pub __model: #private::core::marker::PhantomData<fn() -> __M>,
+        }
+
+        #[automatically_derived]
+        impl<__M> #fields_ident<__M> {
+            #[doc(hidden)]
+            pub fn __at(__prefix: #private::core::option::Option<#private::AttrPath>) -> Self {
+                #fields_ident {
+                    #(#initializers)*
+                    __model: #private::core::marker::PhantomData,
+                }
+            }
+
+            #(#nested)*
+        }
+    }
+}

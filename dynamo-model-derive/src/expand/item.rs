@@ -1,0 +1,188 @@
+//! `impl DynamoModel` and the attribute codec of the model: one runtime call per field.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::model::{DefaultValue, Field, Model};
+
+pub(super) fn expand(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let name = ident.to_string();
+    let fields_ident = format_ident!("{}Fields", ident);
+    let stored: Vec<&Field> = model.stored().collect();
+    let capacity = stored.len();
+
+    let puts = stored.iter().map(|field| put(field, &private));
+    let attribute_names = stored.iter().map(|f| &f.attribute);
+    let slots: Vec<_> = (0..stored.len())
+        .map(|i| format_ident!("__slot{}", i))
+        .collect();
+    let values: Vec<_> = (0..stored.len())
+        .map(|i| format_ident!("__value{}", i))
+        .collect();
+    let decodes = stored
+        .iter()
+        .zip(&slots)
+        .zip(&values)
+        .map(|((field, slot), value)| {
+            let decode = decode(field, slot, &private);
+            quote!(let #value = #decode;)
+        });
+    let mut stored_values = values.iter();
+    let constructors = model.fields.iter().map(|field| {
+        let field_ident = &field.ident;
+        let value = if field.skip {
+            default_value(field, &private)
+        } else {
+            let value = stored_values.next();
+            quote!(#value)
+        };
+        quote!(#field_ident: #value)
+    });
+    let extra = if model.forbid_extra {
+        quote!(#private::Extra::Forbid)
+    } else {
+        quote!(#private::Extra::Ignore)
+    };
+    let checks = stored.iter().filter(|f| f.with.is_none()).map(|field| {
+        let field_ident = &field.ident;
+        let attribute = &field.attribute;
+        quote_spanned!(field.ty.span()=> #private::check_field(__problems, #attribute, &self.#field_ident);)
+    });
+    let field_validators = model.fields.iter().filter_map(|field| {
+        let validator = field.validate.as_ref()?;
+        let field_ident = &field.ident;
+        let attribute = &field.attribute;
+        Some(quote_spanned!(validator.span()=>
+            #private::validate_field(__problems, #attribute, &self.#field_ident, #validator);
+        ))
+    });
+    let model_validator = model.validate.as_ref().map(|validator| {
+        quote_spanned!(validator.span()=> #private::validate_model(__problems, self, #validator);)
+    });
+
+    quote! {
+        #[automatically_derived]
+        impl #private::DynamoModel for #ident {
+            const NAME: &'static str = #name;
+            type Fields = #fields_ident<#ident>;
+
+            fn fields() -> Self::Fields {
+                #fields_ident::__at(#private::core::option::Option::None)
+            }
+
+            fn to_item(&self) -> #private::Item {
+                let mut __item = #private::Item::with_capacity(#capacity);
+                #(#puts)*
+                __item
+            }
+
+            fn decode_item(
+                __item: #private::Item,
+            ) -> #private::core::result::Result<Self, #private::Problems> {
+                let mut __problems = #private::Problems::new();
+                let [#(#slots),*] = #private::take_attributes(
+                    __item, &[#(#attribute_names),*], #extra, &mut __problems,
+                );
+                #(#decodes)*
+                match (#(#values,)*) {
+                    (#(#private::core::option::Option::Some(#values),)*) if __problems.is_empty() => {
+                        #private::core::result::Result::Ok(#ident { #(#constructors),* })
+                    }
+                    _ => #private::core::result::Result::Err(__problems),
+                }
+            }
+
+            fn check(&self, __problems: &mut #private::Problems) {
+                #(#checks)*
+                #(#field_validators)*
+                #model_validator
+            }
+        }
+
+        #[automatically_derived]
+        impl #private::ToAttributeValue for #ident {
+            fn to_attribute_value(&self) -> #private::core::option::Option<#private::AttributeValue> {
+                #private::model_to_value(self)
+            }
+
+            fn check_value(&self, __problems: &mut #private::Problems) {
+                #private::DynamoModel::check(self, __problems)
+            }
+        }
+
+        #[automatically_derived]
+        impl #private::FromAttributeValue for #ident {
+            fn from_attribute_value(
+                __value: #private::AttributeValue,
+            ) -> #private::core::result::Result<Self, #private::Problems> {
+                #private::model_from_value(__value)
+            }
+        }
+
+        #[automatically_derived]
+        impl #private::DynamoAttribute for #ident {
+            type Fields<__M> = #fields_ident<__M>;
+
+            fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
+                #fields_ident::__at(#private::core::option::Option::Some(__path))
+            }
+        }
+    }
+}
+
+fn put(field: &Field, private: &TokenStream) -> TokenStream {
+    let ident = &field.ident;
+    let attribute = &field.attribute;
+    match &field.with {
+        Some(module) => quote_spanned!(module.span()=>
+            #private::put_attr_with(&mut __item, #attribute, #module::to_attribute_value(&self.#ident));
+        ),
+        None => quote_spanned!(field.ty.span()=>
+            #private::put_attr(&mut __item, #attribute, &self.#ident);
+        ),
+    }
+}
+
+fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStream {
+    let ty = &field.ty;
+    let attribute = &field.attribute;
+    if let Some(module) = &field.with {
+        let default = match &field.default {
+            None => quote!(#private::core::option::Option::None),
+            Some(DefaultValue::Trait) => {
+                quote!(#private::core::option::Option::Some(#private::default_value::<#ty>))
+            }
+            Some(DefaultValue::Function(path)) => {
+                quote!(#private::core::option::Option::Some(#path))
+            }
+        };
+        return quote_spanned!(module.span()=>
+            #private::decode_field_with::<#ty>(
+                &mut __problems, #attribute, #slot, #module::from_attribute_value, #default,
+            )
+        );
+    }
+    match &field.default {
+        None => quote_spanned!(ty.span()=>
+            #private::decode_field::<#ty>(&mut __problems, #attribute, #slot)
+        ),
+        Some(DefaultValue::Trait) => quote_spanned!(ty.span()=>
+            #private::decode_field_or::<#ty>(&mut __problems, #attribute, #slot, #private::default_value::<#ty>)
+        ),
+        Some(DefaultValue::Function(path)) => quote_spanned!(path.span()=>
+            #private::decode_field_or::<#ty>(&mut __problems, #attribute, #slot, #path)
+        ),
+    }
+}
+
+fn default_value(field: &Field, private: &TokenStream) -> TokenStream {
+    let ty = &field.ty;
+    match &field.default {
+        Some(DefaultValue::Function(path)) => quote_spanned!(path.span()=> #path()),
+        _ => quote_spanned!(ty.span()=> #private::default_value::<#ty>()),
+    }
+}

@@ -1,0 +1,222 @@
+//! `impl Table`: the table's metadata as statics, the key, and the index handles.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::model::{IndexDef, Model, Projection, TableDef};
+
+/// Public items: `Model::fields()` and, for tables, `Model::meta()`, `Model::BY_X` and the
+/// index handle types.
+pub(super) fn expand_public(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let fields_ident = format_ident!("{}Fields", ident);
+
+    let Some(table) = &model.table else {
+        return quote! {
+            #[automatically_derived]
+            impl #ident {
+                /// Typed accessors of this model's attributes.
+                #vis fn fields() -> #fields_ident<#ident> {
+                    <#ident as #private::DynamoModel>::fields()
+                }
+            }
+        };
+    };
+    let handle_types: Vec<_> = table
+        .indexes
+        .iter()
+        .map(|i| handle_type(model, i))
+        .collect();
+    let handles = table.indexes.iter().zip(&handle_types).map(|(index, ty)| {
+        let name = format_ident!("{}", index.const_name(), span = index.span);
+        let doc = format!("The {} `{}`.", kind(index), index.name);
+        quote!(#[doc = #doc] #vis const #name: #ty = #ty;)
+    });
+    let handle_structs = table.indexes.iter().zip(&handle_types).map(|(index, ty)| {
+        let doc = format!(
+            "The handle of {} `{}` of [`{ident}`].",
+            kind(index),
+            index.name
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            #vis struct #ty;
+
+            #[automatically_derived]
+            impl #ty {
+                /// The index name.
+                #vis fn name(self) -> &'static str {
+                    #private::Index::meta(self).name
+                }
+
+                /// The index's metadata.
+                #vis fn meta(self) -> &'static #private::IndexMeta {
+                    #private::Index::meta(self)
+                }
+            }
+        }
+    });
+    quote! {
+        #(#handle_structs)*
+
+        #[automatically_derived]
+        impl #ident {
+            /// Typed accessors of this model's attributes.
+            #vis fn fields() -> #fields_ident<#ident> {
+                <#ident as #private::DynamoModel>::fields()
+            }
+
+            /// The table's metadata: name, key schema, indexes.
+            #vis fn meta() -> &'static #private::TableMeta {
+                <#ident as #private::Table>::meta()
+            }
+
+            #(#handles)*
+        }
+    }
+}
+
+fn kind(index: &IndexDef) -> &'static str {
+    if index.local {
+        "local secondary index"
+    } else {
+        "global secondary index"
+    }
+}
+
+fn handle_type(model: &Model, index: &IndexDef) -> syn::Ident {
+    format_ident!(
+        "{}{}Index",
+        model.ident,
+        index.type_name(),
+        span = index.span
+    )
+}
+
+/// `impl Table` and `impl Index` for each handle (inside the `const _` block).
+pub(super) fn expand(model: &Model) -> TokenStream {
+    let Some(table) = &model.table else {
+        return TokenStream::new();
+    };
+    let ident = &model.ident;
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let field = |position: usize| &model.fields[position];
+
+    let key_meta = |position: usize| {
+        let f = field(position);
+        let attribute = &f.attribute;
+        let ty = &f.ty;
+        quote_spanned!(ty.span()=> #private::KeyMeta {
+            attribute: #attribute,
+            scalar_type: <#ty as #private::KeyAttribute>::SCALAR_TYPE,
+        })
+    };
+    let optional_key = |position: Option<usize>| match position {
+        Some(p) => {
+            let meta = key_meta(p);
+            quote!(#private::core::option::Option::Some(#meta))
+        }
+        None => quote!(#private::core::option::Option::None),
+    };
+
+    let TableDef {
+        name,
+        hash_key,
+        range_key,
+        indexes,
+    } = table;
+    let hash_meta = key_meta(*hash_key);
+    let range_meta = optional_key(*range_key);
+    let index_metas = indexes.iter().map(|index| {
+        let index_name = &index.name;
+        let kind = if index.local {
+            quote!(#private::IndexKind::Local)
+        } else {
+            quote!(#private::IndexKind::Global)
+        };
+        let hash = key_meta(index.hash_key);
+        let range = optional_key(index.range_key);
+        let projection = match &index.projection {
+            Projection::All => quote!(#private::Projection::All),
+            Projection::KeysOnly => quote!(#private::Projection::KeysOnly),
+            Projection::Include(names) => quote!(#private::Projection::Include(&[#(#names),*])),
+        };
+        quote!(#private::IndexMeta {
+            name: #index_name,
+            kind: #kind,
+            hash_key: #hash,
+            range_key: #range,
+            projection: #projection,
+        })
+    });
+    let index_count = indexes.len();
+    let attributes = model.stored().map(|f| &f.attribute);
+    let model_name = ident.to_string();
+
+    let (key_type, key_value) = {
+        let hash = field(*hash_key);
+        let (hash_ident, hash_ty) = (&hash.ident, &hash.ty);
+        match range_key.map(field) {
+            None => (
+                quote!(#hash_ty),
+                quote!(#private::core::clone::Clone::clone(&self.#hash_ident)),
+            ),
+            Some(range) => {
+                let (range_ident, range_ty) = (&range.ident, &range.ty);
+                (
+                    quote!((#hash_ty, #range_ty)),
+                    quote!((
+                        #private::core::clone::Clone::clone(&self.#hash_ident),
+                        #private::core::clone::Clone::clone(&self.#range_ident),
+                    )),
+                )
+            }
+        }
+    };
+    let index_impls = indexes.iter().enumerate().map(|(position, index)| {
+        let handle = handle_type(model, index);
+        quote! {
+            #[automatically_derived]
+            impl #private::Index for #handle {
+                type Model = #ident;
+
+                fn meta(self) -> &'static #private::IndexMeta {
+                    &__INDEXES[#position]
+                }
+            }
+        }
+    });
+
+    quote! {
+        static __INDEXES: [#private::IndexMeta; #index_count] = [#(#index_metas),*];
+        static __META: #private::TableMeta = #private::TableMeta {
+            model: #model_name,
+            table: #name,
+            hash_key: #hash_meta,
+            range_key: #range_meta,
+            indexes: &__INDEXES,
+            attributes: &[#(#attributes),*],
+        };
+
+        #[automatically_derived]
+        impl #private::Table for #ident {
+            type Key = #key_type;
+
+            fn meta() -> &'static #private::TableMeta {
+                &__META
+            }
+
+            fn key(&self) -> Self::Key {
+                #key_value
+            }
+        }
+
+        #(#index_impls)*
+    }
+}

@@ -1,0 +1,24 @@
+//! Implementation detail of the `dynamo-model` crate: use `dynamo_model::DynamoModel` and
+//! `dynamo_model::DynamoAttribute`, which re-export these derives with their documentation.
+
+mod case;
+mod expand;
+mod model;
+mod receiver;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Derives `dynamo_model::DynamoModel` (and, with `table`, `dynamo_model::Table`).
+#[proc_macro_derive(DynamoModel, attributes(dynamo))]
+pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive_model(&input).into()
+}
+
+/// Derives the codec of a newtype (as its inner value) or a unit enum (as S).
+#[proc_macro_derive(DynamoAttribute, attributes(dynamo))]
+pub fn derive_dynamo_attribute(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive_attribute(&input).into()
+}

@@ -1,0 +1,171 @@
+//! Stage 1, parse: darling receivers for `#[dynamo(...)]`, plus the few `#[serde(...)]` keys
+//! honoured so serde models move over without edits.
+
+use darling::util::{Flag, Override, SpannedValue};
+use darling::{ast, FromDeriveInput, FromField, FromMeta, FromVariant};
+use syn::{Attribute, Ident, LitStr, Type};
+
+/// `#[derive(DynamoModel)]` on a struct.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub(crate) struct ModelReceiver {
+    pub(crate) ident: Ident,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) generics: syn::Generics,
+    pub(crate) data: ast::Data<darling::util::Ignored, FieldReceiver>,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) table: Option<SpannedValue<String>>,
+    pub(crate) hash_key: Option<SpannedValue<String>>,
+    pub(crate) range_key: Option<SpannedValue<String>>,
+    #[darling(multiple)]
+    pub(crate) gsi: Vec<SpannedValue<IndexReceiver>>,
+    #[darling(multiple)]
+    pub(crate) lsi: Vec<SpannedValue<IndexReceiver>>,
+    pub(crate) rename_all: Option<SpannedValue<String>>,
+    pub(crate) extra: Option<SpannedValue<String>>,
+    pub(crate) validate: Option<syn::Path>,
+    #[darling(rename = "crate")]
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// One field of a model.
+#[derive(FromField)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub(crate) struct FieldReceiver {
+    pub(crate) ident: Option<Ident>,
+    pub(crate) ty: Type,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) rename: Option<SpannedValue<String>>,
+    pub(crate) default: Option<Override<syn::Path>>,
+    pub(crate) skip: Flag,
+    pub(crate) validate: Option<syn::Path>,
+    pub(crate) with: Option<syn::Path>,
+}
+
+/// `gsi(...)` or `lsi(...)`.
+#[derive(FromMeta)]
+pub(crate) struct IndexReceiver {
+    pub(crate) name: SpannedValue<String>,
+    pub(crate) hash_key: Option<SpannedValue<String>>,
+    pub(crate) range_key: Option<SpannedValue<String>>,
+    pub(crate) projection: Option<SpannedValue<ProjectionSpec>>,
+}
+
+/// `projection = "all" | "keys_only"` or `projection(include("a", "b"))`.
+pub(crate) enum ProjectionSpec {
+    All,
+    KeysOnly,
+    Include(Vec<LitStr>),
+}
+
+impl FromMeta for ProjectionSpec {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        match value {
+            "all" => Ok(ProjectionSpec::All),
+            "keys_only" => Ok(ProjectionSpec::KeysOnly),
+            other => Err(darling::Error::unknown_value_with_alts(
+                other,
+                &["all", "keys_only"],
+            )),
+        }
+    }
+
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let [darling::ast::NestedMeta::Meta(syn::Meta::List(list))] = items else {
+            return Err(darling::Error::custom(
+                "expected `projection(include(\"attribute\", ...))`",
+            ));
+        };
+        if !list.path.is_ident("include") {
+            return Err(darling::Error::custom(
+                "expected `include(...)`: projections are \"all\", \"keys_only\" or include(\"attribute\", ...)",
+            )
+            .with_span(&list.path));
+        }
+        let names = list
+            .parse_args_with(
+                syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated,
+            )
+            .map_err(darling::Error::from)?;
+        Ok(ProjectionSpec::Include(names.into_iter().collect()))
+    }
+}
+
+/// `#[derive(DynamoAttribute)]` on a newtype or unit enum.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub(crate) struct AttributeReceiver {
+    pub(crate) ident: Ident,
+    pub(crate) generics: syn::Generics,
+    pub(crate) data: ast::Data<VariantReceiver, NewtypeFieldReceiver>,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) rename_all: Option<SpannedValue<String>>,
+    #[darling(rename = "crate")]
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// A variant of a unit enum.
+#[derive(FromVariant)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub(crate) struct VariantReceiver {
+    pub(crate) ident: Ident,
+    pub(crate) fields: ast::Fields<darling::util::Ignored>,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) rename: Option<SpannedValue<String>>,
+}
+
+/// The field of a newtype.
+#[derive(FromField)]
+pub(crate) struct NewtypeFieldReceiver {
+    pub(crate) ty: Type,
+}
+
+/// What `#[serde(...)]` says that we honour: `rename`, `skip` (fields, variants) and
+/// `rename_all` (containers). Everything else in serde's attributes is left to serde.
+#[derive(Default)]
+pub(crate) struct SerdeHints {
+    pub(crate) rename: Option<LitStr>,
+    pub(crate) skip: bool,
+    pub(crate) rename_all: Option<LitStr>,
+}
+
+impl SerdeHints {
+    pub(crate) fn from_attrs(attrs: &[Attribute]) -> darling::Result<Self> {
+        let mut hints = SerdeHints::default();
+        for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") || meta.path.is_ident("rename_all") {
+                    let is_all = meta.path.is_ident("rename_all");
+                    // `rename = "x"`; serde's `rename(serialize = "..")` form is left alone.
+                    if let Ok(value) = meta.value() {
+                        let lit: LitStr = value.parse()?;
+                        if is_all {
+                            hints.rename_all = Some(lit);
+                        } else {
+                            hints.rename = Some(lit);
+                        }
+                    } else {
+                        skip_rest(&meta)?;
+                    }
+                } else if meta.path.is_ident("skip") {
+                    hints.skip = true;
+                } else {
+                    skip_rest(&meta)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(hints)
+    }
+}
+
+/// Consumes whatever follows a serde key we do not read (`= value` or `(...)`).
+fn skip_rest(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
+}

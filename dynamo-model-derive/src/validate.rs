@@ -1,0 +1,475 @@
+//! Stage 2, validate: receivers -> [`Model`], collecting every error with its span.
+//!
+//! Single keys are checked where they are read; this module checks the relations between
+//! them (does `hash_key` name a field? is an index defined twice?).
+
+use std::collections::HashMap;
+
+use darling::error::Accumulator;
+use darling::util::{Override, SpannedValue};
+use darling::{Error, Result};
+
+use crate::case::{RenameRule, RULE_NAMES};
+use crate::model::{DefaultValue, Field, IndexDef, Model, Projection, TableDef};
+use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
+
+/// `did you mean` for `value` among `candidates`, when one is close.
+pub(crate) fn suggestion<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(value, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!(", did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// Parses a `rename_all` value, reporting an unknown rule.
+pub(crate) fn rename_rule(
+    errors: &mut Accumulator,
+    value: Option<(&str, proc_macro2::Span)>,
+) -> Option<RenameRule> {
+    let (name, span) = value?;
+    let rule = RenameRule::from_name(name);
+    if rule.is_none() {
+        errors.push(
+            Error::custom(format!(
+                "unknown `rename_all` rule `{name}`{}",
+                suggestion(name, RULE_NAMES.iter().copied())
+            ))
+            .with_span(&span),
+        );
+    }
+    rule
+}
+
+/// DynamoDB's rule for table and index names: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+fn check_resource_name(errors: &mut Accumulator, what: &str, name: &SpannedValue<String>) {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !(3..=255).contains(&name.len()) || !valid_chars {
+        errors.push(
+            Error::custom(format!(
+                "{what} name `{}` is not valid in DynamoDB: use 3 to 255 letters, digits, `_`, `-` or `.`",
+                name.as_str()
+            ))
+            .with_span(&name.span()),
+        );
+    }
+}
+
+impl Model {
+    pub(crate) fn from_receiver(input: ModelReceiver) -> Result<Model> {
+        let mut errors = Error::accumulator();
+        let container_serde = errors
+            .handle(SerdeHints::from_attrs(&input.attrs))
+            .unwrap_or_default();
+
+        if !input.generics.params.is_empty() {
+            errors.push(
+                Error::custom("`DynamoModel` cannot be derived for a generic struct yet")
+                    .with_span(&input.generics),
+            );
+        }
+        let received_fields = match input.data {
+            darling::ast::Data::Struct(fields) if fields.style.is_struct() => fields.fields,
+            darling::ast::Data::Struct(_) => {
+                errors.push(
+                    Error::custom(
+                        "`DynamoModel` needs a struct with named fields; derive `DynamoAttribute` for a newtype",
+                    )
+                    .with_span(&input.ident),
+                );
+                Vec::new()
+            }
+            darling::ast::Data::Enum(_) => {
+                errors.push(
+                    Error::custom(
+                        "`DynamoModel` needs a struct with named fields; derive `DynamoAttribute` to store a unit enum as a string",
+                    )
+                    .with_span(&input.ident),
+                );
+                Vec::new()
+            }
+        };
+
+        let rule_value = input
+            .rename_all
+            .as_ref()
+            .map(|r| (r.as_str().to_owned(), r.span()))
+            .or_else(|| {
+                container_serde
+                    .rename_all
+                    .as_ref()
+                    .map(|l| (l.value(), l.span()))
+            });
+        let rule = rename_rule(
+            &mut errors,
+            rule_value.as_ref().map(|(n, s)| (n.as_str(), *s)),
+        );
+
+        let forbid_extra = match input.extra.as_ref().map(|e| (e.as_str(), e.span())) {
+            None | Some(("ignore", _)) => false,
+            Some(("forbid", _)) => true,
+            Some((other, span)) => {
+                errors.push(
+                    Error::custom(format!(
+                        "unknown `extra` value `{other}`: expected \"ignore\" or \"forbid\"{}",
+                        suggestion(other, ["ignore", "forbid"])
+                    ))
+                    .with_span(&span),
+                );
+                false
+            }
+        };
+
+        let fields: Vec<Field> = received_fields
+            .into_iter()
+            .filter_map(|f| errors.handle(Field::from_receiver(f, rule)))
+            .collect();
+        check_unique_attributes(&mut errors, &fields);
+
+        let table = TableBuilder {
+            errors: &mut errors,
+            fields: &fields,
+            ident: &input.ident,
+        }
+        .build(
+            &input.table,
+            &input.hash_key,
+            &input.range_key,
+            &input.gsi,
+            &input.lsi,
+        );
+
+        let model = Model {
+            ident: input.ident,
+            vis: input.vis,
+            krate: input
+                .krate
+                .unwrap_or_else(|| syn::parse_quote!(::dynamo_model)),
+            fields,
+            table,
+            forbid_extra,
+            validate: input.validate,
+        };
+        errors.finish_with(model)
+    }
+
+    /// The stored (not skipped) fields.
+    pub(crate) fn stored(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| !f.skip)
+    }
+}
+
+impl Field {
+    fn from_receiver(input: FieldReceiver, rule: Option<RenameRule>) -> Result<Field> {
+        let mut errors = Error::accumulator();
+        let serde = errors
+            .handle(SerdeHints::from_attrs(&input.attrs))
+            .unwrap_or_default();
+        let ident = input
+            .ident
+            .ok_or_else(|| Error::custom("expected a named field").with_span(&input.ty))?;
+        let rust_name = ident.to_string().trim_start_matches("r#").to_owned();
+        let attribute = match (&input.rename, &serde.rename) {
+            (Some(rename), _) => rename.as_str().to_owned(),
+            (None, Some(rename)) => rename.value(),
+            (None, None) => rule.map_or(rust_name.clone(), |r| r.apply(&rust_name)),
+        };
+        if let Some(rename) = &input.rename {
+            if rename.is_empty() {
+                errors.push(Error::custom("`rename` must not be empty").with_span(&rename.span()));
+            }
+        }
+        let skip = input.skip.is_present() || serde.skip;
+        if skip && input.with.is_some() {
+            errors.push(
+                Error::custom("a skipped field is not stored, so it takes no `with` codec")
+                    .with_span(&input.skip.span()),
+            );
+        }
+        let default = input.default.map(|d| match d {
+            Override::Inherit => DefaultValue::Trait,
+            Override::Explicit(path) => DefaultValue::Function(path),
+        });
+        errors.finish_with(Field {
+            ident,
+            ty: input.ty,
+            attribute,
+            skip,
+            default,
+            validate: input.validate,
+            with: input.with,
+        })
+    }
+}
+
+fn check_unique_attributes(errors: &mut Accumulator, fields: &[Field]) {
+    let mut seen: HashMap<&str, &Field> = HashMap::new();
+    for field in fields.iter().filter(|f| !f.skip) {
+        if let Some(first) = seen.insert(&field.attribute, field) {
+            errors.push(
+                Error::custom(format!(
+                    "fields `{}` and `{}` are both stored as attribute `{}`",
+                    first.ident, field.ident, field.attribute
+                ))
+                .with_span(&field.ident),
+            );
+        }
+    }
+}
+
+struct TableBuilder<'a> {
+    errors: &'a mut Accumulator,
+    fields: &'a [Field],
+    ident: &'a syn::Ident,
+}
+
+impl TableBuilder<'_> {
+    fn build(
+        &mut self,
+        table: &Option<SpannedValue<String>>,
+        hash_key: &Option<SpannedValue<String>>,
+        range_key: &Option<SpannedValue<String>>,
+        gsis: &[SpannedValue<IndexReceiver>],
+        lsis: &[SpannedValue<IndexReceiver>],
+    ) -> Option<TableDef> {
+        let Some(table) = table else {
+            let table_only = [
+                ("hash_key", hash_key.as_ref().map(|k| k.span())),
+                ("range_key", range_key.as_ref().map(|k| k.span())),
+                ("gsi", gsis.first().map(|g| g.span())),
+                ("lsi", lsis.first().map(|l| l.span())),
+            ];
+            for (key, span) in table_only {
+                if let Some(span) = span {
+                    self.errors.push(
+                        Error::custom(format!(
+                            "`{key}` needs `table`: without it the struct is a nested document"
+                        ))
+                        .with_span(&span),
+                    );
+                }
+            }
+            return None;
+        };
+        check_resource_name(self.errors, "table", table);
+        let Some(hash_key_name) = hash_key else {
+            self.errors.push(
+                Error::custom("a table model needs `hash_key = \"<field>\"`")
+                    .with_span(&table.span()),
+            );
+            return None;
+        };
+        let hash = self.key_field("hash_key", hash_key_name)?;
+        let range = range_key
+            .as_ref()
+            .and_then(|r| self.key_field("range_key", r));
+        if range_key.is_some() && range.is_none() {
+            return None;
+        }
+
+        let mut indexes: Vec<IndexDef> = Vec::new();
+        for gsi in gsis {
+            if let Some(index) = self.index(gsi, false, hash, range) {
+                indexes.push(index);
+            }
+        }
+        for lsi in lsis {
+            if let Some(index) = self.index(lsi, true, hash, range) {
+                indexes.push(index);
+            }
+        }
+        self.check_unique_indexes(&indexes);
+        Some(TableDef {
+            name: table.as_str().to_owned(),
+            hash_key: hash,
+            range_key: range,
+            indexes,
+        })
+    }
+
+    /// The field a key names, by Rust name or attribute name; reports one that names none,
+    /// is skipped, or uses a custom codec.
+    fn key_field(&mut self, what: &str, name: &SpannedValue<String>) -> Option<usize> {
+        let position = self
+            .fields
+            .iter()
+            .position(|f| f.ident == name.as_str() || f.attribute == name.as_str());
+        let Some(position) = position else {
+            let names = self.fields.iter().map(|f| f.attribute.as_str());
+            self.errors.push(
+                Error::custom(format!(
+                    "`{what}` names no field of `{}`: `{}`{}",
+                    self.ident,
+                    name.as_str(),
+                    suggestion(name, names)
+                ))
+                .with_span(&name.span()),
+            );
+            return None;
+        };
+        let field = &self.fields[position];
+        if field.skip {
+            self.errors.push(
+                Error::custom(format!(
+                    "`{what}` names `{}`, which is skipped: a key attribute must be stored",
+                    field.ident
+                ))
+                .with_span(&name.span()),
+            );
+            return None;
+        }
+        if field.with.is_some() {
+            self.errors.push(
+                Error::custom(format!(
+                    "`{what}` names `{}`, which has a `with` codec: a key's type must implement `KeyAttribute` instead",
+                    field.ident
+                ))
+                .with_span(&name.span()),
+            );
+            return None;
+        }
+        Some(position)
+    }
+
+    fn index(
+        &mut self,
+        index: &SpannedValue<IndexReceiver>,
+        local: bool,
+        table_hash: usize,
+        table_range: Option<usize>,
+    ) -> Option<IndexDef> {
+        let kind = if local { "lsi" } else { "gsi" };
+        check_resource_name(self.errors, "index", &index.name);
+        let hash_key = if local {
+            if let Some(hash) = &index.hash_key {
+                self.errors.push(
+                    Error::custom("an `lsi` shares the table's hash key; remove `hash_key`")
+                        .with_span(&hash.span()),
+                );
+            }
+            if table_range.is_none() {
+                self.errors.push(
+                    Error::custom("an `lsi` needs a table with a `range_key`")
+                        .with_span(&index.span()),
+                );
+            }
+            Some(table_hash)
+        } else {
+            match &index.hash_key {
+                Some(hash) => self.key_field(&format!("{kind} hash_key"), hash),
+                None => {
+                    self.errors.push(
+                        Error::custom(format!(
+                            "`gsi` `{}` needs a `hash_key`",
+                            index.name.as_str()
+                        ))
+                        .with_span(&index.span()),
+                    );
+                    None
+                }
+            }
+        };
+        let range_key = match &index.range_key {
+            Some(range) => Some(self.key_field(&format!("{kind} range_key"), range)?),
+            None if local => {
+                self.errors.push(
+                    Error::custom(format!(
+                        "`lsi` `{}` needs a `range_key`",
+                        index.name.as_str()
+                    ))
+                    .with_span(&index.span()),
+                );
+                return None;
+            }
+            None => None,
+        };
+        let projection = match index.projection.as_ref().map(|p| &**p) {
+            None | Some(ProjectionSpec::All) => Projection::All,
+            Some(ProjectionSpec::KeysOnly) => Projection::KeysOnly,
+            Some(ProjectionSpec::Include(names)) => Projection::Include(
+                names
+                    .iter()
+                    .filter_map(|n| self.attribute_named(n))
+                    .collect(),
+            ),
+        };
+        Some(IndexDef {
+            name: index.name.as_str().to_owned(),
+            span: index.name.span(),
+            local,
+            hash_key: hash_key?,
+            range_key,
+            projection,
+        })
+    }
+
+    /// The attribute name of the stored field a projection names.
+    fn attribute_named(&mut self, name: &syn::LitStr) -> Option<String> {
+        let value = name.value();
+        let field = self
+            .fields
+            .iter()
+            .filter(|f| !f.skip)
+            .find(|f| f.ident == value || f.attribute == value);
+        if field.is_none() {
+            let names = self.fields.iter().map(|f| f.attribute.as_str());
+            self.errors.push(
+                Error::custom(format!(
+                    "projection names no stored field: `{value}`{}",
+                    suggestion(&value, names)
+                ))
+                .with_span(&name.span()),
+            );
+        }
+        field.map(|f| f.attribute.clone())
+    }
+
+    fn check_unique_indexes(&mut self, indexes: &[IndexDef]) {
+        for (position, index) in indexes.iter().enumerate() {
+            let earlier = &indexes[..position];
+            if earlier.iter().any(|e| e.name == index.name) {
+                self.errors.push(
+                    Error::custom(format!("index `{}` is defined more than once", index.name))
+                        .with_span(&index.span),
+                );
+            } else if let Some(clash) = earlier
+                .iter()
+                .find(|e| e.const_name() == index.const_name())
+            {
+                self.errors.push(
+                    Error::custom(format!(
+                        "indexes `{}` and `{}` would share the handle `{}`",
+                        clash.name,
+                        index.name,
+                        index.const_name()
+                    ))
+                    .with_span(&index.span),
+                );
+            }
+        }
+        let locals = indexes.iter().filter(|i| i.local).count();
+        let globals = indexes.len() - locals;
+        if locals > 5 {
+            self.errors.push(
+                Error::custom(format!(
+                    "DynamoDB allows at most 5 local secondary indexes; `{}` declares {locals}",
+                    self.ident
+                ))
+                .with_span(self.ident),
+            );
+        }
+        if globals > 20 {
+            self.errors.push(
+                Error::custom(format!(
+                    "DynamoDB allows at most 20 global secondary indexes; `{}` declares {globals}",
+                    self.ident
+                ))
+                .with_span(self.ident),
+            );
+        }
+    }
+}

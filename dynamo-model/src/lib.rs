@@ -1,0 +1,125 @@
+//! A typed ODM for Amazon DynamoDB.
+//!
+//! Application structs become DynamoDB items with `#[derive(DynamoModel)]`. The derive writes
+//! a fast, exact codec (`to_item` / `from_item` over the SDK's own `HashMap<String,
+//! AttributeValue>`), the table's metadata (keys, indexes, projections), typed field
+//! accessors, and Pydantic-like validation that reports every problem at once.
+//!
+//! # Example
+//!
+//! ```
+//! use std::collections::BTreeSet;
+//! use dynamo_model::{DynamoModel, Table};
+//!
+//! #[derive(Debug, Clone, PartialEq, DynamoModel)]
+//! #[dynamo(table = "users", hash_key = "user_id", gsi(name = "by_email", hash_key = "email"))]
+//! struct User {
+//!     user_id: String,
+//!     email: String,
+//!     #[dynamo(rename = "fullName")]
+//!     name: String,
+//!     #[dynamo(default)]
+//!     age: u32,
+//!     #[dynamo(default, validate = "non_empty_tags")]
+//!     tags: BTreeSet<String>,
+//!     address: Option<Address>,
+//! }
+//!
+//! /// Without `table`, a model is a nested document, stored as a map (M).
+//! #[derive(Debug, Clone, PartialEq, DynamoModel)]
+//! struct Address {
+//!     city: String,
+//!     zip: String,
+//! }
+//!
+//! fn non_empty_tags(tags: &BTreeSet<String>) -> Result<(), String> {
+//!     if tags.iter().any(|t| t.is_empty()) {
+//!         return Err("tags must not be empty strings".into());
+//!     }
+//!     Ok(())
+//! }
+//!
+//! let user = User {
+//!     user_id: "u1".into(),
+//!     email: "ada@example.com".into(),
+//!     name: "Ada".into(),
+//!     age: 36,
+//!     tags: BTreeSet::from(["admin".to_string()]),
+//!     address: Some(Address { city: "London".into(), zip: "N1".into() }),
+//! };
+//!
+//! let item = user.try_to_item()?;                 // validated, ready for PutItem
+//! assert!(item.contains_key("fullName"));
+//! assert_eq!(User::from_item(item)?, user);
+//!
+//! assert_eq!(User::meta().table, "users");
+//! assert_eq!(User::BY_EMAIL.name(), "by_email");
+//! assert_eq!(User::fields().address().city().path().to_string(), "address.city");
+//! # Ok::<(), dynamo_model::Error>(())
+//! ```
+//!
+//! # Types
+//!
+//! | Rust | DynamoDB |
+//! |---|---|
+//! | `String`, `Cow<'static, str>` (and `&str` when writing) | S |
+//! | every integer type (exact), `f32`/`f64` (finite only) | N |
+//! | `bool` | BOOL |
+//! | `Vec<u8>`, `aws_smithy_types::Blob`, `bytes::Bytes`* | B |
+//! | `Vec<T>` | L |
+//! | `HashSet`/`BTreeSet` of strings, integers, bytes | SS / NS / BS (empty: not written) |
+//! | `HashMap`/`BTreeMap<String, T>`, nested `DynamoModel` structs | M |
+//! | `Option<T>` (`None` not written; absent or NULL reads as `None`), `Box`/`Arc`/`Rc<T>` | as `T` |
+//! | unit enums, newtypes (`#[derive(DynamoAttribute)]`) | S / as the inner type |
+//! | `chrono`*, `time`* date-times; `uuid::Uuid`* | S |
+//! | `rust_decimal::Decimal`* | N |
+//! | `serde_json::Value`* | any |
+//! | `AttributeValue` | itself |
+//!
+//! \* behind the cargo feature of the same name.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+mod key;
+pub mod meta;
+mod model;
+pub mod path;
+pub mod value;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use error::{Error, ErrorKind, FieldError, Result};
+pub use key::{IntoKey, KeyArg};
+pub use model::{DynamoModel, Index, Table};
+pub use path::Field;
+pub use value::{
+    AttributeValue, DynamoAttribute, FromAttributeValue, Item, KeyAttribute, Problems,
+    ToAttributeValue,
+};
+
+/// Derives [`DynamoModel`] (and, with `table`, [`Table`]) for a struct with named fields.
+///
+/// See the crate documentation for an example and the README for every attribute.
+#[cfg(feature = "derive")]
+pub use dynamo_model_derive::DynamoModel;
+
+/// Derives the codec of a newtype (stored as its inner value) or a unit enum (stored as S).
+///
+/// ```
+/// use dynamo_model::{DynamoAttribute, ToAttributeValue, AttributeValue};
+///
+/// #[derive(Debug, Clone, PartialEq, DynamoAttribute)]
+/// struct UserId(String);
+///
+/// #[derive(Debug, Clone, Copy, PartialEq, DynamoAttribute)]
+/// #[dynamo(rename_all = "SCREAMING_SNAKE_CASE")]
+/// enum Status { Active, OnHold }
+///
+/// assert_eq!(UserId("u1".into()).to_attribute_value(), Some(AttributeValue::S("u1".into())));
+/// assert_eq!(Status::OnHold.to_attribute_value(), Some(AttributeValue::S("ON_HOLD".into())));
+/// ```
+#[cfg(feature = "derive")]
+pub use dynamo_model_derive::DynamoAttribute;

@@ -1,0 +1,122 @@
+//! The traits `#[derive(DynamoModel)]` implements.
+
+use crate::error::{Error, Result};
+use crate::key::IntoKey;
+use crate::meta::{IndexMeta, TableMeta};
+use crate::value::{Item, Problems};
+
+/// A struct stored as a DynamoDB item (with `table`) or as a nested map attribute (without).
+///
+/// Implemented by `#[derive(DynamoModel)]`; see the crate docs for the attributes it takes.
+///
+/// # Examples
+///
+/// ```
+/// use dynamo_model::DynamoModel;
+///
+/// #[derive(Debug, PartialEq, DynamoModel)]
+/// #[dynamo(table = "users", hash_key = "user_id")]
+/// struct User {
+///     user_id: String,
+///     age: u32,
+/// }
+///
+/// let user = User { user_id: "u1".into(), age: 30 };
+/// let item = user.to_item();
+/// assert_eq!(User::from_item(item)?, user);
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub trait DynamoModel: Sized {
+    /// The Rust name of the model, used in error messages.
+    const NAME: &'static str;
+
+    /// The typed field accessors, `{Model}Fields`.
+    type Fields;
+
+    /// The typed field accessors of this model (also an inherent `Model::fields()`).
+    fn fields() -> Self::Fields;
+
+    /// Encodes the model as an item. Runs no validation; the client's write path calls
+    /// [`DynamoModel::try_to_item`], which does.
+    fn to_item(&self) -> Item;
+
+    /// Decodes an item without running validators, reporting every attribute that does not
+    /// fit (paths relative to the item).
+    fn decode_item(item: Item) -> Result<Self, Problems>;
+
+    /// Records what is wrong with this value: values DynamoDB cannot store (NaN, infinities)
+    /// and the failures of field and model validators, nested models included.
+    fn check(&self, problems: &mut Problems);
+
+    /// Decodes an item and validates the result; all problems are reported together.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) when attributes are missing or of the
+    /// wrong type, [`ErrorKind::Validation`](crate::ErrorKind::Validation) when a validator
+    /// fails.
+    fn from_item(item: Item) -> Result<Self> {
+        let model = Self::decode_item(item).map_err(|p| Error::decode(Self::NAME, p.into_vec()))?;
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// Runs every check of [`DynamoModel::check`] and reports all failures in one error.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) listing each failed path.
+    fn validate(&self) -> Result<()> {
+        let mut problems = Problems::new();
+        self.check(&mut problems);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(Self::NAME, problems.into_vec()))
+        }
+    }
+
+    /// Validates, then encodes: what every write sends.
+    ///
+    /// # Errors
+    ///
+    /// As [`DynamoModel::validate`].
+    fn try_to_item(&self) -> Result<Item> {
+        self.validate()?;
+        Ok(self.to_item())
+    }
+}
+
+/// A model stored in its own table: `#[dynamo(table = "...", hash_key = "...")]`.
+pub trait Table: DynamoModel {
+    /// The key: the hash key's type, or `(hash, range)`.
+    type Key;
+
+    /// The table's metadata (also an inherent `Model::meta()`).
+    fn meta() -> &'static TableMeta;
+
+    /// The key of this item.
+    fn key(&self) -> Self::Key;
+
+    /// The key attributes of `key` as an item (what `GetItem` and `DeleteItem` send).
+    fn key_item(key: impl IntoKey<Self::Key>) -> Item {
+        let meta = Self::meta();
+        let (hash, range) = key.into_key_values();
+        let mut item = Item::with_capacity(2);
+        item.insert(meta.hash_key.attribute.to_owned(), hash);
+        if let (Some(range_key), Some(range)) = (meta.range_key, range) {
+            item.insert(range_key.attribute.to_owned(), range);
+        }
+        item
+    }
+}
+
+/// A secondary index of a model, named by the `const` handle the derive generates
+/// (`Order::BY_CREATED`).
+pub trait Index: Copy {
+    /// The model whose table holds the index.
+    type Model: Table;
+
+    /// The index's metadata.
+    fn meta(self) -> &'static IndexMeta;
+}

@@ -1,0 +1,215 @@
+//! Attribute paths and the typed field accessors built on them.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::value::DynamoAttribute;
+
+/// One element of an attribute path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathElement {
+    /// An attribute name, or a key of a map attribute.
+    Name(Cow<'static, str>),
+    /// An index into a list attribute.
+    Index(u32),
+}
+
+/// A path to an attribute, possibly nested: `address.city`, `history[2]`, `prefs.theme`.
+///
+/// Names are kept whole (a name may contain dots, spaces or `#`): expressions send each one
+/// through a placeholder, never spliced into the text.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AttrPath {
+    repr: Repr,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// A top-level attribute: the common case, free to build and clone.
+    Top(&'static str),
+    /// A nested path (at least two elements).
+    Nested(Vec<PathElement>),
+}
+
+impl AttrPath {
+    /// The path of a top-level attribute.
+    pub const fn top(name: &'static str) -> Self {
+        AttrPath {
+            repr: Repr::Top(name),
+        }
+    }
+
+    /// The path of the attribute `name` inside the map at `self`.
+    pub fn child(&self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.extended(PathElement::Name(name.into()))
+    }
+
+    /// The path of element `index` of the list at `self`.
+    pub fn index(&self, index: u32) -> Self {
+        self.extended(PathElement::Index(index))
+    }
+
+    fn extended(&self, element: PathElement) -> Self {
+        let mut elements = self.elements().into_owned();
+        elements.push(element);
+        AttrPath {
+            repr: Repr::Nested(elements),
+        }
+    }
+
+    /// The elements of the path, outermost first.
+    pub fn elements(&self) -> Cow<'_, [PathElement]> {
+        match &self.repr {
+            Repr::Top(name) => Cow::Owned(vec![PathElement::Name(Cow::Borrowed(name))]),
+            Repr::Nested(elements) => Cow::Borrowed(elements),
+        }
+    }
+
+    /// The top-level attribute the path starts at.
+    pub fn attribute(&self) -> &str {
+        match &self.repr {
+            Repr::Top(name) => name,
+            Repr::Nested(elements) => match elements.first() {
+                Some(PathElement::Name(name)) => name,
+                _ => "",
+            },
+        }
+    }
+
+    /// True for a top-level attribute (no nesting).
+    pub fn is_top_level(&self) -> bool {
+        matches!(self.repr, Repr::Top(_))
+    }
+}
+
+/// Written as DynamoDB documents paths: `address.city`, `history[2]`.
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (position, element) in self.elements().iter().enumerate() {
+            match element {
+                PathElement::Name(name) if position == 0 => f.write_str(name)?,
+                PathElement::Name(name) => write!(f, ".{name}")?,
+                PathElement::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AttrPath({self})")
+    }
+}
+
+/// A typed accessor of the attribute at one path of model `M`, holding values of type `T`.
+///
+/// `User::fields().age` is a `Field<User, u32>`: conditions and updates built from it can
+/// only be used with `User`, and only with `u32` values.
+pub struct Field<M, T> {
+    path: AttrPath,
+    _types: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Field<M, T> {
+    /// The accessor of the attribute at `path`.
+    ///
+    /// Generated code and codecs call this; a wrong path or type here is not checked.
+    pub const fn new(path: AttrPath) -> Self {
+        Field {
+            path,
+            _types: PhantomData,
+        }
+    }
+
+    /// The accessor of a top-level attribute.
+    pub const fn top(name: &'static str) -> Self {
+        Field::new(AttrPath::top(name))
+    }
+
+    /// The attribute path.
+    pub fn path(&self) -> &AttrPath {
+        &self.path
+    }
+
+    /// The accessors of the paths inside this attribute (for a nested model, its fields).
+    pub fn fields(&self) -> T::Fields<M>
+    where
+        T: DynamoAttribute,
+    {
+        T::fields_at(self.path.clone())
+    }
+}
+
+impl<M, T> Field<M, Vec<T>> {
+    /// The element at `index` of this list attribute.
+    pub fn at(&self, index: u32) -> Field<M, T> {
+        Field::new(self.path.index(index))
+    }
+}
+
+impl<M, T, S> Field<M, HashMap<String, T, S>> {
+    /// The entry `key` of this map attribute.
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Field<M, T> {
+        Field::new(self.path.child(key))
+    }
+}
+
+impl<M, T> Field<M, BTreeMap<String, T>> {
+    /// The entry `key` of this map attribute.
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Field<M, T> {
+        Field::new(self.path.child(key))
+    }
+}
+
+impl<M, T> Clone for Field<M, T> {
+    fn clone(&self) -> Self {
+        Field::new(self.path.clone())
+    }
+}
+
+impl<M, T> fmt::Debug for Field<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Field<{}, {}>({})",
+            short_type_name::<M>(),
+            short_type_name::<T>(),
+            self.path
+        )
+    }
+}
+
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let generic_start = full.find('<').unwrap_or(full.len());
+    let path_end = full[..generic_start].rfind("::").map_or(0, |at| at + 2);
+    &full[path_end..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_display_as_document_paths() {
+        let address = AttrPath::top("address");
+        assert_eq!(address.to_string(), "address");
+        assert_eq!(address.child("city").to_string(), "address.city");
+        let history = AttrPath::top("history").index(2).child("at");
+        assert_eq!(history.to_string(), "history[2].at");
+        assert_eq!(history.attribute(), "history");
+        assert!(!history.is_top_level());
+    }
+
+    #[test]
+    fn nested_fields_keep_their_types() {
+        let list: Field<(), Vec<String>> = Field::top("tags");
+        let first: Field<(), String> = list.at(0);
+        assert_eq!(first.path().to_string(), "tags[0]");
+        let map: Field<(), HashMap<String, u8>> = Field::top("prefs");
+        assert_eq!(map.key("a.b").path().elements().len(), 2);
+    }
+}

@@ -1,0 +1,282 @@
+//! Items used only by the code `#[derive(DynamoModel)]` and `#[derive(DynamoAttribute)]`
+//! generate. Not public API: anything here may change in any release.
+
+pub use core;
+pub use std;
+
+pub use crate::error::Result;
+pub use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
+pub use crate::model::{DynamoModel, Index, Table};
+pub use crate::path::{AttrPath, Field};
+pub use crate::value::{
+    AttributeValue, DynamoAttribute, FromAttributeValue, Item, KeyAttribute, Newtype, PathStep,
+    Problems, ScalarType, SetElement, ToAttributeValue,
+};
+
+/// What `extra = "..."` asked for attributes the struct does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Unknown attributes are dropped.
+    Ignore,
+    /// Unknown attributes are decode errors.
+    Forbid,
+}
+
+/// Writes field `name` into `item` unless its value has no attribute (None, empty set).
+#[inline]
+pub fn put_attr<T: ToAttributeValue + ?Sized>(item: &mut Item, name: &'static str, value: &T) {
+    if let Some(value) = value.to_attribute_value() {
+        item.insert(name.to_owned(), value);
+    }
+}
+
+/// Writes a field through a `with = "module"` codec.
+#[inline]
+pub fn put_attr_with(item: &mut Item, name: &'static str, value: Option<AttributeValue>) {
+    if let Some(value) = value {
+        item.insert(name.to_owned(), value);
+    }
+}
+
+/// Moves the attributes named in `names` out of `item` into slots, in `names` order.
+///
+/// Unknown attributes are reported when `extra` is `Forbid`.
+#[inline]
+pub fn take_attributes<const N: usize>(
+    item: Item,
+    names: &[&str; N],
+    extra: Extra,
+    problems: &mut Problems,
+) -> [Option<AttributeValue>; N] {
+    let mut slots = [const { None }; N];
+    for (name, value) in item {
+        match names.iter().position(|known| *known == name) {
+            Some(index) => slots[index] = Some(value),
+            None if extra == Extra::Forbid => {
+                problems.absorb(
+                    PathStep::Name(&name),
+                    Problems::single("unknown attribute (the model forbids extra attributes)"),
+                );
+            }
+            None => {}
+        }
+    }
+    slots
+}
+
+/// Decodes the field `name` from its slot; a problem is recorded and `None` returned when
+/// it is missing (and has no default) or does not decode.
+#[inline]
+pub fn decode_field<T: FromAttributeValue>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+) -> Option<T> {
+    let decoded = match slot {
+        Some(value) => T::from_attribute_value(value),
+        None => T::from_missing_attribute().ok_or_else(missing),
+    };
+    keep(problems, name, decoded)
+}
+
+/// As [`decode_field`], with `default` for a missing attribute.
+#[inline]
+pub fn decode_field_or<T: FromAttributeValue>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+    default: impl FnOnce() -> T,
+) -> Option<T> {
+    match slot {
+        Some(value) => keep(problems, name, T::from_attribute_value(value)),
+        None => Some(default()),
+    }
+}
+
+/// Decodes a field through a `with = "module"` codec (`module::from_attribute_value`);
+/// `default` (when given) answers for a missing attribute.
+#[inline]
+pub fn decode_field_with<T>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+    decode: impl FnOnce(AttributeValue) -> Result<T, Problems>,
+    default: Option<fn() -> T>,
+) -> Option<T> {
+    let decoded = match (slot, default) {
+        (Some(value), _) => decode(value),
+        (None, Some(default)) => Ok(default()),
+        (None, None) => Err(missing()),
+    };
+    keep(problems, name, decoded)
+}
+
+fn missing() -> Problems {
+    Problems::single("missing required attribute")
+}
+
+fn keep<T>(problems: &mut Problems, name: &'static str, decoded: Result<T, Problems>) -> Option<T> {
+    match decoded {
+        Ok(value) => Some(value),
+        Err(child) => {
+            problems.absorb(PathStep::Name(name), child);
+            None
+        }
+    }
+}
+
+/// Records the codec checks of field `name` (NaN floats and the like, nested validators).
+#[inline]
+pub fn check_field<T: ToAttributeValue + ?Sized>(
+    problems: &mut Problems,
+    name: &'static str,
+    value: &T,
+) {
+    let mark = problems.len();
+    value.check_value(problems);
+    problems.nest_since(mark, PathStep::Name(name));
+}
+
+/// What a validator may return as its error: a message, or [`Problems`] with paths of its own.
+pub trait ValidationFailure {
+    /// Records the failure.
+    fn record(self, problems: &mut Problems);
+}
+
+impl ValidationFailure for Problems {
+    fn record(mut self, problems: &mut Problems) {
+        problems.absorb_all(&mut self);
+    }
+}
+
+impl ValidationFailure for String {
+    fn record(self, problems: &mut Problems) {
+        problems.push(self);
+    }
+}
+
+impl ValidationFailure for &str {
+    fn record(self, problems: &mut Problems) {
+        problems.push(self);
+    }
+}
+
+impl ValidationFailure for std::borrow::Cow<'_, str> {
+    fn record(self, problems: &mut Problems) {
+        problems.push(self.into_owned());
+    }
+}
+
+/// Runs the validator of field `name`.
+#[inline]
+pub fn validate_field<T: ?Sized, E: ValidationFailure>(
+    problems: &mut Problems,
+    name: &'static str,
+    value: &T,
+    validator: impl FnOnce(&T) -> Result<(), E>,
+) {
+    if let Err(failure) = validator(value) {
+        let mark = problems.len();
+        failure.record(problems);
+        problems.nest_since(mark, PathStep::Name(name));
+    }
+}
+
+/// Runs a model-level validator (its messages belong to the whole model).
+#[inline]
+pub fn validate_model<T, E: ValidationFailure>(
+    problems: &mut Problems,
+    value: &T,
+    validator: impl FnOnce(&T) -> Result<(), E>,
+) {
+    if let Err(failure) = validator(value) {
+        failure.record(problems);
+    }
+}
+
+/// A nested model as a map attribute.
+#[inline]
+pub fn model_to_value<T: DynamoModel>(model: &T) -> Option<AttributeValue> {
+    Some(AttributeValue::M(model.to_item()))
+}
+
+/// A nested model from a map attribute.
+#[inline]
+pub fn model_from_value<T: DynamoModel>(value: AttributeValue) -> Result<T, Problems> {
+    match value {
+        AttributeValue::M(item) => T::decode_item(item),
+        other => Err(Problems::mismatch("M", &other)),
+    }
+}
+
+/// `Default::default()` for a field type, named so generated code reads plainly.
+#[inline]
+pub fn default_value<T: Default>() -> T {
+    T::default()
+}
+
+/// A string attribute value.
+#[inline]
+pub fn string_value(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+/// The text of a string attribute (a unit enum's stored form).
+#[inline]
+pub fn variant_text(value: AttributeValue) -> Result<String, Problems> {
+    String::from_attribute_value(value)
+}
+
+/// The problem of an unknown unit enum variant, naming the allowed ones.
+pub fn unknown_variant(text: &str, allowed: &[&str]) -> Problems {
+    let allowed: Vec<String> = allowed.iter().map(|name| format!("`{name}`")).collect();
+    Problems::single(format!(
+        "unknown variant `{text}`, expected one of {}",
+        allowed.join(", ")
+    ))
+}
+
+/// A string set (SS) of values whose attribute is S (unit enums).
+pub fn encode_string_set<'a, T: ToAttributeValue + 'a>(
+    members: impl Iterator<Item = &'a T>,
+) -> AttributeValue {
+    AttributeValue::Ss(
+        members
+            .filter_map(|m| match m.to_attribute_value() {
+                Some(AttributeValue::S(text)) => Some(text),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// Decodes a string set (SS) member by member through `T`'s codec.
+pub fn decode_string_set<T: FromAttributeValue, C: FromIterator<T>>(
+    value: AttributeValue,
+) -> Result<C, Problems> {
+    let members: Vec<String> = <String as SetElement>::decode_set(value)?;
+    let mut problems = Problems::new();
+    let decoded: Vec<T> = members
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, member)| {
+            T::from_attribute_value(AttributeValue::S(member))
+                .map_err(|child| problems.absorb(PathStep::Index(index), child))
+                .ok()
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(decoded.into_iter().collect())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The accessor of attribute `name`, top-level or inside `prefix`.
+#[inline]
+pub fn field_at<M, T>(prefix: Option<&AttrPath>, name: &'static str) -> Field<M, T> {
+    match prefix {
+        None => Field::top(name),
+        Some(prefix) => Field::new(prefix.child(name)),
+    }
+}
