@@ -21,7 +21,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         let field_ident = &field.ident;
         let ty = &field.ty;
         let doc = format!("The attribute `{}`.", field.attribute);
-        quote_spanned!(ty.span()=> #[doc = #doc] pub #field_ident: #private::Field<__M, #ty>,)
+        quote_spanned!(ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty>,)
     });
     let initializers = accessible.iter().map(|field| {
         let field_ident = &field.ident;
@@ -37,7 +37,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         );
         quote_spanned!(ty.span()=>
             #[doc = #doc]
-            pub fn #field_ident(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
+            #vis fn #field_ident(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
                 self.#field_ident.fields()
             }
         )
@@ -52,13 +52,14 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         #vis struct #fields_ident<__M = #ident> {
             #(#declarations)*
             #[doc(hidden)]
-            pub __model: #private::core::marker::PhantomData<fn() -> __M>,
+            #vis __model: #private::core::marker::PhantomData<fn() -> __M>,
         }
 
         #[automatically_derived]
+        #[allow(dead_code)]
         impl<__M> #fields_ident<__M> {
             #[doc(hidden)]
-            pub fn __at(__prefix: #private::core::option::Option<#private::AttrPath>) -> Self {
+            #vis fn __at(__prefix: #private::core::option::Option<#private::AttrPath>) -> Self {
                 #fields_ident {
                     #(#initializers)*
                     __model: #private::core::marker::PhantomData,

@@ -65,7 +65,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     });
 
     quote! {
-        #[automatically_derived]
+        // Not `#[automatically_derived]`: rustc's dead-code pass skips such impls, and the
+        // codec reading a field is a real use (a field that is only stored is not dead).
         impl #private::DynamoModel for #ident {
             const NAME: &'static str = #name;
             type Fields = #fields_ident<#ident>;

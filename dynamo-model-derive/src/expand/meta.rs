@@ -18,6 +18,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
     let Some(table) = &model.table else {
         return quote! {
             #[automatically_derived]
+            #[allow(dead_code)]
             impl #ident {
                 /// Typed accessors of this model's attributes.
                 #vis fn fields() -> #fields_ident<#ident> {
@@ -48,6 +49,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             #vis struct #ty;
 
             #[automatically_derived]
+            #[allow(dead_code)]
             impl #ty {
                 /// The index name.
                 #vis fn name(self) -> &'static str {
@@ -65,6 +67,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
         #(#handle_structs)*
 
         #[automatically_derived]
+        #[allow(dead_code)]
         impl #ident {
             /// Typed accessors of this model's attributes.
             #vis fn fields() -> #fields_ident<#ident> {
