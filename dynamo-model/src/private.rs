@@ -167,15 +167,20 @@ impl ValidationFailure for std::borrow::Cow<'_, str> {
     }
 }
 
-/// Runs the validator of field `name`.
+/// Runs the validator of field `name`; it may take the field's borrowed form (`&str` for a
+/// `String`, `&[T]` for a `Vec<T>`).
 #[inline]
-pub fn validate_field<T: ?Sized, E: ValidationFailure>(
+pub fn validate_field<T, U, E>(
     problems: &mut Problems,
     name: &'static str,
     value: &T,
-    validator: impl FnOnce(&T) -> Result<(), E>,
-) {
-    if let Err(failure) = validator(value) {
+    validator: impl FnOnce(&U) -> Result<(), E>,
+) where
+    T: std::borrow::Borrow<U> + ?Sized,
+    U: ?Sized,
+    E: ValidationFailure,
+{
+    if let Err(failure) = validator(value.borrow()) {
         let mark = problems.len();
         failure.record(problems);
         problems.nest_since(mark, PathStep::Name(name));
