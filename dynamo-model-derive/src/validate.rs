@@ -72,8 +72,12 @@ impl Model {
                     .with_span(&input.generics),
             );
         }
+        let mut wrong_shape = true;
         let received_fields = match input.data {
-            darling::ast::Data::Struct(fields) if fields.style.is_struct() => fields.fields,
+            darling::ast::Data::Struct(fields) if fields.style.is_struct() => {
+                wrong_shape = false;
+                fields.fields
+            }
             darling::ast::Data::Struct(_) => {
                 errors.push(
                     Error::custom(
@@ -130,18 +134,23 @@ impl Model {
             .collect();
         check_unique_attributes(&mut errors, &fields);
 
-        let table = TableBuilder {
-            errors: &mut errors,
-            fields: &fields,
-            ident: &input.ident,
-        }
-        .build(
-            &input.table,
-            &input.hash_key,
-            &input.range_key,
-            &input.gsi,
-            &input.lsi,
-        );
+        // With the wrong shape there are no fields to check keys against: report only that.
+        let table = if wrong_shape {
+            None
+        } else {
+            TableBuilder {
+                errors: &mut errors,
+                fields: &fields,
+                ident: &input.ident,
+            }
+            .build(
+                &input.table,
+                &input.hash_key,
+                &input.range_key,
+                &input.gsi,
+                &input.lsi,
+            )
+        };
 
         let model = Model {
             ident: input.ident,
@@ -263,30 +272,22 @@ impl TableBuilder<'_> {
             );
             return None;
         };
-        let hash = self.key_field("hash_key", hash_key_name)?;
-        let range = range_key
-            .as_ref()
-            .and_then(|r| self.key_field("range_key", r));
-        if range_key.is_some() && range.is_none() {
-            return None;
-        }
-
+        // Every key is checked even when an earlier one failed, so all errors show at once.
+        let hash = self.key_field("hash_key", hash_key_name);
+        let range = range_key.as_ref().map(|r| self.key_field("range_key", r));
         let mut indexes: Vec<IndexDef> = Vec::new();
-        for gsi in gsis {
-            if let Some(index) = self.index(gsi, false, hash, range) {
-                indexes.push(index);
-            }
-        }
-        for lsi in lsis {
-            if let Some(index) = self.index(lsi, true, hash, range) {
-                indexes.push(index);
+        for (receivers, local) in [(gsis, false), (lsis, true)] {
+            for receiver in receivers {
+                if let Some(index) = self.index(receiver, local, hash, range.is_some()) {
+                    indexes.push(index);
+                }
             }
         }
         self.check_unique_indexes(&indexes);
         Some(TableDef {
             name: table.as_str().to_owned(),
-            hash_key: hash,
-            range_key: range,
+            hash_key: hash?,
+            range_key: range.map_or(Some(None), |r| r.map(Some))?,
             indexes,
         })
     }
@@ -339,8 +340,8 @@ impl TableBuilder<'_> {
         &mut self,
         index: &SpannedValue<IndexReceiver>,
         local: bool,
-        table_hash: usize,
-        table_range: Option<usize>,
+        table_hash: Option<usize>,
+        table_has_range: bool,
     ) -> Option<IndexDef> {
         let kind = if local { "lsi" } else { "gsi" };
         check_resource_name(self.errors, "index", &index.name);
@@ -351,13 +352,13 @@ impl TableBuilder<'_> {
                         .with_span(&hash.span()),
                 );
             }
-            if table_range.is_none() {
+            if !table_has_range {
                 self.errors.push(
                     Error::custom("an `lsi` needs a table with a `range_key`")
                         .with_span(&index.span()),
                 );
             }
-            Some(table_hash)
+            table_hash
         } else {
             match &index.hash_key {
                 Some(hash) => self.key_field(&format!("{kind} hash_key"), hash),

@@ -52,7 +52,7 @@ pub trait IntoKey<K> {
     fn into_key_values(self) -> (AttributeValue, Option<AttributeValue>);
 }
 
-impl<H: KeyAttribute, A: KeyArg<H>> IntoKey<H> for A {
+impl<H, A: KeyArg<H>> IntoKey<H> for A {
     fn into_key_values(self) -> (AttributeValue, Option<AttributeValue>) {
         (self.into_key_value(), None)
     }

@@ -96,8 +96,8 @@ pub use key::{IntoKey, KeyArg};
 pub use model::{DynamoModel, Index, Table};
 pub use path::Field;
 pub use value::{
-    AttributeValue, DynamoAttribute, FromAttributeValue, Item, KeyAttribute, Problems,
-    ToAttributeValue,
+    AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
+    Problems, ToAttributeValue,
 };
 
 /// Derives [`DynamoModel`] (and, with `table`, [`Table`]) for a struct with named fields.

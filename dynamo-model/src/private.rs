@@ -9,8 +9,8 @@ pub use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
 pub use crate::model::{DynamoModel, Index, Table};
 pub use crate::path::{AttrPath, Field};
 pub use crate::value::{
-    AttributeValue, DynamoAttribute, FromAttributeValue, Item, KeyAttribute, Newtype, PathStep,
-    Problems, ScalarType, SetElement, ToAttributeValue,
+    AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
+    Newtype, PathStep, Problems, ScalarType, SetElement, ToAttributeValue,
 };
 
 /// What `extra = "..."` asked for attributes the struct does not declare.
@@ -24,7 +24,7 @@ pub enum Extra {
 
 /// Writes field `name` into `item` unless its value has no attribute (None, empty set).
 #[inline]
-pub fn put_attr<T: ToAttributeValue + ?Sized>(item: &mut Item, name: &'static str, value: &T) {
+pub fn put_attr<T: DynamoAttribute>(item: &mut Item, name: &'static str, value: &T) {
     if let Some(value) = value.to_attribute_value() {
         item.insert(name.to_owned(), value);
     }
@@ -67,7 +67,7 @@ pub fn take_attributes<const N: usize>(
 /// Decodes the field `name` from its slot; a problem is recorded and `None` returned when
 /// it is missing (and has no default) or does not decode.
 #[inline]
-pub fn decode_field<T: FromAttributeValue>(
+pub fn decode_field<T: DynamoAttribute>(
     problems: &mut Problems,
     name: &'static str,
     slot: Option<AttributeValue>,
@@ -81,7 +81,7 @@ pub fn decode_field<T: FromAttributeValue>(
 
 /// As [`decode_field`], with `default` for a missing attribute.
 #[inline]
-pub fn decode_field_or<T: FromAttributeValue>(
+pub fn decode_field_or<T: DynamoAttribute>(
     problems: &mut Problems,
     name: &'static str,
     slot: Option<AttributeValue>,
@@ -127,11 +127,7 @@ fn keep<T>(problems: &mut Problems, name: &'static str, decoded: Result<T, Probl
 
 /// Records the codec checks of field `name` (NaN floats and the like, nested validators).
 #[inline]
-pub fn check_field<T: ToAttributeValue + ?Sized>(
-    problems: &mut Problems,
-    name: &'static str,
-    value: &T,
-) {
+pub fn check_field<T: DynamoAttribute>(problems: &mut Problems, name: &'static str, value: &T) {
     let mark = problems.len();
     value.check_value(problems);
     problems.nest_since(mark, PathStep::Name(name));

@@ -38,7 +38,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         quote_spanned!(ty.span()=>
             #[doc = #doc]
             #vis fn #field_ident(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
-                self.#field_ident.fields()
+                <#ty as #private::DynamoAttribute>::fields_at(self.#field_ident.path().clone())
             }
         )
     });

@@ -50,7 +50,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let checks = stored.iter().filter(|f| f.with.is_none()).map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
-        quote_spanned!(field.ty.span()=> #private::check_field(__problems, #attribute, &self.#field_ident);)
+        let ty = &field.ty;
+        quote_spanned!(ty.span()=> #private::check_field::<#ty>(__problems, #attribute, &self.#field_ident);)
     });
     let field_validators = model.fields.iter().filter_map(|field| {
         let validator = field.validate.as_ref()?;
@@ -142,9 +143,10 @@ fn put(field: &Field, private: &TokenStream) -> TokenStream {
         Some(module) => quote_spanned!(module.span()=>
             #private::put_attr_with(&mut __item, #attribute, #module::to_attribute_value(&self.#ident));
         ),
-        None => quote_spanned!(field.ty.span()=>
-            #private::put_attr(&mut __item, #attribute, &self.#ident);
-        ),
+        None => {
+            let ty = &field.ty;
+            quote_spanned!(ty.span()=> #private::put_attr::<#ty>(&mut __item, #attribute, &self.#ident);)
+        }
     }
 }
 

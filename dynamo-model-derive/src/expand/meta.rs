@@ -111,18 +111,20 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let private = quote!(#krate::__private);
     let field = |position: usize| &model.fields[position];
 
-    let key_meta = |position: usize| {
+    // Table keys must be `KeyAttribute`; index keys may also be `Option` (sparse indexes).
+    let key_meta = |position: usize, trait_name: &str| {
         let f = field(position);
         let attribute = &f.attribute;
         let ty = &f.ty;
+        let key_trait = format_ident!("{}", trait_name);
         quote_spanned!(ty.span()=> #private::KeyMeta {
             attribute: #attribute,
-            scalar_type: <#ty as #private::KeyAttribute>::SCALAR_TYPE,
+            scalar_type: <#ty as #private::#key_trait>::SCALAR_TYPE,
         })
     };
-    let optional_key = |position: Option<usize>| match position {
+    let optional_key = |position: Option<usize>, trait_name: &str| match position {
         Some(p) => {
-            let meta = key_meta(p);
+            let meta = key_meta(p, trait_name);
             quote!(#private::core::option::Option::Some(#meta))
         }
         None => quote!(#private::core::option::Option::None),
@@ -134,8 +136,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         range_key,
         indexes,
     } = table;
-    let hash_meta = key_meta(*hash_key);
-    let range_meta = optional_key(*range_key);
+    let hash_meta = key_meta(*hash_key, "KeyAttribute");
+    let range_meta = optional_key(*range_key, "KeyAttribute");
     let index_metas = indexes.iter().map(|index| {
         let index_name = &index.name;
         let kind = if index.local {
@@ -143,8 +145,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         } else {
             quote!(#private::IndexKind::Global)
         };
-        let hash = key_meta(index.hash_key);
-        let range = optional_key(index.range_key);
+        let hash = key_meta(index.hash_key, "IndexKeyAttribute");
+        let range = optional_key(index.range_key, "IndexKeyAttribute");
         let projection = match &index.projection {
             Projection::All => quote!(#private::Projection::All),
             Projection::KeysOnly => quote!(#private::Projection::KeysOnly),

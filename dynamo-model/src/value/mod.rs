@@ -182,6 +182,27 @@ pub trait KeyAttribute: DynamoAttribute {
     const SCALAR_TYPE: ScalarType;
 }
 
+/// A type that can be a secondary index key: a key attribute, or an `Option` of one for a
+/// sparse index (an item whose index key is `None` is not in the index).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a DynamoDB index key attribute",
+    label = "not a string, number or binary type (or an `Option` of one)",
+    note = "index keys must be S, N or B, or `Option` of such a type for a sparse index"
+)]
+pub trait IndexKeyAttribute {
+    /// The scalar type the key attribute is declared with.
+    const SCALAR_TYPE: ScalarType;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: KeyAttribute> IndexKeyAttribute for T {
+    const SCALAR_TYPE: ScalarType = T::SCALAR_TYPE;
+}
+
+impl<T: KeyAttribute> IndexKeyAttribute for Option<T> {
+    const SCALAR_TYPE: ScalarType = T::SCALAR_TYPE;
+}
+
 /// Encodes `value`, writing NULL where the value has no attribute (inside lists and maps,
 /// where position or key must be kept).
 pub(crate) fn to_value_or_null<T: ToAttributeValue + ?Sized>(value: &T) -> AttributeValue {

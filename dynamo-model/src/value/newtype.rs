@@ -18,6 +18,7 @@ pub trait Newtype: DynamoAttribute {
     fn from_inner(inner: Self::Inner) -> Self;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> KeyAttribute for T
 where
     T: Newtype,
@@ -26,6 +27,7 @@ where
     const SCALAR_TYPE: ScalarType = <T::Inner as KeyAttribute>::SCALAR_TYPE;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> SetElement for T
 where
     T: Newtype,
