@@ -7,6 +7,9 @@ mod model;
 mod receiver;
 mod validate;
 
+#[cfg(test)]
+mod snapshot_tests;
+
 use proc_macro::TokenStream;
 
 /// Derives `dynamo_model::DynamoModel` (and, with `table`, `dynamo_model::Table`).

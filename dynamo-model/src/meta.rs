@@ -16,7 +16,7 @@ pub struct TableMeta {
     pub hash_key: KeyMeta,
     /// The sort (range) key, if the table has one.
     pub range_key: Option<KeyMeta>,
-    /// Global and local secondary indexes, in declaration order.
+    /// Secondary indexes: the global ones, then the local ones, each in declaration order.
     pub indexes: &'static [IndexMeta],
     /// The names of every attribute the model stores, in field order.
     pub attributes: &'static [&'static str],

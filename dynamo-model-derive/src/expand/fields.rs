@@ -20,7 +20,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let declarations = accessible.iter().map(|field| {
         let field_ident = &field.ident;
         let ty = &field.ty;
-        let doc = format!("The attribute `{}`.", field.attribute);
+        let doc = format!(" The attribute `{}`.", field.attribute);
         quote_spanned!(ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty>,)
     });
     let initializers = accessible.iter().map(|field| {
@@ -32,7 +32,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         let field_ident = &field.ident;
         let ty = &field.ty;
         let doc = format!(
-            "The paths inside `{}` (for a nested model, its fields; otherwise the field itself).",
+            " The paths inside `{}` (for a nested model, its fields; otherwise the field itself).",
             field.attribute
         );
         quote_spanned!(ty.span()=>
@@ -43,7 +43,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         )
     });
     let doc =
-        format!("Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`.");
+        format!(" Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`.");
 
     quote! {
         #[doc = #doc]

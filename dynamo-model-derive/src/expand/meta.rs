@@ -34,12 +34,12 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
         .collect();
     let handles = table.indexes.iter().zip(&handle_types).map(|(index, ty)| {
         let name = format_ident!("{}", index.const_name(), span = index.span);
-        let doc = format!("The {} `{}`.", kind(index), index.name);
+        let doc = format!(" The {} `{}`.", kind(index), index.name);
         quote!(#[doc = #doc] #vis const #name: #ty = #ty;)
     });
     let handle_structs = table.indexes.iter().zip(&handle_types).map(|(index, ty)| {
         let doc = format!(
-            "The handle of {} `{}` of [`{ident}`].",
+            " The handle of {} `{}` of [`{ident}`].",
             kind(index),
             index.name
         );
