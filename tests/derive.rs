@@ -523,3 +523,38 @@ fn recursive_models_nest_and_report_deep_paths() {
         "children[0].children[0].name: missing required attribute"
     );
 }
+
+/// A sparse index: only items with a `referrer` are in `by_referrer`.
+#[derive(Debug, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "signups",
+    hash_key = "id",
+    gsi(name = "by_referrer", hash_key = "referrer")
+)]
+struct Signup {
+    id: String,
+    referrer: Option<String>,
+}
+
+#[test]
+fn optional_index_keys_make_sparse_indexes() {
+    let meta = Signup::BY_REFERRER.meta();
+    assert_eq!(
+        meta.hash_key.scalar_type,
+        ScalarType::S,
+        "Option<String> is an S index key"
+    );
+    let without = Signup {
+        id: "s1".into(),
+        referrer: None,
+    };
+    assert!(
+        !without.to_item().contains_key("referrer"),
+        "no index key: not in the index"
+    );
+    let with = Signup {
+        id: "s2".into(),
+        referrer: Some("u1".into()),
+    };
+    assert_eq!(with.to_item()["referrer"], s("u1"));
+}

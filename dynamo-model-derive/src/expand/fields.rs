@@ -42,8 +42,9 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             }
         )
     });
-    let doc =
-        format!(" Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`.");
+    let doc = format!(
+        " Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`."
+    );
 
     quote! {
         #[doc = #doc]
