@@ -388,7 +388,7 @@ impl TableBuilder<'_> {
             }
             None => None,
         };
-        let projection = match index.projection.as_ref().map(|p| &**p) {
+        let projection = match index.projection.as_deref() {
             None | Some(ProjectionSpec::All) => Projection::All,
             Some(ProjectionSpec::KeysOnly) => Projection::KeysOnly,
             Some(ProjectionSpec::Include(names)) => Projection::Include(

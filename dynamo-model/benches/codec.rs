@@ -43,7 +43,7 @@ fn workload_item(i: u32) -> BenchUser {
         name: format!("name-{i:015}"),
         age: 20 + i % 50,
         score: 1.5 * f64::from(i),
-        active: i % 2 == 0,
+        active: i.is_multiple_of(2),
         tags: HashSet::from(["tag-a".into(), "tag-b".into(), format!("tag-{}", i % 10)]),
         address: Address {
             street: format!("{i} Main St"),

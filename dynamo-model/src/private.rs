@@ -23,7 +23,9 @@ pub enum Extra {
 }
 
 /// Writes field `name` into `item` unless its value has no attribute (None, empty set).
-#[inline]
+// Always inlined: one call per field on the hottest path, where the call and the move of
+// the `Option<AttributeValue>` measurably cost (see benches/codec.rs).
+#[inline(always)]
 pub fn put_attr<T: DynamoAttribute>(item: &mut Item, name: &'static str, value: &T) {
     if let Some(value) = value.to_attribute_value() {
         item.insert(name.to_owned(), value);

@@ -205,6 +205,7 @@ impl<T: KeyAttribute> IndexKeyAttribute for Option<T> {
 
 /// Encodes `value`, writing NULL where the value has no attribute (inside lists and maps,
 /// where position or key must be kept).
+#[inline]
 pub(crate) fn to_value_or_null<T: ToAttributeValue + ?Sized>(value: &T) -> AttributeValue {
     value
         .to_attribute_value()

@@ -30,6 +30,7 @@ pub trait SetElement: Sized {
 }
 
 impl SetElement for String {
+    #[inline]
     fn encode_set<'a>(members: impl Iterator<Item = &'a Self>) -> AttributeValue {
         AttributeValue::Ss(members.cloned().collect())
     }
@@ -97,6 +98,7 @@ macro_rules! number_set {
 
 number_set!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
+#[inline]
 fn encode_members<'a, T: SetElement + 'a>(
     len: usize,
     members: impl Iterator<Item = &'a T>,
@@ -112,6 +114,7 @@ fn decode_members<T: SetElement, C: FromIterator<T>>(value: AttributeValue) -> R
 }
 
 impl<T: SetElement, S> ToAttributeValue for HashSet<T, S> {
+    #[inline]
     fn to_attribute_value(&self) -> Option<AttributeValue> {
         encode_members(self.len(), self.iter())
     }
