@@ -56,6 +56,19 @@ pub(crate) enum Projection {
     Include(Vec<String>),
 }
 
+impl Model {
+    /// True when field `position` is a key of the table or of an index: its accessor then
+    /// carries a `KeyField<position>` marker, so key conditions can check it.
+    pub(crate) fn is_key(&self, position: usize) -> bool {
+        self.table.as_ref().is_some_and(|table| {
+            let keys =
+                |hash: usize, range: Option<usize>| hash == position || range == Some(position);
+            keys(table.hash_key, table.range_key)
+                || table.indexes.iter().any(|i| keys(i.hash_key, i.range_key))
+        })
+    }
+}
+
 impl IndexDef {
     /// `by_email` -> `BY_EMAIL`, the name of the index's `const` handle.
     pub(crate) fn const_name(&self) -> String {

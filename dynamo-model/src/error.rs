@@ -34,6 +34,14 @@ pub enum ErrorKind {
         /// One entry per failed check.
         problems: Vec<FieldError>,
     },
+    /// An expression or request that DynamoDB would reject, caught before sending it: an
+    /// empty update, overlapping update paths, a NaN value, `IN` with over 100 values...
+    InvalidExpression {
+        /// The model (Rust type) the expression is for.
+        model: &'static str,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// One problem at one attribute path, such as `address.city: expected S, found N`.
@@ -76,6 +84,17 @@ impl Error {
         ErrorKind::Validation { model, problems }.into()
     }
 
+    /// An invalid-expression error for `model` (a Rust type name; its path is shortened).
+    pub fn invalid_expression(model: &'static str, message: String) -> Self {
+        let model = model.rsplit("::").next().unwrap_or(model);
+        ErrorKind::InvalidExpression { model, message }.into()
+    }
+
+    /// True when an expression or request was refused before sending.
+    pub fn is_invalid_expression(&self) -> bool {
+        matches!(*self.kind, ErrorKind::InvalidExpression { .. })
+    }
+
     /// True when an item did not fit the model.
     pub fn is_decode(&self) -> bool {
         matches!(*self.kind, ErrorKind::Decode { .. })
@@ -90,6 +109,7 @@ impl Error {
     pub fn field_errors(&self) -> &[FieldError] {
         match &*self.kind {
             ErrorKind::Decode { problems, .. } | ErrorKind::Validation { problems, .. } => problems,
+            ErrorKind::InvalidExpression { .. } => &[],
         }
     }
 }
@@ -131,6 +151,9 @@ impl fmt::Display for Error {
             ErrorKind::Validation { model, problems } => {
                 write!(f, "`{model}` failed validation")?;
                 write_problems(f, problems)
+            }
+            ErrorKind::InvalidExpression { model, message } => {
+                write!(f, "invalid expression for `{model}`: {message}")
             }
         }
     }

@@ -81,6 +81,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
+pub mod expr;
 mod key;
 pub mod meta;
 mod model;

@@ -107,13 +107,21 @@ impl fmt::Debug for AttrPath {
 /// A typed accessor of the attribute at one path of model `M`, holding values of type `T`.
 ///
 /// `User::fields().age` is a `Field<User, u32>`: conditions and updates built from it can
-/// only be used with `User`, and only with `u32` values.
-pub struct Field<M, T> {
+/// only be used with `User`, and only with `u32` values. `K` marks the fields that are keys
+/// ([`KeyField`](crate::expr::KeyField)), so a key condition only takes the chosen index's
+/// sort key; it is `()` for every other field.
+pub struct Field<M, T, K = ()> {
     path: AttrPath,
-    _types: PhantomData<fn() -> (M, T)>,
+    _types: PhantomData<fn() -> (M, T, K)>,
 }
 
-impl<M, T> Field<M, T> {
+impl<M, T, K> AsRef<Field<M, T, K>> for Field<M, T, K> {
+    fn as_ref(&self) -> &Field<M, T, K> {
+        self
+    }
+}
+
+impl<M, T, K> Field<M, T, K> {
     /// The accessor of the attribute at `path`.
     ///
     /// Generated code and codecs call this; a wrong path or type here is not checked.
@@ -143,34 +151,34 @@ impl<M, T> Field<M, T> {
     }
 }
 
-impl<M, T> Field<M, Vec<T>> {
+impl<M, T, K> Field<M, Vec<T>, K> {
     /// The element at `index` of this list attribute.
     pub fn at(&self, index: u32) -> Field<M, T> {
         Field::new(self.path.index(index))
     }
 }
 
-impl<M, T, S> Field<M, HashMap<String, T, S>> {
+impl<M, T, S, K> Field<M, HashMap<String, T, S>, K> {
     /// The entry `key` of this map attribute.
     pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Field<M, T> {
         Field::new(self.path.child(key))
     }
 }
 
-impl<M, T> Field<M, BTreeMap<String, T>> {
+impl<M, T, K> Field<M, BTreeMap<String, T>, K> {
     /// The entry `key` of this map attribute.
     pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Field<M, T> {
         Field::new(self.path.child(key))
     }
 }
 
-impl<M, T> Clone for Field<M, T> {
+impl<M, T, K> Clone for Field<M, T, K> {
     fn clone(&self) -> Self {
         Field::new(self.path.clone())
     }
 }
 
-impl<M, T> fmt::Debug for Field<M, T> {
+impl<M, T, K> fmt::Debug for Field<M, T, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,

@@ -5,6 +5,7 @@ pub use core;
 pub use std;
 
 pub use crate::error::Result;
+pub use crate::expr::{KeyField, KeySchema, RangeKeyOf};
 pub use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
 pub use crate::model::{DynamoModel, Index, Table};
 pub use crate::path::{AttrPath, Field};
@@ -277,7 +278,7 @@ pub fn decode_string_set<T: FromAttributeValue, C: FromIterator<T>>(
 
 /// The accessor of attribute `name`, top-level or inside `prefix`.
 #[inline]
-pub fn field_at<M, T>(prefix: Option<&AttrPath>, name: &'static str) -> Field<M, T> {
+pub fn field_at<M, T, K>(prefix: Option<&AttrPath>, name: &'static str) -> Field<M, T, K> {
     match prefix {
         None => Field::top(name),
         Some(prefix) => Field::new(prefix.child(name)),

@@ -17,11 +17,14 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     // what is stored: they get no accessor.
     let accessible: Vec<_> = model.stored().filter(|f| f.with.is_none()).collect();
 
-    let declarations = accessible.iter().map(|field| {
+    let declarations = model.fields.iter().enumerate().filter(|(_, f)| !f.skip && f.with.is_none()).map(|(position, field)| {
         let field_ident = &field.ident;
         let ty = &field.ty;
         let doc = format!(" The attribute `{}`.", field.attribute);
-        quote_spanned!(ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty>,)
+        let marker = model
+            .is_key(position)
+            .then(|| quote!(, #private::KeyField<#position>));
+        quote_spanned!(ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty #marker>,)
     });
     let initializers = accessible.iter().map(|field| {
         let field_ident = &field.ident;

@@ -184,8 +184,21 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             }
         }
     };
+    let range_key_of = |schema: &TokenStream, range: Option<usize>| {
+        range.map(|position| {
+            quote! {
+                #[automatically_derived]
+                impl #private::RangeKeyOf<#schema> for #private::KeyField<#position> {}
+            }
+        })
+    };
+    let table_range_key = range_key_of(&quote!(#ident), *range_key);
+    let table_hash_ty = &field(*hash_key).ty;
     let index_impls = indexes.iter().enumerate().map(|(position, index)| {
         let handle = handle_type(model, index);
+        let name = &index.name;
+        let hash_ty = &field(index.hash_key).ty;
+        let range_key = range_key_of(&quote!(#handle), index.range_key);
         quote! {
             #[automatically_derived]
             impl #private::Index for #handle {
@@ -195,6 +208,26 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                     &__INDEXES[#position]
                 }
             }
+
+            #[automatically_derived]
+            impl #private::KeySchema for #handle {
+                type Model = #ident;
+                type HashKey = <#hash_ty as #private::IndexKeyAttribute>::Key;
+
+                fn index_name() -> #private::core::option::Option<&'static str> {
+                    #private::core::option::Option::Some(#name)
+                }
+
+                fn hash_key() -> #private::KeyMeta {
+                    __INDEXES[#position].hash_key
+                }
+
+                fn range_key() -> #private::core::option::Option<#private::KeyMeta> {
+                    __INDEXES[#position].range_key
+                }
+            }
+
+            #range_key
         }
     });
 
@@ -221,6 +254,26 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                 #key_value
             }
         }
+
+        #[automatically_derived]
+        impl #private::KeySchema for #ident {
+            type Model = #ident;
+            type HashKey = #table_hash_ty;
+
+            fn index_name() -> #private::core::option::Option<&'static str> {
+                #private::core::option::Option::None
+            }
+
+            fn hash_key() -> #private::KeyMeta {
+                __META.hash_key
+            }
+
+            fn range_key() -> #private::core::option::Option<#private::KeyMeta> {
+                __META.range_key
+            }
+        }
+
+        #table_range_key
 
         #(#index_impls)*
     }

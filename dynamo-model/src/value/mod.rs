@@ -190,16 +190,20 @@ pub trait KeyAttribute: DynamoAttribute {
     note = "index keys must be S, N or B, or `Option` of such a type for a sparse index"
 )]
 pub trait IndexKeyAttribute {
+    /// The key type itself (`T` for `Option<T>`): what a query of the index takes.
+    type Key: KeyAttribute;
     /// The scalar type the key attribute is declared with.
     const SCALAR_TYPE: ScalarType;
 }
 
 #[diagnostic::do_not_recommend]
 impl<T: KeyAttribute> IndexKeyAttribute for T {
+    type Key = T;
     const SCALAR_TYPE: ScalarType = T::SCALAR_TYPE;
 }
 
 impl<T: KeyAttribute> IndexKeyAttribute for Option<T> {
+    type Key = T;
     const SCALAR_TYPE: ScalarType = T::SCALAR_TYPE;
 }
 

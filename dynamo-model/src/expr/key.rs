@@ -1,0 +1,131 @@
+//! Key conditions: the partition key's value plus at most one sort-key comparison, for the
+//! table or one of its indexes. Only that index's key fields compile.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::condition::{render_comparison, Comparison, ComparisonOp};
+use super::render::{Placeholders, Prefix, Rendered};
+use crate::error::{Error, Result};
+use crate::key::KeyArg;
+use crate::meta::KeyMeta;
+use crate::path::AttrPath;
+
+/// The key schema a query runs against: a table model (its primary key) or an index handle
+/// (`Order::BY_CREATED`).
+pub trait KeySchema {
+    /// The model the items belong to.
+    type Model;
+    /// The Rust type of the partition key.
+    type HashKey;
+    /// The index name, `None` for the table itself.
+    fn index_name() -> Option<&'static str>;
+    /// The partition key attribute.
+    fn hash_key() -> KeyMeta;
+    /// The sort key attribute, if the schema has one.
+    fn range_key() -> Option<KeyMeta>;
+}
+
+/// The marker of a key field in its [`Field`](crate::Field) type: field number `N` of the
+/// model. Only key fields carry one; the derive declares which schema each is a key of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyField<const N: usize>;
+
+/// Implemented (by the derive) for the marker of the field that is the sort key of `S`.
+#[diagnostic::on_unimplemented(
+    message = "this field is not the sort key of `{S}`",
+    label = "not the sort key of the table or index being queried",
+    note = "a key condition's range part must compare the sort key of the chosen table or index"
+)]
+pub trait RangeKeyOf<S> {}
+
+/// A key condition on schema `S`: `KeyConditionExpression`.
+///
+/// ```
+/// use dynamo_model::{expr::KeyCondition, DynamoModel};
+///
+/// #[derive(DynamoModel)]
+/// #[dynamo(table = "orders", hash_key = "customer_id", range_key = "order_id",
+///          lsi(name = "by_created", range_key = "created_at"))]
+/// struct Order { customer_id: String, order_id: String, created_at: String }
+///
+/// let key = KeyCondition::<Order>::hash("c1")
+///     .range(Order::fields().order_id.begins_with("2026-"));
+/// assert_eq!(key.render()?.expression, "#k0 = :k0 AND begins_with(#k1, :k1)");
+///
+/// let by_created = KeyCondition::new(Order::BY_CREATED, "c1")
+///     .range(Order::fields().created_at.gt("2026-11"));
+/// assert_eq!(by_created.render()?.expression, "#k0 = :k0 AND #k1 > :k1");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub struct KeyCondition<S> {
+    hash: AttributeValue,
+    range: Option<(AttrPath, ComparisonOp)>,
+    _schema: PhantomData<fn() -> S>,
+}
+
+impl<S: KeySchema> KeyCondition<S> {
+    /// The partition key equals `value` (on the table, with `S` the model).
+    pub fn hash(value: impl KeyArg<S::HashKey>) -> Self {
+        KeyCondition {
+            hash: value.into_key_value(),
+            range: None,
+            _schema: PhantomData,
+        }
+    }
+
+    /// The partition key of `schema` (an index handle) equals `value`.
+    pub fn new(schema: S, value: impl KeyArg<S::HashKey>) -> Self {
+        let _ = schema;
+        KeyCondition::hash(value)
+    }
+
+    /// Adds the sort-key comparison: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
+    /// `begins_with` on the schema's sort key (another field does not compile).
+    pub fn range<K: RangeKeyOf<S>>(mut self, comparison: Comparison<S::Model, K>) -> Self {
+        self.range = Some((comparison.path, comparison.op));
+        self
+    }
+
+    /// Renders the `KeyConditionExpression` (placeholders `#k0`, `:k0`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidExpression`](crate::ErrorKind::InvalidExpression) for a value
+    /// DynamoDB cannot take (NaN, an empty string is allowed by the type but not by
+    /// DynamoDB for keys and is reported by the server).
+    pub fn render(&self) -> Result<Rendered> {
+        let mut placeholders = Placeholders::new(Prefix::Key);
+        let hash_name = placeholders.name(S::hash_key().attribute);
+        let hash_value = placeholders.value(self.hash.clone());
+        let mut text = format!("{hash_name} = {hash_value}");
+        if let Some((path, op)) = &self.range {
+            text.push_str(" AND ");
+            let subject = placeholders.path(path);
+            render_comparison(&subject, op, &mut placeholders, &mut text)
+                .map_err(|m| Error::invalid_expression(std::any::type_name::<S::Model>(), m))?;
+        }
+        Ok(placeholders.finish(text))
+    }
+}
+
+impl<S> Clone for KeyCondition<S> {
+    fn clone(&self) -> Self {
+        KeyCondition {
+            hash: self.hash.clone(),
+            range: self.range.clone(),
+            _schema: PhantomData,
+        }
+    }
+}
+
+impl<S: KeySchema> fmt::Debug for KeyCondition<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.render() {
+            Ok(rendered) => write!(f, "KeyCondition({})", super::readable(&rendered)),
+            Err(error) => write!(f, "KeyCondition(<invalid: {error}>)"),
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Updates: `UpdateExpression` with SET, REMOVE, ADD and DELETE clauses, typed by model.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::operand::{AddValue, DeleteValue, ListValues, Numeric, Operand, Removable, ValueFor};
+use super::raw::Unchecked;
+use super::render::{Placeholders, Prefix, Rendered};
+use crate::error::{Error, Result};
+use crate::path::{AttrPath, Field};
+
+/// An update of items of model `M`: many actions, rendered as one `UpdateExpression`.
+///
+/// Clauses come out in the order SET, REMOVE, ADD, DELETE; placeholders are numbered in the
+/// order the actions were added.
+///
+/// ```
+/// use dynamo_model::{expr::Update, DynamoModel};
+/// use std::collections::BTreeSet;
+///
+/// #[derive(DynamoModel)]
+/// #[dynamo(table = "users", hash_key = "id")]
+/// struct User { id: String, age: u32, tags: BTreeSet<String>, nickname: Option<String>, log: Vec<String> }
+///
+/// let f = User::fields();
+/// let update = Update::<User>::new()
+///     .set(f.age, 31)
+///     .add(f.tags, ["admin"])
+///     .remove(f.nickname)
+///     .append(f.log, ["renamed"]);
+/// assert_eq!(
+///     update.render()?.expression,
+///     "SET #u0 = :u0, #u3 = list_append(if_not_exists(#u3, :u2), :u3) REMOVE #u2 ADD #u1 :u1"
+/// );
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub struct Update<M> {
+    actions: Vec<Action>,
+    _model: PhantomData<fn() -> M>,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Set(AttrPath, SetValue),
+    Remove(AttrPath),
+    Add(AttrPath, Operand),
+    Delete(AttrPath, Operand),
+    Unchecked(Clause, Unchecked),
+}
+
+#[derive(Debug, Clone)]
+enum SetValue {
+    Value(Operand),
+    IfNotExists(Operand),
+    Plus(Operand),
+    Minus(Operand),
+    Append(Operand),
+    Prepend(Operand),
+}
+
+/// The clause an unchecked update action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clause {
+    /// `SET`
+    Set,
+    /// `REMOVE`
+    Remove,
+    /// `ADD`
+    Add,
+    /// `DELETE`
+    Delete,
+}
+
+impl Clause {
+    fn keyword(self) -> &'static str {
+        match self {
+            Clause::Set => "SET",
+            Clause::Remove => "REMOVE",
+            Clause::Add => "ADD",
+            Clause::Delete => "DELETE",
+        }
+    }
+}
+
+impl<M> Default for Update<M> {
+    fn default() -> Self {
+        Update::new()
+    }
+}
+
+impl<M> Update<M> {
+    /// An update without actions (rendering it is an error until one is added).
+    pub fn new() -> Self {
+        Update {
+            actions: Vec::new(),
+            _model: PhantomData,
+        }
+    }
+
+    fn push(mut self, action: Action) -> Self {
+        self.actions.push(action);
+        self
+    }
+
+    /// `SET path = value`
+    pub fn set<T, K>(self, field: impl AsRef<Field<M, T, K>>, value: impl ValueFor<T>) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(path, SetValue::Value(value.into_operand())))
+    }
+
+    /// `SET path = if_not_exists(path, value)`: writes only when the attribute is absent.
+    pub fn set_if_not_exists<T, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        value: impl ValueFor<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(
+            path,
+            SetValue::IfNotExists(value.into_operand()),
+        ))
+    }
+
+    /// `SET path = path + value` (numbers; the attribute must exist).
+    pub fn increment<T: Numeric, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        by: impl ValueFor<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(path, SetValue::Plus(by.into_operand())))
+    }
+
+    /// `SET path = path - value` (numbers; the attribute must exist).
+    pub fn decrement<T: Numeric, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        by: impl ValueFor<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(path, SetValue::Minus(by.into_operand())))
+    }
+
+    /// `SET path = list_append(if_not_exists(path, []), elements)`: adds to the end of a list
+    /// (created when absent).
+    pub fn append<T, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        elements: impl ListValues<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(path, SetValue::Append(elements.list_operand())))
+    }
+
+    /// `SET path = list_append(elements, if_not_exists(path, []))`: adds to the front of a
+    /// list (created when absent).
+    pub fn prepend<T, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        elements: impl ListValues<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Set(
+            path,
+            SetValue::Prepend(elements.list_operand()),
+        ))
+    }
+
+    /// `REMOVE path`: optional attributes and sets only (a required one does not compile).
+    pub fn remove<T: Removable, K>(self, field: impl AsRef<Field<M, T, K>>) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Remove(path))
+    }
+
+    /// `REMOVE path[index]`: takes one element out of a list.
+    pub fn remove_at<T, K>(self, list: impl AsRef<Field<M, Vec<T>, K>>, index: u32) -> Self {
+        let path = list.as_ref().path().index(index);
+        self.push(Action::Remove(path))
+    }
+
+    /// `ADD path value`: adds to a number, or adds elements to a set (both created when
+    /// absent).
+    pub fn add<T, K>(self, field: impl AsRef<Field<M, T, K>>, value: impl AddValue<T>) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Add(path, value.add_operand()))
+    }
+
+    /// `DELETE path elements`: takes elements out of a set.
+    pub fn delete<T, K>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        elements: impl DeleteValue<T>,
+    ) -> Self {
+        let path = field.as_ref().path().clone();
+        self.push(Action::Delete(path, elements.delete_operand()))
+    }
+
+    /// An action written by hand, in `clause`, for what the typed builders cannot express.
+    ///
+    /// **Unchecked**: overlapping paths in it are not detected here. Placeholders are renamed
+    /// when rendered, so they never collide with generated ones.
+    ///
+    /// ```
+    /// # use dynamo_model::expr::{Clause, Update};
+    /// # struct User;
+    /// let update = Update::<User>::new().unchecked(Clause::Set, "#a = #b", |raw| {
+    ///     raw.name("#a", "copy").name("#b", "original")
+    /// });
+    /// assert_eq!(update.render().unwrap().expression, "SET #ur0_a = #ur0_b");
+    /// ```
+    pub fn unchecked(
+        self,
+        clause: Clause,
+        action: impl Into<String>,
+        define: impl FnOnce(UncheckedAction) -> UncheckedAction,
+    ) -> Self {
+        let defined = define(UncheckedAction(Unchecked::new(action.into())));
+        self.push(Action::Unchecked(clause, defined.0))
+    }
+
+    /// True when no action was added.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Renders the `UpdateExpression` (placeholders `#u0`, `:u0`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidExpression`](crate::ErrorKind::InvalidExpression) when there is no
+    /// action, when two actions touch the same or overlapping paths (`a` and `a.b`), or for
+    /// a value DynamoDB cannot take (NaN, an empty set).
+    pub fn render(&self) -> Result<Rendered> {
+        let model = std::any::type_name::<M>();
+        self.render_inner()
+            .map_err(|message| Error::invalid_expression(model, message))
+    }
+
+    fn render_inner(&self) -> Result<Rendered, String> {
+        if self.actions.is_empty() {
+            return Err("the update has no action".to_owned());
+        }
+        check_overlaps(&self.actions)?;
+        let mut placeholders = Placeholders::new(Prefix::Update);
+        let mut clauses: [(Clause, Vec<String>); 4] = [
+            (Clause::Set, Vec::new()),
+            (Clause::Remove, Vec::new()),
+            (Clause::Add, Vec::new()),
+            (Clause::Delete, Vec::new()),
+        ];
+        for action in &self.actions {
+            let (clause, text) = render_action(action, &mut placeholders)?;
+            if let Some((_, texts)) = clauses.iter_mut().find(|(c, _)| *c == clause) {
+                texts.push(text);
+            }
+        }
+        let expression = clauses
+            .iter()
+            .filter(|(_, texts)| !texts.is_empty())
+            .map(|(clause, texts)| format!("{} {}", clause.keyword(), texts.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(placeholders.finish(expression))
+    }
+}
+
+fn value(placeholders: &mut Placeholders, operand: &Operand) -> Result<String, String> {
+    operand.clone().map(|v| placeholders.value(v))
+}
+
+fn render_action(
+    action: &Action,
+    placeholders: &mut Placeholders,
+) -> Result<(Clause, String), String> {
+    Ok(match action {
+        Action::Set(path, set) => {
+            let p = placeholders.path(path);
+            let text = match set {
+                SetValue::Value(v) => format!("{p} = {}", value(placeholders, v)?),
+                SetValue::IfNotExists(v) => {
+                    format!("{p} = if_not_exists({p}, {})", value(placeholders, v)?)
+                }
+                SetValue::Plus(v) => format!("{p} = {p} + {}", value(placeholders, v)?),
+                SetValue::Minus(v) => format!("{p} = {p} - {}", value(placeholders, v)?),
+                SetValue::Append(v) | SetValue::Prepend(v) => {
+                    let empty = placeholders.value(AttributeValue::L(Vec::new()));
+                    let elements = value(placeholders, v)?;
+                    let existing = format!("if_not_exists({p}, {empty})");
+                    if matches!(set, SetValue::Append(_)) {
+                        format!("{p} = list_append({existing}, {elements})")
+                    } else {
+                        format!("{p} = list_append({elements}, {existing})")
+                    }
+                }
+            };
+            (Clause::Set, text)
+        }
+        Action::Remove(path) => (Clause::Remove, placeholders.path(path)),
+        Action::Add(path, v) | Action::Delete(path, v) => {
+            let p = placeholders.path(path);
+            let clause = if matches!(action, Action::Add(..)) {
+                Clause::Add
+            } else {
+                Clause::Delete
+            };
+            (clause, format!("{p} {}", value(placeholders, v)?))
+        }
+        Action::Unchecked(clause, raw) => {
+            let mut text = String::new();
+            raw.render(placeholders, &mut text)?;
+            (*clause, text)
+        }
+    })
+}
+
+/// True when one path is the other or lies inside it (`a` and `a.b`, `l` and `l[0]`).
+fn overlaps(a: &AttrPath, b: &AttrPath) -> bool {
+    let (a, b) = (a.elements(), b.elements());
+    let shorter = a.len().min(b.len());
+    a[..shorter] == b[..shorter]
+}
+
+fn check_overlaps(actions: &[Action]) -> Result<(), String> {
+    let paths: Vec<&AttrPath> = actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Set(path, _)
+            | Action::Remove(path)
+            | Action::Add(path, _)
+            | Action::Delete(path, _) => Some(path),
+            Action::Unchecked(..) => None,
+        })
+        .collect();
+    for (position, path) in paths.iter().enumerate() {
+        if let Some(earlier) = paths[..position]
+            .iter()
+            .find(|earlier| overlaps(earlier, path))
+        {
+            return Err(if *earlier == *path {
+                format!("the update changes `{path}` twice; DynamoDB rejects overlapping paths")
+            } else {
+                format!("the update changes both `{earlier}` and `{path}`, which overlap; DynamoDB rejects overlapping paths")
+            });
+        }
+    }
+    Ok(())
+}
+
+impl<M> Clone for Update<M> {
+    fn clone(&self) -> Self {
+        Update {
+            actions: self.actions.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+/// Shows the expression with names filled in; values are redacted.
+impl<M> fmt::Debug for Update<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.render() {
+            Ok(rendered) => write!(f, "Update({})", super::readable(&rendered)),
+            Err(error) => write!(f, "Update(<invalid: {error}>)"),
+        }
+    }
+}
+
+/// A hand-written update action being given its names and values; see [`Update::unchecked`].
+#[derive(Debug)]
+pub struct UncheckedAction(Unchecked);
+
+impl UncheckedAction {
+    /// Defines the name placeholder `placeholder` (`#name`) as attribute `name`.
+    pub fn name(mut self, placeholder: impl Into<String>, name: impl Into<String>) -> Self {
+        self.0.name(placeholder.into(), name.into());
+        self
+    }
+
+    /// Defines the value placeholder `placeholder` (`:value`).
+    pub fn value(
+        mut self,
+        placeholder: impl Into<String>,
+        value: impl crate::ToAttributeValue,
+    ) -> Self {
+        self.0
+            .value(placeholder.into(), super::operand::operand(&value));
+        self
+    }
+}
