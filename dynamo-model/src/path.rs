@@ -112,8 +112,11 @@ impl fmt::Debug for AttrPath {
 /// sort key; it is `()` for every other field.
 pub struct Field<M, T, K = ()> {
     path: AttrPath,
-    _types: PhantomData<fn() -> (M, T, K)>,
+    _types: TypesOnly<M, T, K>,
 }
+
+/// The type parameters a [`Field`] carries without holding values of them.
+type TypesOnly<M, T, K> = PhantomData<fn() -> (M, T, K)>;
 
 impl<M, T, K> AsRef<Field<M, T, K>> for Field<M, T, K> {
     fn as_ref(&self) -> &Field<M, T, K> {

@@ -577,9 +577,11 @@ impl<M> Size<M> {
 }
 
 macro_rules! comparisons {
-    ($($(#[$doc:meta])* $name:ident => $comparator:ident),*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $comparator:ident $(where $bound:ident)?),*) => {$(
         $(#[$doc])*
-        pub fn $name(&self, value: impl ValueFor<T>) -> Comparison<M, K> {
+        pub fn $name(&self, value: impl ValueFor<T>) -> Comparison<M, K>
+        $(where T: $bound)?
+        {
             Comparison::new(
                 self.path().clone(),
                 ComparisonOp::Compare(Comparator::$comparator, value.into_operand()),
@@ -625,51 +627,54 @@ impl<M, T, K> Field<M, T, K> {
     }
 }
 
-/// Ordering operators: strings, numbers, binary.
-impl<M, T: Ordered, K> Field<M, T, K> {
+// The capability bounds sit on each method, not on the impl block, so a missing one is
+// reported with the capability's own message ("`begins_with` needs a string or binary
+// field") instead of "method exists but its trait bounds were not satisfied".
+impl<M, T, K> Field<M, T, K> {
     comparisons! {
-        /// `path < value`
-        lt => Lt,
-        /// `path <= value`
-        le => Le,
-        /// `path > value`
-        gt => Gt,
-        /// `path >= value`
-        ge => Ge
+        /// `path < value` (strings, numbers, binary)
+        lt => Lt where Ordered,
+        /// `path <= value` (strings, numbers, binary)
+        le => Le where Ordered,
+        /// `path > value` (strings, numbers, binary)
+        gt => Gt where Ordered,
+        /// `path >= value` (strings, numbers, binary)
+        ge => Ge where Ordered
     }
 
-    /// `path BETWEEN low AND high` (both ends included).
-    pub fn between(&self, low: impl ValueFor<T>, high: impl ValueFor<T>) -> Comparison<M, K> {
+    /// `path BETWEEN low AND high`, both ends included (strings, numbers, binary).
+    pub fn between(&self, low: impl ValueFor<T>, high: impl ValueFor<T>) -> Comparison<M, K>
+    where
+        T: Ordered,
+    {
         Comparison::new(
             self.path().clone(),
             ComparisonOp::Between(low.into_operand(), high.into_operand()),
         )
     }
-}
 
-/// `begins_with`: strings and binary.
-impl<M, T: Prefixed, K> Field<M, T, K> {
-    /// `begins_with(path, prefix)`
-    pub fn begins_with(&self, prefix: impl ValueFor<T>) -> Comparison<M, K> {
+    /// `begins_with(path, prefix)` (strings and binary)
+    pub fn begins_with(&self, prefix: impl ValueFor<T>) -> Comparison<M, K>
+    where
+        T: Prefixed,
+    {
         Comparison::new(
             self.path().clone(),
             ComparisonOp::BeginsWith(prefix.into_operand()),
         )
     }
-}
 
-/// `size`: strings, binary, sets, lists, maps.
-impl<M, T: HasSize, K> Field<M, T, K> {
-    /// `size(path)`, to compare: `tags.size().gt(2)`.
-    pub fn size(&self) -> Size<M> {
+    /// `size(path)`, to compare: `tags.size().gt(2)` (strings, binary, sets, lists, maps)
+    pub fn size(&self) -> Size<M>
+    where
+        T: HasSize,
+    {
         Size {
             path: self.path().clone(),
             _model: PhantomData,
         }
     }
-}
 
-impl<M, T, K> Field<M, T, K> {
     /// `contains(path, value)`: a substring of a string, an element of a set or list.
     pub fn contains(&self, value: impl ContainsValue<T>) -> Condition<M> {
         Condition::new(Node::Contains(
