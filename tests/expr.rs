@@ -286,79 +286,31 @@ fn key_conditions_for_the_table_and_each_index() {
     assert_eq!(r.names, names(&[("#k0", "id"), ("#k1", "name")]));
 }
 
+/// One action of every kind, each on its own attribute.
+fn every_action() -> Update<Thing> {
+    let f = Thing::fields();
+    Update::<Thing>::new()
+        .set(&f.name, "n")
+        .set_if_not_exists(&f.status, "new")
+        .increment(&f.size, 2)
+        .decrement(&f.year, 1)
+        .append(&f.history, [1, 2])
+        .prepend(
+            &f.notes,
+            [Note {
+                text: "t".into(),
+                stars: 5,
+            }],
+        )
+        .remove(&f.city)
+        .add(&f.tags, ["a", "b"])
+        .add(&f.score, 0.5)
+        .delete(&f.counts, [3])
+}
+
 #[test]
 fn every_update_action() {
-    let f = Thing::fields();
-    let r = Update::<Thing>::new()
-        .set(&f.name, "n")
-        .set_if_not_exists(&f.status, "new")
-        .increment(&f.size, 2)
-        .decrement(&f.year, 1)
-        .append(&f.history, [1, 2])
-        .prepend(
-            f.notes.clone(),
-            [Note {
-                text: "t".into(),
-                stars: 5,
-            }],
-        )
-        .remove(&f.city)
-        .remove_at(&f.notes, 9)
-        .add(&f.tags, ["a", "b"])
-        .add(&f.score, 0.5)
-        .delete(&f.counts, [3])
-        .render();
-    let error = r.unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .contains("`notes` and `notes[9]`, which overlap"),
-        "{error}"
-    );
-
-    let r = Update::<Thing>::new()
-        .set(&f.name, "n")
-        .set_if_not_exists(&f.status, "new")
-        .increment(&f.size, 2)
-        .decrement(&f.year, 1)
-        .append(&f.history, [1, 2])
-        .prepend(
-            &f.notes,
-            [Note {
-                text: "t".into(),
-                stars: 5,
-            }],
-        )
-        .remove(&f.city)
-        .remove_at(&f.history, 9)
-        .add(&f.tags, ["a", "b"])
-        .add(&f.score, 0.5)
-        .delete(&f.counts, [3]);
-    let error = r.render().unwrap_err();
-    assert!(
-        error.to_string().contains("`history` and `history[9]`"),
-        "{error}"
-    );
-
-    let r = Update::<Thing>::new()
-        .set(&f.name, "n")
-        .set_if_not_exists(&f.status, "new")
-        .increment(&f.size, 2)
-        .decrement(&f.year, 1)
-        .append(&f.history, [1, 2])
-        .prepend(
-            &f.notes,
-            [Note {
-                text: "t".into(),
-                stars: 5,
-            }],
-        )
-        .remove(&f.city)
-        .add(&f.tags, ["a", "b"])
-        .add(&f.score, 0.5)
-        .delete(&f.counts, [3])
-        .render()
-        .unwrap();
+    let r = every_action().render().unwrap();
     assert_eq!(
         r.expression,
         "SET #u0 = :u0, #u1 = if_not_exists(#u1, :u1), #u2 = #u2 + :u2, #u3 = #u3 - :u3, \
@@ -394,6 +346,24 @@ fn every_update_action() {
         matches!(notes[0], AttributeValue::M(_)),
         "a nested model becomes a map"
     );
+}
+
+#[test]
+fn removing_an_element_of_a_changed_list_overlaps() {
+    let f = Thing::fields();
+    for (update, overlap) in [
+        (
+            every_action().remove_at(&f.notes, 9),
+            "`notes` and `notes[9]`, which overlap",
+        ),
+        (
+            every_action().remove_at(&f.history, 0),
+            "`history` and `history[0]`, which overlap",
+        ),
+    ] {
+        let error = update.render().unwrap_err();
+        assert!(error.to_string().contains(overlap), "{error}");
+    }
 }
 
 #[test]

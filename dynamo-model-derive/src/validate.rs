@@ -24,18 +24,24 @@ pub(crate) fn suggestion<'a>(value: &str, candidates: impl IntoIterator<Item = &
         .unwrap_or_default()
 }
 
-/// Parses a `rename_all` value, reporting an unknown rule.
+/// The `rename_all` rule of a container: `#[dynamo(rename_all)]`, else `#[serde(rename_all)]`;
+/// an unknown rule is reported.
 pub(crate) fn rename_rule(
     errors: &mut Accumulator,
-    value: Option<(&str, proc_macro2::Span)>,
+    dynamo: Option<&SpannedValue<String>>,
+    serde: &SerdeHints,
 ) -> Option<RenameRule> {
-    let (name, span) = value?;
-    let rule = RenameRule::from_name(name);
+    let (name, span) = match (dynamo, &serde.rename_all) {
+        (Some(rule), _) => (rule.as_str().to_owned(), rule.span()),
+        (None, Some(rule)) => (rule.value(), rule.span()),
+        (None, None) => return None,
+    };
+    let rule = RenameRule::from_name(&name);
     if rule.is_none() {
         errors.push(
             Error::custom(format!(
                 "unknown `rename_all` rule `{name}`{}",
-                suggestion(name, RULE_NAMES.iter().copied())
+                suggestion(&name, RULE_NAMES.iter().copied())
             ))
             .with_span(&span),
         );
@@ -98,20 +104,7 @@ impl Model {
             }
         };
 
-        let rule_value = input
-            .rename_all
-            .as_ref()
-            .map(|r| (r.as_str().to_owned(), r.span()))
-            .or_else(|| {
-                container_serde
-                    .rename_all
-                    .as_ref()
-                    .map(|l| (l.value(), l.span()))
-            });
-        let rule = rename_rule(
-            &mut errors,
-            rule_value.as_ref().map(|(n, s)| (n.as_str(), *s)),
-        );
+        let rule = rename_rule(&mut errors, input.rename_all.as_ref(), &container_serde);
 
         let forbid_extra = match input.extra.as_ref().map(|e| (e.as_str(), e.span())) {
             None | Some(("ignore", _)) => false,

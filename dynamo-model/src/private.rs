@@ -259,21 +259,9 @@ pub fn decode_string_set<T: FromAttributeValue, C: FromIterator<T>>(
     value: AttributeValue,
 ) -> Result<C, Problems> {
     let members: Vec<String> = <String as SetElement>::decode_set(value)?;
-    let mut problems = Problems::new();
-    let decoded: Vec<T> = members
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, member)| {
-            T::from_attribute_value(AttributeValue::S(member))
-                .map_err(|child| problems.absorb(PathStep::Index(index), child))
-                .ok()
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(decoded.into_iter().collect())
-    } else {
-        Err(problems)
-    }
+    crate::value::decode_text_members(members, |member| {
+        T::from_attribute_value(AttributeValue::S(member))
+    })
 }
 
 /// The accessor of attribute `name`, top-level or inside `prefix`.

@@ -41,8 +41,23 @@ pub(super) fn expand(input: AttributeReceiver) -> Result<TokenStream> {
     errors.finish_with(tokens)
 }
 
+/// A value stored whole, with no paths inside it: its accessor is the field itself.
+fn leaf_attribute(ident: &syn::Ident, private: &TokenStream) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl #private::DynamoAttribute for #ident {
+            type Fields<__M> = #private::Field<__M, #ident>;
+
+            fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
+                #private::Field::new(__path)
+            }
+        }
+    }
+}
+
 fn newtype(ident: &syn::Ident, field: &NewtypeFieldReceiver, private: &TokenStream) -> TokenStream {
     let inner = &field.ty;
+    let leaf = leaf_attribute(ident, private);
     let inner_codec = quote_spanned!(inner.span()=> <#inner as #private::FromAttributeValue>);
     quote! {
         const _: () = {
@@ -72,14 +87,7 @@ fn newtype(ident: &syn::Ident, field: &NewtypeFieldReceiver, private: &TokenStre
                 }
             }
 
-            #[automatically_derived]
-            impl #private::DynamoAttribute for #ident {
-                type Fields<__M> = #private::Field<__M, #ident>;
-
-                fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
-                    #private::Field::new(__path)
-                }
-            }
+            #leaf
 
             #[automatically_derived]
             impl #private::Newtype for #ident {
@@ -106,20 +114,7 @@ fn unit_enum(
     let container_serde = errors
         .handle(SerdeHints::from_attrs(&input.attrs))
         .unwrap_or_default();
-    let rule_value = input
-        .rename_all
-        .as_ref()
-        .map(|r| (r.as_str().to_owned(), r.span()))
-        .or_else(|| {
-            container_serde
-                .rename_all
-                .as_ref()
-                .map(|l| (l.value(), l.span()))
-        });
-    let rule = rename_rule(
-        &mut errors,
-        rule_value.as_ref().map(|(n, s)| (n.as_str(), *s)),
-    );
+    let rule = rename_rule(&mut errors, input.rename_all.as_ref(), &container_serde);
     if variants.is_empty() {
         errors.push(
             Error::custom("an enum without variants has no value to store").with_span(&input.ident),
@@ -155,6 +150,7 @@ fn unit_enum(
         names.push((variant.ident.clone(), name));
     }
     let ident = &input.ident;
+    let leaf = leaf_attribute(ident, private);
     let encode_arms = names
         .iter()
         .map(|(variant, name)| quote!(#ident::#variant => #name,));
@@ -187,14 +183,7 @@ fn unit_enum(
                 }
             }
 
-            #[automatically_derived]
-            impl #private::DynamoAttribute for #ident {
-                type Fields<__M> = #private::Field<__M, #ident>;
-
-                fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
-                    #private::Field::new(__path)
-                }
-            }
+            #leaf
 
             #[automatically_derived]
             impl #private::KeyAttribute for #ident {

@@ -458,10 +458,7 @@ impl<M, K> Clone for Comparison<M, K> {
 /// Shows the expression with its names filled in; values are redacted.
 impl<M> fmt::Debug for Condition<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.render() {
-            Ok(rendered) => write!(f, "Condition({})", super::readable(&rendered)),
-            Err(error) => write!(f, "Condition(<invalid: {error}>)"),
-        }
+        super::debug_rendered(f, "Condition", self.render())
     }
 }
 

@@ -123,9 +123,6 @@ impl<S> Clone for KeyCondition<S> {
 
 impl<S: KeySchema> fmt::Debug for KeyCondition<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.render() {
-            Ok(rendered) => write!(f, "KeyCondition({})", super::readable(&rendered)),
-            Err(error) => write!(f, "KeyCondition(<invalid: {error}>)"),
-        }
+        super::debug_rendered(f, "KeyCondition", self.render())
     }
 }

@@ -109,6 +109,19 @@ pub use projection::Projection;
 pub use render::Rendered;
 pub use update::{Clause, UncheckedAction, Update};
 
+/// Writes `Kind(expression with names)`, or why it does not render: the `Debug` of every
+/// expression builder.
+fn debug_rendered(
+    f: &mut std::fmt::Formatter<'_>,
+    kind: &str,
+    rendered: crate::Result<Rendered>,
+) -> std::fmt::Result {
+    match rendered {
+        Ok(rendered) => write!(f, "{kind}({})", readable(&rendered)),
+        Err(error) => write!(f, "{kind}(<invalid: {error}>)"),
+    }
+}
+
 /// The expression with each name placeholder replaced by its name (values stay
 /// placeholders: item values are not printed in `Debug` output).
 fn readable(rendered: &Rendered) -> String {

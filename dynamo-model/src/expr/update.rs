@@ -360,10 +360,7 @@ impl<M> Clone for Update<M> {
 /// Shows the expression with names filled in; values are redacted.
 impl<M> fmt::Debug for Update<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.render() {
-            Ok(rendered) => write!(f, "Update({})", super::readable(&rendered)),
-            Err(error) => write!(f, "Update(<invalid: {error}>)"),
-        }
+        super::debug_rendered(f, "Update", self.render())
     }
 }
 

@@ -32,6 +32,7 @@ use crate::path::AttrPath;
 
 pub use newtype::Newtype;
 pub use problems::{type_name, PathStep, Problems};
+pub(crate) use set::decode_text_members;
 pub use set::SetElement;
 
 /// One DynamoDB item: the SDK's own map, so items pass to and from raw SDK calls unchanged.

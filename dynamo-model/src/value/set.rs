@@ -56,17 +56,14 @@ impl SetElement for Vec<u8> {
     }
 }
 
-/// Decodes the members of a number set with `parse`, reporting each bad member by index.
-pub(crate) fn decode_number_set<T, C: FromIterator<T>>(
-    value: AttributeValue,
-    parse: impl Fn(&str) -> Result<T, Problems>,
+/// Decodes the text members of a set with `parse`, reporting each bad member by index.
+pub(crate) fn decode_text_members<T, C: FromIterator<T>>(
+    members: Vec<String>,
+    mut parse: impl FnMut(String) -> Result<T, Problems>,
 ) -> Result<C, Problems> {
-    let AttributeValue::Ns(members) = value else {
-        return Err(Problems::mismatch("NS", &value));
-    };
     let mut problems = Problems::new();
     let decoded: Vec<T> = members
-        .iter()
+        .into_iter()
         .enumerate()
         .filter_map(|(index, member)| {
             parse(member)
@@ -78,6 +75,17 @@ pub(crate) fn decode_number_set<T, C: FromIterator<T>>(
         Ok(decoded.into_iter().collect())
     } else {
         Err(problems)
+    }
+}
+
+/// Decodes the members of a number set (NS) with `parse`.
+pub(crate) fn decode_number_set<T, C: FromIterator<T>>(
+    value: AttributeValue,
+    parse: impl Fn(&str) -> Result<T, Problems>,
+) -> Result<C, Problems> {
+    match value {
+        AttributeValue::Ns(members) => decode_text_members(members, |m| parse(&m)),
+        other => Err(Problems::mismatch("NS", &other)),
     }
 }
 

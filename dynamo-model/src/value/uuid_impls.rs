@@ -34,10 +34,9 @@ impl SetElement for Uuid {
 
     fn decode_set<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, Problems> {
         let members: Vec<String> = String::decode_set(value)?;
-        members
-            .into_iter()
-            .map(|m| Uuid::from_attribute_value(AttributeValue::S(m)))
-            .collect()
+        super::decode_text_members(members, |m| {
+            Uuid::from_attribute_value(AttributeValue::S(m))
+        })
     }
 }
 
