@@ -12,6 +12,9 @@ pub struct Error {
     kind: Box<ErrorKind>,
 }
 
+/// The error the SDK (or another backend) returned, kept as the source of a service error.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// What went wrong; see [`Error::kind`].
 #[derive(Debug)]
 #[non_exhaustive]
@@ -42,6 +45,96 @@ pub enum ErrorKind {
         /// What is wrong.
         message: String,
     },
+    /// A request refused before sending: an empty or missing key, an item over 400 KB,
+    /// over 100 transaction items, the same item twice in a transaction or batch...
+    InvalidRequest {
+        /// The model the request is for.
+        model: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A conditional write's condition did not hold.
+    ConditionalCheckFailed {
+        /// The operation (`PutItem`, `UpdateItem`, `DeleteItem`).
+        operation: &'static str,
+        /// The item as it was, when the request asked for it on failure.
+        item: Option<crate::value::Item>,
+    },
+    /// A transaction was cancelled: one reason per item, in request order.
+    TransactionCanceled {
+        /// One entry per item of the transaction.
+        reasons: Vec<CancellationReason>,
+    },
+    /// The table or index does not exist (or is not active yet).
+    ResourceNotFound {
+        /// The operation.
+        operation: &'static str,
+        /// The service's message.
+        message: String,
+    },
+    /// The request was throttled (provisioned throughput, request limits).
+    Throttled {
+        /// The operation.
+        operation: &'static str,
+        /// The service's message.
+        message: String,
+    },
+    /// A batch left keys or writes unprocessed after the retry budget: they are all here.
+    Unprocessed {
+        /// `BatchGetItem` or `BatchWriteItem`.
+        operation: &'static str,
+        /// Keys not read (batch get).
+        keys: Vec<crate::value::Item>,
+        /// Writes not done (batch write).
+        writes: Vec<crate::client::UnprocessedWrite>,
+    },
+    /// An item larger than DynamoDB's 400 KB limit.
+    ItemTooLarge {
+        /// The model.
+        model: &'static str,
+        /// The item's size in DynamoDB's accounting.
+        size: usize,
+    },
+    /// Any other error of the service or the transport; the SDK error is the source.
+    Service {
+        /// The operation.
+        operation: &'static str,
+        /// The service's error code (`ValidationException`...), when it sent one.
+        code: Option<String>,
+        /// The service's message.
+        message: String,
+        /// The underlying error.
+        source: BoxError,
+    },
+}
+
+/// Why one item of a cancelled transaction failed (DynamoDB's `CancellationReason`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationReason {
+    /// `None` (the item was fine), `ConditionalCheckFailed`, `TransactionConflict`,
+    /// `ItemCollectionSizeLimitExceeded`, `ThrottlingError`, `ValidationError`...
+    pub code: String,
+    /// The service's message.
+    pub message: Option<String>,
+    /// The item as it was, when the request asked for it on a failed condition.
+    pub item: Option<crate::value::Item>,
+}
+
+impl CancellationReason {
+    /// True when this item did not cause the cancellation (code `None`).
+    pub fn is_none(&self) -> bool {
+        self.code == "None"
+    }
+
+    /// True when this item's condition failed.
+    pub fn is_conditional_check_failed(&self) -> bool {
+        self.code == "ConditionalCheckFailed"
+    }
+
+    /// True when another transaction touched this item at the same time.
+    pub fn is_transaction_conflict(&self) -> bool {
+        self.code == "TransactionConflict"
+    }
 }
 
 /// One problem at one attribute path, such as `address.city: expected S, found N`.
@@ -74,6 +167,70 @@ impl Error {
         *self.kind
     }
 
+    /// A copy of this error, for a dry run that reports an error kept for the send. A service
+    /// error's source is not `Clone`: the copy keeps its code and message.
+    pub(crate) fn duplicate(&self) -> Error {
+        let kind = match &*self.kind {
+            ErrorKind::Decode { model, problems } => ErrorKind::Decode {
+                model,
+                problems: problems.clone(),
+            },
+            ErrorKind::Validation { model, problems } => ErrorKind::Validation {
+                model,
+                problems: problems.clone(),
+            },
+            ErrorKind::InvalidExpression { model, message } => ErrorKind::InvalidExpression {
+                model,
+                message: message.clone(),
+            },
+            ErrorKind::InvalidRequest { model, message } => ErrorKind::InvalidRequest {
+                model,
+                message: message.clone(),
+            },
+            ErrorKind::ConditionalCheckFailed { operation, item } => {
+                ErrorKind::ConditionalCheckFailed {
+                    operation,
+                    item: item.clone(),
+                }
+            }
+            ErrorKind::TransactionCanceled { reasons } => ErrorKind::TransactionCanceled {
+                reasons: reasons.clone(),
+            },
+            ErrorKind::ResourceNotFound { operation, message } => ErrorKind::ResourceNotFound {
+                operation,
+                message: message.clone(),
+            },
+            ErrorKind::Throttled { operation, message } => ErrorKind::Throttled {
+                operation,
+                message: message.clone(),
+            },
+            ErrorKind::Unprocessed {
+                operation,
+                keys,
+                writes,
+            } => ErrorKind::Unprocessed {
+                operation,
+                keys: keys.clone(),
+                writes: writes.clone(),
+            },
+            ErrorKind::ItemTooLarge { model, size } => {
+                ErrorKind::ItemTooLarge { model, size: *size }
+            }
+            ErrorKind::Service {
+                operation,
+                code,
+                message,
+                ..
+            } => ErrorKind::Service {
+                operation,
+                code: code.clone(),
+                message: message.clone(),
+                source: message.clone().into(),
+            },
+        };
+        kind.into()
+    }
+
     /// A decode error of `model` listing `problems`.
     pub fn decode(model: &'static str, problems: Vec<FieldError>) -> Self {
         ErrorKind::Decode { model, problems }.into()
@@ -90,9 +247,66 @@ impl Error {
         ErrorKind::InvalidExpression { model, message }.into()
     }
 
-    /// True when an expression or request was refused before sending.
+    /// True when an expression was refused before sending.
     pub fn is_invalid_expression(&self) -> bool {
         matches!(*self.kind, ErrorKind::InvalidExpression { .. })
+    }
+
+    /// An invalid-request error for `model`.
+    pub fn invalid_request(model: &'static str, message: impl Into<String>) -> Self {
+        let model = model.rsplit("::").next().unwrap_or(model);
+        ErrorKind::InvalidRequest {
+            model,
+            message: message.into(),
+        }
+        .into()
+    }
+
+    /// True when a request was refused before sending (bad key, too many items...).
+    pub fn is_invalid_request(&self) -> bool {
+        matches!(*self.kind, ErrorKind::InvalidRequest { .. })
+    }
+
+    /// True when a conditional write's condition did not hold.
+    pub fn is_conditional_check_failed(&self) -> bool {
+        matches!(*self.kind, ErrorKind::ConditionalCheckFailed { .. })
+    }
+
+    /// True when a transaction was cancelled; see [`Error::reasons`].
+    pub fn is_transaction_canceled(&self) -> bool {
+        matches!(*self.kind, ErrorKind::TransactionCanceled { .. })
+    }
+
+    /// True when the table or index does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(*self.kind, ErrorKind::ResourceNotFound { .. })
+    }
+
+    /// True when a batch left keys or writes unprocessed (they are in the error's kind).
+    pub fn is_unprocessed(&self) -> bool {
+        matches!(*self.kind, ErrorKind::Unprocessed { .. })
+    }
+
+    /// True when the request was throttled.
+    pub fn is_throttled(&self) -> bool {
+        matches!(*self.kind, ErrorKind::Throttled { .. })
+    }
+
+    /// The cancellation reasons of a cancelled transaction, one per item in request order
+    /// (empty for other errors).
+    pub fn reasons(&self) -> &[CancellationReason] {
+        match &*self.kind {
+            ErrorKind::TransactionCanceled { reasons } => reasons,
+            _ => &[],
+        }
+    }
+
+    /// The item as it was when a condition failed, if the request asked for it.
+    pub fn current_item(&self) -> Option<&crate::value::Item> {
+        match &*self.kind {
+            ErrorKind::ConditionalCheckFailed { item, .. } => item.as_ref(),
+            _ => None,
+        }
     }
 
     /// True when an item did not fit the model.
@@ -109,7 +323,7 @@ impl Error {
     pub fn field_errors(&self) -> &[FieldError] {
         match &*self.kind {
             ErrorKind::Decode { problems, .. } | ErrorKind::Validation { problems, .. } => problems,
-            ErrorKind::InvalidExpression { .. } => &[],
+            _ => &[],
         }
     }
 }
@@ -155,8 +369,55 @@ impl fmt::Display for Error {
             ErrorKind::InvalidExpression { model, message } => {
                 write!(f, "invalid expression for `{model}`: {message}")
             }
+            ErrorKind::InvalidRequest { model, message } => {
+                write!(f, "invalid request for `{model}`: {message}")
+            }
+            ErrorKind::ConditionalCheckFailed { operation, .. } => {
+                write!(f, "{operation}: the condition did not hold")
+            }
+            ErrorKind::TransactionCanceled { reasons } => {
+                let failed: Vec<String> = reasons
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| !r.is_none())
+                    .map(|(i, r)| format!("item {i}: {}", r.code))
+                    .collect();
+                write!(f, "transaction canceled ({})", failed.join(", "))
+            }
+            ErrorKind::ResourceNotFound { operation, message }
+            | ErrorKind::Throttled { operation, message } => write!(f, "{operation}: {message}"),
+            ErrorKind::Unprocessed {
+                operation,
+                keys,
+                writes,
+            } => write!(
+                f,
+                "{operation}: {} keys and {} writes still unprocessed after the retry budget",
+                keys.len(),
+                writes.len()
+            ),
+            ErrorKind::ItemTooLarge { model, size } => write!(
+                f,
+                "`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)"
+            ),
+            ErrorKind::Service {
+                operation,
+                code,
+                message,
+                ..
+            } => match code {
+                Some(code) => write!(f, "{operation} failed: {code}: {message}"),
+                None => write!(f, "{operation} failed: {message}"),
+            },
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.kind {
+            ErrorKind::Service { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}

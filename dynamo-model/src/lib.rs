@@ -80,6 +80,8 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod backend;
+mod client;
 mod error;
 pub mod expr;
 mod key;
@@ -92,7 +94,13 @@ pub mod value;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use error::{Error, ErrorKind, FieldError, Result};
+pub use client::{
+    returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
+    Get, GetResults, Page, Put, Query, RetryPolicy, Scan, TableStatus, TransactGet, TransactWrite,
+    UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
+    MAX_TRANSACTION_ITEMS,
+};
+pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
 pub use model::{DynamoModel, Index, Table};
 pub use path::Field;

@@ -98,6 +98,9 @@ pub trait Table: DynamoModel {
     /// The key of this item.
     fn key(&self) -> Self::Key;
 
+    /// The key attributes of this item, as an item.
+    fn item_key(&self) -> Item;
+
     /// The key attributes of `key` as an item (what `GetItem` and `DeleteItem` send).
     fn key_item(key: impl IntoKey<Self::Key>) -> Item {
         let meta = Self::meta();

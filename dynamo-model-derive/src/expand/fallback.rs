@@ -21,6 +21,7 @@ pub(super) fn model_stub(input: &syn::DeriveInput) -> TokenStream {
                 type Key = ();
                 fn meta() -> &'static #private::TableMeta { ::core::unreachable!() }
                 fn key(&self) -> Self::Key { ::core::unreachable!() }
+                fn item_key(&self) -> #private::Item { ::core::unreachable!() }
             }
         }
     });

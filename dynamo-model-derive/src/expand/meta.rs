@@ -164,6 +164,14 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let attributes = model.stored().map(|f| &f.attribute);
     let model_name = ident.to_string();
 
+    let key_puts = std::iter::once(*hash_key)
+        .chain(*range_key)
+        .map(|position| {
+            let key_field = field(position);
+            let (key_ident, attribute, ty) =
+                (&key_field.ident, &key_field.attribute, &key_field.ty);
+            quote!(#private::put_attr::<#ty>(&mut __item, #attribute, &self.#key_ident);)
+        });
     let (key_type, key_value) = {
         let hash = field(*hash_key);
         let (hash_ident, hash_ty) = (&hash.ident, &hash.ty);
@@ -252,6 +260,12 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
             fn key(&self) -> Self::Key {
                 #key_value
+            }
+
+            fn item_key(&self) -> #private::Item {
+                let mut __item = #private::Item::with_capacity(2);
+                #(#key_puts)*
+                __item
             }
         }
 

@@ -111,6 +111,18 @@ impl<S: KeySchema> KeyCondition<S> {
     }
 }
 
+impl<S> KeyCondition<S> {
+    /// The partition key value on another schema with the same partition key type (a query
+    /// moved to an index). The range part is dropped: it was checked against this schema.
+    pub(crate) fn with_schema<I>(self) -> KeyCondition<I> {
+        KeyCondition {
+            hash: self.hash,
+            range: None,
+            _schema: PhantomData,
+        }
+    }
+}
+
 impl<S> Clone for KeyCondition<S> {
     fn clone(&self) -> Self {
         KeyCondition {

@@ -225,6 +225,18 @@ impl<M> Update<M> {
         self.actions.is_empty()
     }
 
+    /// True when a typed action changes the top-level attribute `attribute` (or something
+    /// inside it).
+    pub fn changes_attribute(&self, attribute: &str) -> bool {
+        self.actions.iter().any(|action| match action {
+            Action::Set(path, _)
+            | Action::Remove(path)
+            | Action::Add(path, _)
+            | Action::Delete(path, _) => path.attribute() == attribute,
+            Action::Unchecked(..) => false,
+        })
+    }
+
     /// Renders the `UpdateExpression` (placeholders `#u0`, `:u0`).
     ///
     /// # Errors

@@ -1,0 +1,167 @@
+//! The backend on `aws-sdk-dynamodb`: each request is sent as built, and SDK errors become
+//! [`ErrorKind`](crate::ErrorKind)s with the SDK error kept as the source.
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::{
+    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+    update_table, update_time_to_live,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::{operations, Backend, BackendFuture};
+use crate::error::{CancellationReason, Error, ErrorKind};
+use crate::value::Item;
+
+/// The backend that sends requests to DynamoDB (or DynamoDB Local) with the SDK.
+#[derive(Debug, Clone)]
+pub struct AwsBackend {
+    client: Client,
+}
+
+impl AwsBackend {
+    /// A backend on an SDK client.
+    pub fn new(client: Client) -> Self {
+        AwsBackend { client }
+    }
+
+    /// The SDK client, for calls this crate does not wrap.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// What an operation's error may carry beyond its code: the item of a failed condition,
+/// the reasons of a cancelled transaction.
+trait ErrorDetails {
+    fn condition_item(&self) -> Option<Item> {
+        None
+    }
+
+    fn cancellation_reasons(&self) -> Option<Vec<CancellationReason>> {
+        None
+    }
+}
+
+macro_rules! condition_item {
+    ($($error:path),*) => {$(
+        impl ErrorDetails for $error {
+            fn condition_item(&self) -> Option<Item> {
+                match self {
+                    Self::ConditionalCheckFailedException(e) => e.item().cloned(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+condition_item!(
+    put_item::PutItemError,
+    update_item::UpdateItemError,
+    delete_item::DeleteItemError
+);
+
+fn reasons(reasons: &[aws_sdk_dynamodb::types::CancellationReason]) -> Vec<CancellationReason> {
+    reasons
+        .iter()
+        .map(|r| CancellationReason {
+            code: r.code().unwrap_or("None").to_owned(),
+            message: r.message().map(str::to_owned),
+            item: r.item().cloned(),
+        })
+        .collect()
+}
+
+impl ErrorDetails for transact_write_items::TransactWriteItemsError {
+    fn cancellation_reasons(&self) -> Option<Vec<CancellationReason>> {
+        match self {
+            Self::TransactionCanceledException(e) => Some(reasons(e.cancellation_reasons())),
+            _ => None,
+        }
+    }
+}
+
+impl ErrorDetails for transact_get_items::TransactGetItemsError {
+    fn cancellation_reasons(&self) -> Option<Vec<CancellationReason>> {
+        match self {
+            Self::TransactionCanceledException(e) => Some(reasons(e.cancellation_reasons())),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! no_details {
+    ($($error:path),*) => {$(impl ErrorDetails for $error {})*};
+}
+
+no_details!(
+    get_item::GetItemError,
+    query::QueryError,
+    scan::ScanError,
+    batch_get_item::BatchGetItemError,
+    batch_write_item::BatchWriteItemError,
+    create_table::CreateTableError,
+    delete_table::DeleteTableError,
+    describe_table::DescribeTableError,
+    update_table::UpdateTableError,
+    update_time_to_live::UpdateTimeToLiveError
+);
+
+/// Classifies an SDK error by its code.
+fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> Error
+where
+    E: ErrorDetails + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let code = error.code().map(str::to_owned);
+    let message = error
+        .message()
+        .map(str::to_owned)
+        .unwrap_or_else(|| error.to_string());
+    if let Some(service_error) = error.as_service_error() {
+        if let Some(reasons) = service_error.cancellation_reasons() {
+            return ErrorKind::TransactionCanceled { reasons }.into();
+        }
+    }
+    match code.as_deref() {
+        Some("ConditionalCheckFailedException") => ErrorKind::ConditionalCheckFailed {
+            operation,
+            item: error
+                .as_service_error()
+                .and_then(ErrorDetails::condition_item),
+        }
+        .into(),
+        Some("ResourceNotFoundException") => {
+            ErrorKind::ResourceNotFound { operation, message }.into()
+        }
+        Some(
+            "ProvisionedThroughputExceededException"
+            | "ThrottlingException"
+            | "RequestLimitExceeded",
+        ) => ErrorKind::Throttled { operation, message }.into(),
+        _ => ErrorKind::Service {
+            operation,
+            code,
+            message,
+            source: Box::new(error),
+        }
+        .into(),
+    }
+}
+
+macro_rules! implement_backend {
+    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+        impl Backend for AwsBackend {
+            $(
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                    Box::pin(async move {
+                        input.send_with(&self.client).await.map_err(|e| classify($name, e))
+                    })
+                }
+            )*
+        }
+    };
+}
+
+operations!(implement_backend);

@@ -1,0 +1,79 @@
+//! The seam between the client and a DynamoDB: one trait, taking the SDK's own request
+//! builders (`PutItemInputBuilder`, ...) and returning the SDK's own outputs.
+//!
+//! [`AwsBackend`] sends them with `aws-sdk-dynamodb`; the embedded memory backend evaluates
+//! the same requests in process. A test double can implement [`Backend`] too.
+
+mod aws;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+    update_table, update_time_to_live,
+};
+
+use crate::error::Result;
+
+pub use aws::AwsBackend;
+
+/// A boxed future of a backend call.
+pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// Declares the backend trait from one list of operations (and the AWS implementation from
+/// the same list, in `aws.rs`).
+macro_rules! operations {
+    ($callback:ident) => {
+        $callback! {
+            /// `PutItem`
+            put_item("PutItem"): put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
+            /// `GetItem`
+            get_item("GetItem"): get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
+            /// `DeleteItem`
+            delete_item("DeleteItem"): delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
+            /// `UpdateItem`
+            update_item("UpdateItem"): update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
+            /// `Query`
+            query("Query"): query::builders::QueryInputBuilder => query::QueryOutput;
+            /// `Scan`
+            scan("Scan"): scan::builders::ScanInputBuilder => scan::ScanOutput;
+            /// `BatchGetItem`
+            batch_get_item("BatchGetItem"): batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput;
+            /// `BatchWriteItem`
+            batch_write_item("BatchWriteItem"): batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput;
+            /// `TransactWriteItems`
+            transact_write_items("TransactWriteItems"): transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput;
+            /// `TransactGetItems`
+            transact_get_items("TransactGetItems"): transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
+            /// `CreateTable`
+            create_table("CreateTable"): create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
+            /// `DeleteTable`
+            delete_table("DeleteTable"): delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
+            /// `DescribeTable`
+            describe_table("DescribeTable"): describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
+            /// `UpdateTable`
+            update_table("UpdateTable"): update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
+            /// `UpdateTimeToLive`
+            update_time_to_live("UpdateTimeToLive"): update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+        }
+    };
+}
+pub(crate) use operations;
+
+macro_rules! declare_backend {
+    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+        /// A DynamoDB: every operation the client runs, on the SDK's request and response
+        /// types. Errors are already classified into [`Error`](crate::Error).
+        pub trait Backend: Send + Sync + fmt::Debug + 'static {
+            $(
+                $(#[$doc])*
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output>;
+            )*
+        }
+    };
+}
+
+operations!(declare_backend);

@@ -1,0 +1,580 @@
+//! Single-item operations: put, get, delete, update.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::{delete_item, get_item, put_item, update_item};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+
+use super::{check_key, Dynamo};
+use crate::error::{Error, ErrorKind, Result};
+use crate::expr::{Condition, Projection, Update};
+use crate::key::IntoKey;
+use crate::model::{DynamoModel, Table};
+use crate::value::{item_size, Item, MAX_ITEM_SIZE};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Validates and encodes a model for writing: validators, codec checks, key and size.
+pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<Item> {
+    let item = model.try_to_item()?;
+    check_key::<M>(&item)?;
+    let size = item_size(&item);
+    if size > MAX_ITEM_SIZE {
+        return Err(ErrorKind::ItemTooLarge {
+            model: M::NAME,
+            size,
+        }
+        .into());
+    }
+    Ok(item)
+}
+
+/// A key item, checked before sending.
+pub(crate) fn key_item<M: Table>(key: impl IntoKey<M::Key>) -> Result<Item> {
+    let item = M::key_item(key);
+    check_key::<M>(&item)?;
+    Ok(item)
+}
+
+/// Decodes an item returned by the service, when there is one.
+pub(crate) fn decode<M: DynamoModel>(item: Option<Item>) -> Result<Option<M>> {
+    item.filter(|i| !i.is_empty()).map(M::from_item).transpose()
+}
+
+/// Merges rendered placeholders into optional request maps.
+pub(crate) struct Expressions {
+    pub(crate) names: std::collections::HashMap<String, String>,
+    pub(crate) values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
+impl Expressions {
+    pub(crate) fn new() -> Self {
+        Expressions {
+            names: Default::default(),
+            values: Default::default(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, rendered: crate::expr::Rendered) -> String {
+        rendered.merge_into(&mut self.names, &mut self.values)
+    }
+
+    pub(crate) fn names(&self) -> Option<std::collections::HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    pub(crate) fn values(
+        &self,
+    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+/// `PutItem`: writes a whole item (validated first). Resolves to the old item when
+/// [`return_old`](Put::return_old) asked for it, else `None`.
+#[must_use = "an operation does nothing until awaited"]
+pub struct Put<'a, M> {
+    db: &'a Dynamo,
+    model: &'a M,
+    condition: Option<Condition<M>>,
+    return_old: bool,
+    item_on_failure: bool,
+}
+
+impl Dynamo {
+    /// Writes `model` as an item, replacing any item with its key.
+    pub fn put<'a, M: Table>(&'a self, model: &'a M) -> Put<'a, M> {
+        Put {
+            db: self,
+            model,
+            condition: None,
+            return_old: false,
+            item_on_failure: false,
+        }
+    }
+
+    /// Reads the item with `key` (`"u1"`, or `("c1", "o1")` for hash and range keys).
+    pub fn get<M: Table>(&self, key: impl IntoKey<M::Key>) -> Get<'_, M> {
+        Get {
+            db: self,
+            key: key_item::<M>(key),
+            consistent_read: None,
+            projection: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Deletes the item of `model` (its key).
+    pub fn delete<M: Table>(&self, model: &M) -> Delete<'_, M> {
+        let key = model.item_key();
+        Delete::new(self, check_key::<M>(&key).map(|()| key))
+    }
+
+    /// Deletes the item with `key`.
+    pub fn delete_by_key<M: Table>(&self, key: impl IntoKey<M::Key>) -> Delete<'_, M> {
+        Delete::new(self, key_item::<M>(key))
+    }
+
+    /// Updates the item with `key` (creating it if absent, as DynamoDB does).
+    pub fn update<M: Table>(&self, key: impl IntoKey<M::Key>) -> UpdateItem<'_, M> {
+        UpdateItem {
+            db: self,
+            key: key_item::<M>(key),
+            update: Update::new(),
+            condition: None,
+            item_on_failure: false,
+            _returns: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Table> Put<'a, M> {
+    /// Writes only if `condition` holds for the item being replaced.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// Resolves to the item that was replaced (`ReturnValues = ALL_OLD`).
+    pub fn return_old(mut self) -> Self {
+        self.return_old = true;
+        self
+    }
+
+    /// On a failed condition, puts the current item in the error
+    /// ([`Error::current_item`]).
+    pub fn return_item_on_condition_failure(mut self) -> Self {
+        self.item_on_failure = true;
+        self
+    }
+
+    /// The request this put sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Validation, key, size and expression errors, as the send would report them.
+    pub fn to_request(&self) -> Result<put_item::builders::PutItemInputBuilder> {
+        let item = item_to_write(self.model)?;
+        let mut expressions = Expressions::new();
+        let condition = self
+            .condition
+            .as_ref()
+            .map(|c| c.render().map(|r| expressions.add(r)))
+            .transpose()?;
+        Ok(put_item::PutItemInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_item(Some(item))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expressions.names())
+            .set_expression_attribute_values(expressions.values())
+            .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
+            .set_return_values_on_condition_check_failure(
+                self.item_on_failure
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            ))
+    }
+
+    async fn send(self) -> Result<Option<M>> {
+        let request = self.to_request()?;
+        let output = self.db.backend.put_item(request).await?;
+        decode(output.attributes)
+    }
+}
+
+impl<'a, M: Table + Send + Sync + 'a> IntoFuture for Put<'a, M> {
+    type Output = Result<Option<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// `GetItem`: resolves to the item, or `None` when there is none.
+#[must_use = "an operation does nothing until awaited"]
+pub struct Get<'a, M> {
+    db: &'a Dynamo,
+    key: Result<Item>,
+    consistent_read: Option<bool>,
+    projection: Option<Projection<M>>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Table> Get<'a, M> {
+    /// Reads with strong consistency.
+    pub fn consistent_read(mut self, consistent: bool) -> Self {
+        self.consistent_read = Some(consistent);
+        self
+    }
+
+    /// Reads only these attributes; the model must decode from them (missing fields need
+    /// defaults), or use [`Get::item`] for the raw attributes.
+    pub fn projection(mut self, projection: Projection<M>) -> Self {
+        self.projection = Some(projection);
+        self
+    }
+
+    /// The request this get sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Key and projection errors, as the send would report them.
+    pub fn to_request(&self) -> Result<get_item::builders::GetItemInputBuilder> {
+        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let mut expressions = Expressions::new();
+        let projection = self
+            .projection
+            .as_ref()
+            .map(|p| p.render().map(|r| expressions.add(r)))
+            .transpose()?;
+        Ok(get_item::GetItemInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_key(Some(key))
+            .set_consistent_read(self.consistent_read)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(expressions.names()))
+    }
+
+    /// Resolves to the raw attributes instead of the model (for partial projections).
+    pub async fn item(self) -> Result<Option<Item>> {
+        let request = self.to_request()?;
+        let output = self.db.backend.get_item(request).await?;
+        Ok(output.item)
+    }
+
+    async fn send(self) -> Result<Option<M>> {
+        decode(self.item().await?)
+    }
+}
+
+impl<'a, M: Table + Send + 'a> IntoFuture for Get<'a, M> {
+    type Output = Result<Option<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// `DeleteItem`: resolves to the deleted item when [`return_old`](Delete::return_old)
+/// asked for it, else `None`. Deleting by key runs no item hooks.
+#[must_use = "an operation does nothing until awaited"]
+pub struct Delete<'a, M> {
+    db: &'a Dynamo,
+    key: Result<Item>,
+    condition: Option<Condition<M>>,
+    return_old: bool,
+    item_on_failure: bool,
+}
+
+impl<'a, M: Table> Delete<'a, M> {
+    fn new(db: &'a Dynamo, key: Result<Item>) -> Self {
+        Delete {
+            db,
+            key,
+            condition: None,
+            return_old: false,
+            item_on_failure: false,
+        }
+    }
+
+    /// Deletes only if `condition` holds.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// Resolves to the deleted item (`ReturnValues = ALL_OLD`).
+    pub fn return_old(mut self) -> Self {
+        self.return_old = true;
+        self
+    }
+
+    /// On a failed condition, puts the current item in the error.
+    pub fn return_item_on_condition_failure(mut self) -> Self {
+        self.item_on_failure = true;
+        self
+    }
+
+    /// The request this delete sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Key and expression errors, as the send would report them.
+    pub fn to_request(&self) -> Result<delete_item::builders::DeleteItemInputBuilder> {
+        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let mut expressions = Expressions::new();
+        let condition = self
+            .condition
+            .as_ref()
+            .map(|c| c.render().map(|r| expressions.add(r)))
+            .transpose()?;
+        Ok(delete_item::DeleteItemInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_key(Some(key))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expressions.names())
+            .set_expression_attribute_values(expressions.values())
+            .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
+            .set_return_values_on_condition_check_failure(
+                self.item_on_failure
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            ))
+    }
+
+    async fn send(self) -> Result<Option<M>> {
+        let request = self.to_request()?;
+        let output = self.db.backend.delete_item(request).await?;
+        decode(output.attributes)
+    }
+}
+
+impl<'a, M: Table + Send + 'a> IntoFuture for Delete<'a, M> {
+    type Output = Result<Option<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// What an update resolves to: nothing, the whole item before or after, or the updated
+/// attributes (see the `return_*` methods of [`UpdateItem`]).
+pub trait UpdateReturn<M> {
+    /// What the update resolves to.
+    type Output;
+    #[doc(hidden)]
+    const RETURN_VALUES: Option<ReturnValue>;
+    #[doc(hidden)]
+    fn convert(attributes: Option<Item>) -> Result<Self::Output>;
+}
+
+/// Marker types for [`UpdateReturn`].
+pub mod returns {
+    use super::*;
+
+    /// Resolves to `()`.
+    #[derive(Debug)]
+    pub enum Nothing {}
+    /// Resolves to the whole item after the update.
+    #[derive(Debug)]
+    pub enum AllNew {}
+    /// Resolves to the whole item before the update (`None` if it did not exist).
+    #[derive(Debug)]
+    pub enum AllOld {}
+    /// Resolves to the updated attributes after the update.
+    #[derive(Debug)]
+    pub enum UpdatedNew {}
+    /// Resolves to the updated attributes before the update.
+    #[derive(Debug)]
+    pub enum UpdatedOld {}
+
+    impl<M> UpdateReturn<M> for Nothing {
+        type Output = ();
+        const RETURN_VALUES: Option<ReturnValue> = None;
+        fn convert(_: Option<Item>) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<M: DynamoModel> UpdateReturn<M> for AllNew {
+        type Output = M;
+        const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::AllNew);
+        fn convert(attributes: Option<Item>) -> Result<M> {
+            M::from_item(attributes.unwrap_or_default())
+        }
+    }
+
+    impl<M: DynamoModel> UpdateReturn<M> for AllOld {
+        type Output = Option<M>;
+        const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::AllOld);
+        fn convert(attributes: Option<Item>) -> Result<Option<M>> {
+            decode(attributes)
+        }
+    }
+
+    impl<M> UpdateReturn<M> for UpdatedNew {
+        type Output = Item;
+        const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::UpdatedNew);
+        fn convert(attributes: Option<Item>) -> Result<Item> {
+            Ok(attributes.unwrap_or_default())
+        }
+    }
+
+    impl<M> UpdateReturn<M> for UpdatedOld {
+        type Output = Item;
+        const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::UpdatedOld);
+        fn convert(attributes: Option<Item>) -> Result<Item> {
+            Ok(attributes.unwrap_or_default())
+        }
+    }
+}
+
+/// `UpdateItem` by key with typed actions. Runs no item hooks (there is no item).
+#[must_use = "an operation does nothing until awaited"]
+pub struct UpdateItem<'a, M, R = returns::Nothing> {
+    db: &'a Dynamo,
+    key: Result<Item>,
+    update: Update<M>,
+    condition: Option<Condition<M>>,
+    item_on_failure: bool,
+    _returns: PhantomData<fn() -> R>,
+}
+
+macro_rules! forward_actions {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) $(where [$($bound:tt)*])?;)*) => {$(
+        $(#[$doc])*
+        pub fn $name<T, K>(mut self, field: impl AsRef<crate::Field<M, T, K>>, $($arg: $ty),*) -> Self
+        $(where $($bound)*)?
+        {
+            self.update = self.update.$name(field, $($arg),*);
+            self
+        }
+    )*};
+}
+
+impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
+    forward_actions! {
+        /// `SET path = value`
+        set(value: impl crate::expr::ValueFor<T>);
+        /// `SET path = if_not_exists(path, value)`
+        set_if_not_exists(value: impl crate::expr::ValueFor<T>);
+        /// `SET path = path + value`
+        increment(by: impl crate::expr::ValueFor<T>) where [T: crate::expr::Numeric];
+        /// `SET path = path - value`
+        decrement(by: impl crate::expr::ValueFor<T>) where [T: crate::expr::Numeric];
+        /// `SET path = list_append(if_not_exists(path, []), elements)`
+        append(elements: impl crate::expr::ListValues<T>);
+        /// `SET path = list_append(elements, if_not_exists(path, []))`
+        prepend(elements: impl crate::expr::ListValues<T>);
+        /// `REMOVE path` (optional fields and sets)
+        remove() where [T: crate::expr::Removable];
+        /// `ADD path value` (numbers and sets)
+        add(value: impl crate::expr::AddValue<T>);
+        /// `DELETE path elements` (sets)
+        delete(elements: impl crate::expr::DeleteValue<T>);
+    }
+
+    /// `REMOVE path[index]`
+    pub fn remove_at<T, K>(
+        mut self,
+        list: impl AsRef<crate::Field<M, Vec<T>, K>>,
+        index: u32,
+    ) -> Self {
+        self.update = self.update.remove_at(list, index);
+        self
+    }
+
+    /// Replaces the actions with `update`, built beforehand.
+    pub fn with(mut self, update: Update<M>) -> Self {
+        self.update = update;
+        self
+    }
+
+    /// Updates only if `condition` holds.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// On a failed condition, puts the current item in the error.
+    pub fn return_item_on_condition_failure(mut self) -> Self {
+        self.item_on_failure = true;
+        self
+    }
+
+    fn returning<S: UpdateReturn<M>>(self) -> UpdateItem<'a, M, S> {
+        UpdateItem {
+            db: self.db,
+            key: self.key,
+            update: self.update,
+            condition: self.condition,
+            item_on_failure: self.item_on_failure,
+            _returns: PhantomData,
+        }
+    }
+
+    /// Resolves to the whole item after the update.
+    pub fn return_all_new(self) -> UpdateItem<'a, M, returns::AllNew> {
+        self.returning()
+    }
+
+    /// Resolves to the whole item before the update (`None` if there was none).
+    pub fn return_all_old(self) -> UpdateItem<'a, M, returns::AllOld> {
+        self.returning()
+    }
+
+    /// Resolves to the updated attributes after the update.
+    pub fn return_updated_new(self) -> UpdateItem<'a, M, returns::UpdatedNew> {
+        self.returning()
+    }
+
+    /// Resolves to the updated attributes before the update.
+    pub fn return_updated_old(self) -> UpdateItem<'a, M, returns::UpdatedOld> {
+        self.returning()
+    }
+
+    /// The request this update sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Key and expression errors (an empty update, overlapping paths...), as the send
+    /// would report them.
+    pub fn to_request(&self) -> Result<update_item::builders::UpdateItemInputBuilder> {
+        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let mut expressions = Expressions::new();
+        let update = expressions.add(self.update.render()?);
+        let condition = self
+            .condition
+            .as_ref()
+            .map(|c| c.render().map(|r| expressions.add(r)))
+            .transpose()?;
+        let meta = M::meta();
+        if let Some(key) = std::iter::once(meta.hash_key)
+            .chain(meta.range_key)
+            .find(|k| self.update.changes_attribute(k.attribute))
+        {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!(
+                    "an update cannot change the key attribute `{}`",
+                    key.attribute
+                ),
+            ));
+        }
+        Ok(update_item::UpdateItemInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_key(Some(key))
+            .update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expressions.names())
+            .set_expression_attribute_values(expressions.values())
+            .set_return_values(R::RETURN_VALUES)
+            .set_return_values_on_condition_check_failure(
+                self.item_on_failure
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            ))
+    }
+
+    async fn send(self) -> Result<R::Output> {
+        let request = self.to_request()?;
+        let output = self.db.backend.update_item(request).await?;
+        R::convert(output.attributes)
+    }
+}
+
+impl<'a, M, R> IntoFuture for UpdateItem<'a, M, R>
+where
+    M: Table + Send + 'a,
+    R: UpdateReturn<M> + 'a,
+    R::Output: Send,
+{
+    type Output = Result<R::Output>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

@@ -1,0 +1,165 @@
+//! The async client: one `Dynamo`, cheap to clone, on any [`Backend`].
+
+mod batch;
+mod item;
+mod query;
+mod retry;
+mod table;
+mod transact;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::backend::{AwsBackend, Backend};
+use crate::error::{Error, Result};
+use crate::model::Table;
+
+pub use batch::{
+    BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, UnprocessedWrite, MAX_BATCH_GET,
+    MAX_BATCH_WRITE,
+};
+pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
+pub use query::{Page, Query, Scan};
+pub use retry::RetryPolicy;
+pub use table::{CreateTable, TableStatus};
+pub use transact::{GetResults, TransactGet, TransactWrite, MAX_TRANSACTION_ITEMS};
+
+/// `Debug` for an operation builder: its name and the table it targets (the request itself
+/// is what `to_request()` shows).
+macro_rules! debug_operation {
+    ($($builder:ident<$($param:ident),*>),* $(,)?) => {$(
+        impl<'a, $($param),*> std::fmt::Debug for $builder<'a, $($param),*> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($builder)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+debug_operation!(
+    Put<M>, Get<M>, Delete<M>, UpdateItem<M, R>, Query<M, S>, Scan<M>, BatchGet<M>,
+    BatchWrite<>, TransactWrite<>, TransactGet<T>, CreateTable<M>,
+);
+
+/// The DynamoDB client: every operation, on DynamoDB through `aws-sdk-dynamodb` or on any
+/// other [`Backend`].
+///
+/// Clones share one backend (an `Arc`); they are cheap and safe to send across tasks.
+#[derive(Clone)]
+pub struct Dynamo {
+    backend: Arc<dyn Backend>,
+    table_prefix: Arc<str>,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Dynamo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dynamo")
+            .field("backend", &self.backend)
+            .field("table_prefix", &self.table_prefix)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Dynamo {
+    /// A client configured by the standard AWS chain: region, profiles, credentials and
+    /// `AWS_ENDPOINT_URL_DYNAMODB` (for DynamoDB Local).
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for configuration checks.
+    pub async fn from_env() -> Result<Self> {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Dynamo::new(aws_sdk_dynamodb::Client::new(&config)))
+    }
+
+    /// A client on an SDK client you configured (retries, timeouts, endpoint, credentials).
+    pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
+        Dynamo::with_backend(AwsBackend::new(client))
+    }
+
+    /// A client on any backend.
+    pub fn with_backend(backend: impl Backend) -> Self {
+        Dynamo {
+            backend: Arc::new(backend),
+            table_prefix: Arc::from(""),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The same client, with table names prefixed by `prefix` (`dev_` + `users`): one
+    /// account or one DynamoDB Local for several environments or parallel tests.
+    pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
+        Dynamo {
+            table_prefix: Arc::from(prefix.as_ref()),
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another retry policy for unprocessed batch items and
+    /// conflicting transactions (transient errors are retried by the SDK).
+    pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Dynamo {
+            retry,
+            ..self.clone()
+        }
+    }
+
+    /// The backend, for calls this crate does not wrap.
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    /// The table name model `M` is stored in, with this client's prefix.
+    pub fn table_name<M: Table>(&self) -> String {
+        format!("{}{}", self.table_prefix, M::meta().table)
+    }
+
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+}
+
+/// Checks the key attributes of an item before sending: present, and not an empty string
+/// or binary (DynamoDB rejects both).
+pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
+    let meta = M::meta();
+    for key_meta in std::iter::once(meta.hash_key).chain(meta.range_key) {
+        let name = key_meta.attribute;
+        match key.get(name) {
+            None | Some(aws_sdk_dynamodb::types::AttributeValue::Null(_)) => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is missing"),
+                ));
+            }
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) if s.is_empty() => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is an empty string"),
+                ));
+            }
+            Some(aws_sdk_dynamodb::types::AttributeValue::B(b)) if b.as_ref().is_empty() => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is empty binary"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The key attributes of a full item.
+pub(crate) fn key_of<M: Table>(item: &crate::value::Item) -> crate::value::Item {
+    let meta = M::meta();
+    std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .filter_map(|k| {
+            item.get(k.attribute)
+                .map(|v| (k.attribute.to_owned(), v.clone()))
+        })
+        .collect()
+}

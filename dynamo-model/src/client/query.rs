@@ -1,0 +1,480 @@
+//! Query and scan: one page, every page, a lazy stream of items, a count, parallel scans.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::{query, scan};
+use aws_sdk_dynamodb::types::Select;
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use super::item::Expressions;
+use super::Dynamo;
+use crate::error::{Error, Result};
+use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
+use crate::key::KeyArg;
+use crate::model::Table;
+use crate::value::Item;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One page of a query or scan: its items and where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<M> {
+    /// The items of the page (after the filter).
+    pub items: Vec<M>,
+    /// The key to continue from (`start_from`), `None` on the last page.
+    pub last_evaluated_key: Option<Item>,
+    /// Items evaluated before the filter.
+    pub scanned_count: i32,
+}
+
+/// Options shared by query and scan.
+struct Common<M> {
+    filter: Option<Condition<M>>,
+    projection: Option<Projection<M>>,
+    limit: Option<i32>,
+    consistent_read: Option<bool>,
+    start: Option<Item>,
+}
+
+impl<M> Common<M> {
+    fn new() -> Self {
+        Common {
+            filter: None,
+            projection: None,
+            limit: None,
+            consistent_read: None,
+            start: None,
+        }
+    }
+
+    /// The filter and projection expressions, merged into `expressions`.
+    fn render(&self, expressions: &mut Expressions) -> Result<(Option<String>, Option<String>)> {
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| f.render_filter().map(|r| expressions.add(r)))
+            .transpose()?;
+        let projection = self
+            .projection
+            .as_ref()
+            .map(|p| p.render().map(|r| expressions.add(r)))
+            .transpose()?;
+        Ok((filter, projection))
+    }
+}
+
+macro_rules! common_options {
+    () => {
+        /// Keeps only items matching `filter` (applied after `limit`, as DynamoDB does).
+        pub fn filter(mut self, filter: impl Into<Condition<M>>) -> Self {
+            self.common.filter = Some(filter.into());
+            self
+        }
+
+        /// Reads only these attributes (the model must decode from them).
+        pub fn projection(mut self, projection: Projection<M>) -> Self {
+            self.common.projection = Some(projection);
+            self
+        }
+
+        /// Evaluates at most `limit` items per request (DynamoDB's `Limit`).
+        pub fn limit(mut self, limit: i32) -> Self {
+            self.common.limit = Some(limit);
+            self
+        }
+
+        /// Reads with strong consistency (tables and local indexes only).
+        pub fn consistent_read(mut self, consistent: bool) -> Self {
+            self.common.consistent_read = Some(consistent);
+            self
+        }
+
+        /// Starts after this key: a page's `last_evaluated_key`.
+        pub fn start_from(mut self, key: Option<Item>) -> Self {
+            self.common.start = key;
+            self
+        }
+    };
+}
+
+/// Decodes the items of a page.
+fn decode_page<M: Table>(
+    items: Option<Vec<Item>>,
+    last: Option<Item>,
+    scanned: i32,
+) -> Result<Page<M>> {
+    let items = items
+        .unwrap_or_default()
+        .into_iter()
+        .map(M::from_item)
+        .collect::<Result<Vec<M>>>()?;
+    Ok(Page {
+        items,
+        last_evaluated_key: last.filter(|k| !k.is_empty()),
+        scanned_count: scanned,
+    })
+}
+
+/// `Query` of model `M` on key schema `S` (the table, or an index handle).
+#[must_use = "an operation does nothing until awaited"]
+pub struct Query<'a, M, S = M> {
+    db: &'a Dynamo,
+    key: KeyCondition<S>,
+    index_name: Option<&'static str>,
+    common: Common<M>,
+    scan_forward: Option<bool>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Queries the table of `M` for the items with partition key `hash`.
+    pub fn query<M>(&self, hash: impl KeyArg<M::HashKey>) -> Query<'_, M, M>
+    where
+        M: Table + KeySchema<Model = M>,
+    {
+        Query {
+            db: self,
+            key: KeyCondition::hash(hash),
+            index_name: None,
+            common: Common::new(),
+            scan_forward: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Queries an index (`Order::BY_STATUS`) for the items with its partition key `hash`.
+    pub fn query_index<I>(&self, index: I, hash: impl KeyArg<I::HashKey>) -> Query<'_, I::Model, I>
+    where
+        I: KeySchema,
+        I::Model: Table,
+    {
+        Query {
+            db: self,
+            key: KeyCondition::new(index, hash),
+            index_name: I::index_name(),
+            common: Common::new(),
+            scan_forward: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Scans the table of `M`.
+    pub fn scan<M: Table>(&self) -> Scan<'_, M> {
+        Scan {
+            db: self,
+            index_name: None,
+            common: Common::new(),
+            segments: None,
+        }
+    }
+}
+
+impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
+    /// Adds the sort-key comparison (of this table's or index's sort key only).
+    pub fn range<K: RangeKeyOf<S>>(mut self, comparison: Comparison<M, K>) -> Self {
+        self.key = self.key.range(comparison);
+        self
+    }
+
+    /// Queries an index with the same partition key type instead (a local index, or a
+    /// global one keyed alike): `db.query::<Order>("c1").index(Order::BY_CREATED)`. Call it
+    /// before [`range`](Query::range): a sort-key comparison set earlier is dropped.
+    pub fn index<I>(self, index: I) -> Query<'a, M, I>
+    where
+        I: KeySchema<Model = M, HashKey = S::HashKey>,
+    {
+        let _ = index;
+        Query {
+            db: self.db,
+            key: self.key.with_schema(),
+            index_name: I::index_name(),
+            common: self.common,
+            scan_forward: self.scan_forward,
+            _model: PhantomData,
+        }
+    }
+
+    /// Ascending (`true`, the default) or descending sort-key order.
+    pub fn scan_forward(mut self, forward: bool) -> Self {
+        self.scan_forward = Some(forward);
+        self
+    }
+
+    common_options!();
+
+    /// The request of the first page (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Expression errors, as the send would report them.
+    pub fn to_request(&self) -> Result<query::builders::QueryInputBuilder> {
+        let mut expressions = Expressions::new();
+        let key = expressions.add(self.key.render()?);
+        let (filter, projection) = self.common.render(&mut expressions)?;
+        Ok(query::QueryInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_index_name(self.index_name.map(str::to_owned))
+            .key_condition_expression(key)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(expressions.names())
+            .set_expression_attribute_values(expressions.values())
+            .set_limit(self.common.limit)
+            .set_consistent_read(self.common.consistent_read)
+            .set_scan_index_forward(self.scan_forward)
+            .set_exclusive_start_key(self.common.start.clone()))
+    }
+
+    /// One page.
+    ///
+    /// # Errors
+    ///
+    /// Expression, service and decode errors.
+    pub async fn page(self) -> Result<Page<M>> {
+        let output = self.db.backend.query(self.to_request()?).await?;
+        decode_page(
+            output.items,
+            output.last_evaluated_key,
+            output.scanned_count,
+        )
+    }
+
+    /// Every matching item, following pages lazily as the stream is read.
+    pub fn stream(self) -> BoxStream<'a, Result<M>>
+    where
+        M: Send + 'a,
+        S: 'a,
+    {
+        let db = self.db;
+        let first = self.to_request();
+        paginate(
+            first,
+            move |request| async move {
+                let output = db.backend.query(request).await?;
+                Ok((output.items, output.last_evaluated_key))
+            },
+            query::builders::QueryInputBuilder::set_exclusive_start_key,
+        )
+    }
+
+    /// Every matching item, in order, following every page.
+    ///
+    /// # Errors
+    ///
+    /// Expression, service and decode errors.
+    pub async fn all(self) -> Result<Vec<M>>
+    where
+        M: Send + 'a,
+        S: 'a,
+    {
+        self.stream().try_collect().await
+    }
+
+    /// How many items match (`Select = COUNT`, every page).
+    ///
+    /// # Errors
+    ///
+    /// Expression and service errors.
+    pub async fn count(mut self) -> Result<u64> {
+        // A count returns no attributes: a projection (and its names) would be unused.
+        self.common.projection = None;
+        let mut request = self.to_request()?.select(Select::Count);
+        let mut total = 0_u64;
+        loop {
+            let output = self.db.backend.query(request.clone()).await?;
+            total += u64::try_from(output.count).unwrap_or(0);
+            match output.last_evaluated_key.filter(|k| !k.is_empty()) {
+                Some(key) => request = request.set_exclusive_start_key(Some(key)),
+                None => return Ok(total),
+            }
+        }
+    }
+}
+
+/// Pages through requests: sends `first`, decodes its items, and continues from each
+/// `LastEvaluatedKey` until there is none.
+fn paginate<'a, M, R, F, Fut>(
+    first: Result<R>,
+    send: F,
+    set_start: fn(R, Option<Item>) -> R,
+) -> BoxStream<'a, Result<M>>
+where
+    M: Table + Send + 'a,
+    R: Clone + Send + 'a,
+    F: Fn(R) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<(Option<Vec<Item>>, Option<Item>)>> + Send + 'a,
+{
+    let send = std::sync::Arc::new(send);
+    let pages = stream::try_unfold(Some(first), move |next| {
+        let send = std::sync::Arc::clone(&send);
+        async move {
+            let Some(request) = next else { return Ok(None) };
+            let request = request?;
+            let (items, last) = send(request.clone()).await?;
+            let next = last
+                .filter(|k| !k.is_empty())
+                .map(|key| Ok(set_start(request, Some(key))));
+            Ok::<_, Error>(Some((items.unwrap_or_default(), next)))
+        }
+    });
+    pages
+        .map_ok(|items| stream::iter(items.into_iter().map(M::from_item)))
+        .try_flatten()
+        .boxed()
+}
+
+impl<'a, M, S> IntoFuture for Query<'a, M, S>
+where
+    M: Table + Send + 'a,
+    S: KeySchema<Model = M> + 'a,
+{
+    type Output = Result<Vec<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.all())
+    }
+}
+
+/// `Scan` of the table of `M` (or one of its indexes), optionally in parallel segments.
+#[must_use = "an operation does nothing until awaited"]
+pub struct Scan<'a, M> {
+    db: &'a Dynamo,
+    index_name: Option<&'static str>,
+    common: Common<M>,
+    segments: Option<i32>,
+}
+
+impl<'a, M: Table> Scan<'a, M> {
+    /// Scans an index of the model instead of the table.
+    pub fn index<I: KeySchema<Model = M>>(mut self, index: I) -> Self {
+        let _ = index;
+        self.index_name = I::index_name();
+        self
+    }
+
+    /// Splits the scan into `segments` run concurrently ([`Scan::all`], [`Scan::stream`]).
+    pub fn segments(mut self, segments: u16) -> Self {
+        self.segments = Some(i32::from(segments.max(1)));
+        self
+    }
+
+    common_options!();
+
+    fn request(&self, segment: Option<(i32, i32)>) -> Result<scan::builders::ScanInputBuilder> {
+        let mut expressions = Expressions::new();
+        let (filter, projection) = self.common.render(&mut expressions)?;
+        Ok(scan::ScanInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_index_name(self.index_name.map(str::to_owned))
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(expressions.names())
+            .set_expression_attribute_values(expressions.values())
+            .set_limit(self.common.limit)
+            .set_consistent_read(self.common.consistent_read)
+            .set_exclusive_start_key(self.common.start.clone())
+            .set_segment(segment.map(|s| s.0))
+            .set_total_segments(segment.map(|s| s.1)))
+    }
+
+    /// The request of the first page (of the first segment, for a parallel scan).
+    ///
+    /// # Errors
+    ///
+    /// Expression errors, as the send would report them.
+    pub fn to_request(&self) -> Result<scan::builders::ScanInputBuilder> {
+        self.request(self.segments.map(|total| (0, total)))
+    }
+
+    /// One page (of a non-parallel scan).
+    ///
+    /// # Errors
+    ///
+    /// Expression, service and decode errors.
+    pub async fn page(self) -> Result<Page<M>> {
+        let output = self.db.backend.scan(self.request(None)?).await?;
+        decode_page(
+            output.items,
+            output.last_evaluated_key,
+            output.scanned_count,
+        )
+    }
+
+    /// Every matching item; with segments, the segments' streams run concurrently and
+    /// are merged as items arrive.
+    pub fn stream(self) -> BoxStream<'a, Result<M>>
+    where
+        M: Send + 'a,
+    {
+        let db = self.db;
+        let segment_stream = move |request: Result<scan::builders::ScanInputBuilder>| {
+            paginate(
+                request,
+                move |request: scan::builders::ScanInputBuilder| async move {
+                    let output = db.backend.scan(request).await?;
+                    Ok((output.items, output.last_evaluated_key))
+                },
+                scan::builders::ScanInputBuilder::set_exclusive_start_key,
+            )
+        };
+        match self.segments {
+            None => segment_stream(self.request(None)),
+            Some(total) => {
+                let streams: Vec<_> = (0..total)
+                    .map(|segment| segment_stream(self.request(Some((segment, total)))))
+                    .collect();
+                stream::select_all(streams).boxed()
+            }
+        }
+    }
+
+    /// Every matching item, from every page (and segment).
+    ///
+    /// # Errors
+    ///
+    /// Expression, service and decode errors.
+    pub async fn all(self) -> Result<Vec<M>>
+    where
+        M: Send + 'a,
+    {
+        self.stream().try_collect().await
+    }
+
+    /// How many items match (`Select = COUNT`, every page and segment).
+    ///
+    /// # Errors
+    ///
+    /// Expression and service errors.
+    pub async fn count(mut self) -> Result<u64> {
+        // A count returns no attributes: a projection (and its names) would be unused.
+        self.common.projection = None;
+        let segments = self.segments.unwrap_or(1);
+        let mut total = 0_u64;
+        for segment in 0..segments {
+            let mut request = self
+                .request(self.segments.map(|t| (segment, t)))?
+                .select(Select::Count);
+            loop {
+                let output = self.db.backend.scan(request.clone()).await?;
+                total += u64::try_from(output.count).unwrap_or(0);
+                match output.last_evaluated_key.filter(|k| !k.is_empty()) {
+                    Some(key) => request = request.set_exclusive_start_key(Some(key)),
+                    None => break,
+                }
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl<'a, M: Table + Send + 'a> IntoFuture for Scan<'a, M> {
+    type Output = Result<Vec<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.all())
+    }
+}

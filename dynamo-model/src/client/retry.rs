@@ -1,0 +1,63 @@
+//! Retries of what the SDK does not retry: unprocessed batch items, and transactions
+//! cancelled only by conflicts. Jittered exponential backoff within a budget.
+
+use std::time::Duration;
+
+/// How often and how long to retry unprocessed batch items and conflicting transactions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The first delay; each retry doubles it, up to `max_delay`.
+    pub base_delay: Duration,
+    /// The longest delay.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 10,
+            base_delay: Duration::from_millis(25),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The delay before retry `attempt` (1-based): full jitter over an exponential cap.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(20);
+        let cap = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(0..=millis))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_stay_under_the_cap() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..30 {
+            let cap = policy
+                .base_delay
+                .saturating_mul(1 << (attempt - 1).min(20))
+                .min(policy.max_delay);
+            assert!(policy.delay(attempt) <= cap);
+        }
+    }
+}

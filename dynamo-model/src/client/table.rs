@@ -1,0 +1,311 @@
+//! Table management from model metadata: create (keys, indexes, billing, tags, class),
+//! wait until active, describe, delete, time to live, global-table replicas.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::{
+    create_table, delete_table, describe_table, update_table, update_time_to_live,
+};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, CreateReplicationGroupMemberAction, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, LocalSecondaryIndex, Projection as SdkProjection, ProjectionType,
+    ProvisionedThroughput, ReplicationGroupUpdate, ScalarAttributeType, TableClass,
+    TableDescription, Tag, TimeToLiveSpecification,
+};
+
+use super::Dynamo;
+use crate::error::{Error, Result};
+use crate::meta::{IndexKind, KeyMeta, Projection};
+use crate::model::Table;
+use crate::value::ScalarType;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The status of a table, from `DescribeTable`.
+pub type TableStatus = aws_sdk_dynamodb::types::TableStatus;
+
+fn scalar(ty: ScalarType) -> ScalarAttributeType {
+    match ty {
+        ScalarType::S => ScalarAttributeType::S,
+        ScalarType::N => ScalarAttributeType::N,
+        ScalarType::B => ScalarAttributeType::B,
+    }
+}
+
+fn key_schema<M: Table>(hash: KeyMeta, range: Option<KeyMeta>) -> Result<Vec<KeySchemaElement>> {
+    let element = |key: KeyMeta, ty: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(key.attribute)
+            .key_type(ty)
+            .build()
+            .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))
+    };
+    std::iter::once(element(hash, KeyType::Hash))
+        .chain(range.map(|r| element(r, KeyType::Range)))
+        .collect()
+}
+
+fn projection(projection: Projection) -> SdkProjection {
+    match projection {
+        Projection::All => SdkProjection::builder()
+            .projection_type(ProjectionType::All)
+            .build(),
+        Projection::KeysOnly => SdkProjection::builder()
+            .projection_type(ProjectionType::KeysOnly)
+            .build(),
+        Projection::Include(names) => SdkProjection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(names.iter().map(|n| (*n).to_owned()).collect()))
+            .build(),
+    }
+}
+
+/// `CreateTable` from a model's metadata: key schema, attribute definitions, GSIs, LSIs.
+/// On-demand billing unless [`provisioned`](CreateTable::provisioned) is set. Resolves once
+/// the table is active.
+#[must_use = "an operation does nothing until awaited"]
+pub struct CreateTable<'a, M> {
+    db: &'a Dynamo,
+    throughput: Option<(i64, i64)>,
+    tags: Vec<(String, String)>,
+    class: Option<TableClass>,
+    wait: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Creates the table of `M` (and its indexes) and waits until it is active.
+    pub fn create_table<M: Table>(&self) -> CreateTable<'_, M> {
+        CreateTable {
+            db: self,
+            throughput: None,
+            tags: Vec::new(),
+            class: None,
+            wait: true,
+            _model: PhantomData,
+        }
+    }
+
+    /// Deletes the table of `M`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::ResourceNotFound`](crate::ErrorKind::ResourceNotFound) when it does not
+    /// exist, and service errors.
+    pub async fn delete_table<M: Table>(&self) -> Result<()> {
+        let input = delete_table::DeleteTableInput::builder().table_name(self.table_name::<M>());
+        self.backend.delete_table(input).await.map(drop)
+    }
+
+    /// Describes the table of `M`.
+    ///
+    /// # Errors
+    ///
+    /// Not found and service errors.
+    pub async fn describe_table<M: Table>(&self) -> Result<TableDescription> {
+        let input =
+            describe_table::DescribeTableInput::builder().table_name(self.table_name::<M>());
+        let output = self.backend.describe_table(input).await?;
+        output
+            .table
+            .ok_or_else(|| Error::invalid_request(M::NAME, "DescribeTable returned no table"))
+    }
+
+    /// Waits until the table of `M` is active (polling `DescribeTable`, up to `timeout`).
+    ///
+    /// # Errors
+    ///
+    /// Not found, service errors, or the timeout passing first.
+    pub async fn wait_until_active<M: Table>(&self, timeout: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let status = self.describe_table::<M>().await?.table_status;
+            if status == Some(TableStatus::Active) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!(
+                        "table `{}` was not active after {timeout:?}",
+                        self.table_name::<M>()
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Enables time to live on the table of `M`, with `attribute` holding epoch seconds.
+    ///
+    /// # Errors
+    ///
+    /// Not found and service errors.
+    pub async fn enable_ttl<M: Table>(&self, attribute: &str) -> Result<()> {
+        let spec = TimeToLiveSpecification::builder()
+            .attribute_name(attribute)
+            .enabled(true)
+            .build()
+            .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+        let input = update_time_to_live::UpdateTimeToLiveInput::builder()
+            .table_name(self.table_name::<M>())
+            .time_to_live_specification(spec);
+        self.backend.update_time_to_live(input).await.map(drop)
+    }
+
+    /// The `UpdateTable` request that adds replicas in `regions` (a global table, version
+    /// 2019.11.21). Returned for sending with [`Dynamo::add_replicas`] or inspection.
+    pub fn replica_request<M: Table>(
+        &self,
+        regions: &[&str],
+    ) -> update_table::builders::UpdateTableInputBuilder {
+        let updates = regions
+            .iter()
+            .filter_map(|region| {
+                CreateReplicationGroupMemberAction::builder()
+                    .region_name(*region)
+                    .build()
+                    .ok()
+            })
+            .map(|create| ReplicationGroupUpdate::builder().create(create).build())
+            .collect();
+        update_table::UpdateTableInput::builder()
+            .table_name(self.table_name::<M>())
+            .set_replica_updates(Some(updates))
+    }
+
+    /// Adds replicas of the table of `M` in `regions`.
+    ///
+    /// # Errors
+    ///
+    /// Service errors (DynamoDB Local does not support global tables).
+    pub async fn add_replicas<M: Table>(&self, regions: &[&str]) -> Result<()> {
+        self.backend
+            .update_table(self.replica_request::<M>(regions))
+            .await
+            .map(drop)
+    }
+}
+
+impl<'a, M: Table> CreateTable<'a, M> {
+    /// Provisioned billing with these read and write capacity units (also applied to GSIs).
+    pub fn provisioned(mut self, read: i64, write: i64) -> Self {
+        self.throughput = Some((read, write));
+        self
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// The table class (`StandardInfrequentAccess`...).
+    pub fn table_class(mut self, class: TableClass) -> Self {
+        self.class = Some(class);
+        self
+    }
+
+    /// Resolves as soon as the service accepts the request, without waiting for `ACTIVE`.
+    pub fn no_wait(mut self) -> Self {
+        self.wait = false;
+        self
+    }
+
+    /// The `CreateTable` request (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Metadata the SDK refuses to build into a request.
+    pub fn to_request(&self) -> Result<create_table::builders::CreateTableInputBuilder> {
+        let meta = M::meta();
+        let invalid =
+            |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
+        let throughput = self
+            .throughput
+            .map(|(read, write)| {
+                ProvisionedThroughput::builder()
+                    .read_capacity_units(read)
+                    .write_capacity_units(write)
+                    .build()
+                    .map_err(invalid)
+            })
+            .transpose()?;
+        let definitions = meta
+            .key_attributes()
+            .into_iter()
+            .map(|key| {
+                AttributeDefinition::builder()
+                    .attribute_name(key.attribute)
+                    .attribute_type(scalar(key.scalar_type))
+                    .build()
+                    .map_err(invalid)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut globals = Vec::new();
+        let mut locals = Vec::new();
+        for index in meta.indexes {
+            let schema = key_schema::<M>(index.hash_key, index.range_key)?;
+            match index.kind {
+                IndexKind::Global => globals.push(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(schema))
+                        .projection(projection(index.projection))
+                        .set_provisioned_throughput(throughput.clone())
+                        .build()
+                        .map_err(invalid)?,
+                ),
+                IndexKind::Local => locals.push(
+                    LocalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(schema))
+                        .projection(projection(index.projection))
+                        .build()
+                        .map_err(invalid)?,
+                ),
+            }
+        }
+        let tags = self
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(create_table::CreateTableInput::builder()
+            .table_name(self.db.table_name::<M>())
+            .set_key_schema(Some(key_schema::<M>(meta.hash_key, meta.range_key)?))
+            .set_attribute_definitions(Some(definitions))
+            .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
+            .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))
+            .billing_mode(if throughput.is_some() {
+                BillingMode::Provisioned
+            } else {
+                BillingMode::PayPerRequest
+            })
+            .set_provisioned_throughput(throughput)
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .set_table_class(self.class.clone()))
+    }
+
+    async fn send(self) -> Result<()> {
+        self.db.backend.create_table(self.to_request()?).await?;
+        if self.wait {
+            self.db
+                .wait_until_active::<M>(Duration::from_secs(60))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a, M: Table + 'a> IntoFuture for CreateTable<'a, M> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

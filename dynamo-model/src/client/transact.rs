@@ -1,0 +1,436 @@
+//! Transactions: `TransactWriteItems` (all or nothing, up to 100 items, retried with the
+//! same client request token when only conflicts cancelled it) and `TransactGetItems`
+//! (typed results, one per `get`, in order).
+
+use std::collections::HashSet;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::{transact_get_items, transact_write_items};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete as TransactDelete, Get as TransactGetItem, Put as TransactPut,
+    ReturnValuesOnConditionCheckFailure, TransactGetItem as GetEntry, TransactWriteItem,
+    Update as TransactUpdate,
+};
+
+use super::item::{item_to_write, key_item, Expressions};
+use super::{key_of, Dynamo};
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Update};
+use crate::key::IntoKey;
+use crate::model::{DynamoModel, Table};
+use crate::value::Item;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Items per transaction.
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// One item of a write transaction, with its table and key for duplicate checks.
+struct Entry {
+    table: String,
+    key: Item,
+    item: TransactWriteItem,
+}
+
+/// `TransactWriteItems`: puts, updates, deletes and condition checks of any models, all or
+/// nothing.
+#[must_use = "an operation does nothing until awaited"]
+pub struct TransactWrite<'a> {
+    db: &'a Dynamo,
+    entries: Result<Vec<Entry>>,
+    token: Option<String>,
+    item_on_failure: bool,
+}
+
+impl Dynamo {
+    /// A write transaction.
+    pub fn transact_write(&self) -> TransactWrite<'_> {
+        TransactWrite {
+            db: self,
+            entries: Ok(Vec::new()),
+            token: None,
+            item_on_failure: false,
+        }
+    }
+
+    /// A read transaction; each `get` adds an `Option<M>` to the result tuple.
+    pub fn transact_get(&self) -> TransactGet<'_, ()> {
+        TransactGet {
+            db: self,
+            gets: Ok(Vec::new()),
+            _results: std::marker::PhantomData,
+        }
+    }
+}
+
+/// Renders an optional condition into a request's parts.
+fn condition_parts<M>(
+    condition: Option<&Condition<M>>,
+    expressions: &mut Expressions,
+) -> Result<Option<String>> {
+    condition
+        .map(|c| c.render().map(|r| expressions.add(r)))
+        .transpose()
+}
+
+impl<'a> TransactWrite<'a> {
+    fn push(mut self, entry: Result<Entry>) -> Self {
+        self.entries = self.entries.and_then(|mut entries| {
+            entries.push(entry?);
+            Ok(entries)
+        });
+        self
+    }
+
+    fn failure_mode(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        self.item_on_failure
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+    }
+
+    /// Puts an item.
+    pub fn put<M: Table>(self, model: &M) -> Self {
+        self.put_if(model, None)
+    }
+
+    /// Puts an item if `condition` holds (`None`: always).
+    pub fn put_if<M: Table>(self, model: &M, condition: impl Into<Option<Condition<M>>>) -> Self {
+        let table = self.db.table_name::<M>();
+        let on_failure = self.failure_mode();
+        let entry = item_to_write(model).and_then(|item| {
+            let mut expressions = Expressions::new();
+            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let put = TransactPut::builder()
+                .table_name(&table)
+                .set_item(Some(item.clone()))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(expressions.names())
+                .set_expression_attribute_values(expressions.values())
+                .set_return_values_on_condition_check_failure(on_failure)
+                .build()
+                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+            Ok(Entry {
+                key: key_of::<M>(&item),
+                table,
+                item: TransactWriteItem::builder().put(put).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// Updates the item with `key`: `|u| u.set(User::fields().age, 5)`.
+    pub fn update<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        update: impl FnOnce(Update<M>) -> Update<M>,
+    ) -> Self {
+        self.update_if(key, update, None)
+    }
+
+    /// Updates the item with `key` if `condition` holds.
+    pub fn update_if<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        update: impl FnOnce(Update<M>) -> Update<M>,
+        condition: impl Into<Option<Condition<M>>>,
+    ) -> Self {
+        let table = self.db.table_name::<M>();
+        let on_failure = self.failure_mode();
+        let update = update(Update::new());
+        let entry = key_item::<M>(key).and_then(|key| {
+            let mut expressions = Expressions::new();
+            let expression = expressions.add(update.render()?);
+            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let update = TransactUpdate::builder()
+                .table_name(&table)
+                .set_key(Some(key.clone()))
+                .update_expression(expression)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(expressions.names())
+                .set_expression_attribute_values(expressions.values())
+                .set_return_values_on_condition_check_failure(on_failure)
+                .build()
+                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+            Ok(Entry {
+                table,
+                key,
+                item: TransactWriteItem::builder().update(update).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// Deletes the item with `key`.
+    pub fn delete<M: Table>(self, key: impl IntoKey<M::Key>) -> Self {
+        self.delete_if::<M>(key, None)
+    }
+
+    /// Deletes the item with `key` if `condition` holds.
+    pub fn delete_if<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        condition: impl Into<Option<Condition<M>>>,
+    ) -> Self {
+        let table = self.db.table_name::<M>();
+        let on_failure = self.failure_mode();
+        let entry = key_item::<M>(key).and_then(|key| {
+            let mut expressions = Expressions::new();
+            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let delete = TransactDelete::builder()
+                .table_name(&table)
+                .set_key(Some(key.clone()))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(expressions.names())
+                .set_expression_attribute_values(expressions.values())
+                .set_return_values_on_condition_check_failure(on_failure)
+                .build()
+                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+            Ok(Entry {
+                table,
+                key,
+                item: TransactWriteItem::builder().delete(delete).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// Requires `condition` to hold for the item with `key`, without changing it.
+    pub fn condition_check<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        condition: impl Into<Condition<M>>,
+    ) -> Self {
+        let table = self.db.table_name::<M>();
+        let on_failure = self.failure_mode();
+        let condition = condition.into();
+        let entry = key_item::<M>(key).and_then(|key| {
+            let mut expressions = Expressions::new();
+            let expression = expressions.add(condition.render()?);
+            let check = ConditionCheck::builder()
+                .table_name(&table)
+                .set_key(Some(key.clone()))
+                .condition_expression(expression)
+                .set_expression_attribute_names(expressions.names())
+                .set_expression_attribute_values(expressions.values())
+                .set_return_values_on_condition_check_failure(on_failure)
+                .build()
+                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+            Ok(Entry {
+                table,
+                key,
+                item: TransactWriteItem::builder().condition_check(check).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// The idempotency token (generated when not given): retries with it are applied once.
+    pub fn client_request_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// On a failed condition, each cancellation reason carries the item as it was.
+    pub fn return_items_on_condition_failure(mut self) -> Self {
+        self.item_on_failure = true;
+        self
+    }
+
+    /// The request this transaction sends (a dry run); the token is generated if unset.
+    ///
+    /// # Errors
+    ///
+    /// Item, key and expression errors, no item or more than 100, the same item twice.
+    pub fn to_request(
+        &self,
+    ) -> Result<transact_write_items::builders::TransactWriteItemsInputBuilder> {
+        let entries = self.entries.as_ref().map_err(Error::duplicate)?;
+        if entries.is_empty() || entries.len() > MAX_TRANSACTION_ITEMS {
+            return Err(Error::invalid_request(
+                "TransactWrite",
+                format!(
+                    "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
+                    entries.len()
+                ),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for entry in entries {
+            let mut key: Vec<String> = entry
+                .key
+                .iter()
+                .map(|(k, v)| format!("{k}={v:?}"))
+                .collect();
+            key.sort();
+            if !seen.insert((entry.table.clone(), key)) {
+                return Err(Error::invalid_request(
+                    "TransactWrite",
+                    format!(
+                        "the same item of table `{}` appears twice in one transaction",
+                        entry.table
+                    ),
+                ));
+            }
+        }
+        let token = self.token.clone().unwrap_or_else(new_token);
+        Ok(transact_write_items::TransactWriteItemsInput::builder()
+            .set_transact_items(Some(entries.iter().map(|e| e.item.clone()).collect()))
+            .client_request_token(token))
+    }
+
+    async fn send(self) -> Result<()> {
+        let request = self.to_request()?;
+        let retry = self.db.retry().clone();
+        let mut attempt = 0;
+        loop {
+            match self.db.backend.transact_write_items(request.clone()).await {
+                Ok(_) => return Ok(()),
+                Err(error) if attempt < retry.max_retries && only_conflicts(&error) => {
+                    attempt += 1;
+                    tokio::time::sleep(retry.delay(attempt)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+/// True when a cancelled transaction failed only on conflicts with other transactions
+/// (safe to retry with the same token); never when any item failed otherwise.
+fn only_conflicts(error: &Error) -> bool {
+    error.is_transaction_canceled()
+        && error.reasons().iter().any(|r| r.is_transaction_conflict())
+        && error
+            .reasons()
+            .iter()
+            .all(|r| r.is_none() || r.is_transaction_conflict())
+}
+
+/// A fresh client request token (DynamoDB takes 1 to 36 characters).
+fn new_token() -> String {
+    format!("dm-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+impl<'a> IntoFuture for TransactWrite<'a> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Typed results of a read transaction: a tuple that grows with each `get`.
+pub trait GetResults: Sized {
+    /// The tuple with one more result.
+    type Push<M>;
+    #[doc(hidden)]
+    fn decode(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self>;
+}
+
+/// `TransactGetItems`: resolves to a tuple with an `Option<M>` per `get`, in order.
+#[must_use = "an operation does nothing until awaited"]
+pub struct TransactGet<'a, T> {
+    db: &'a Dynamo,
+    gets: Result<Vec<GetEntry>>,
+    _results: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'a, T: GetResults> TransactGet<'a, T> {
+    /// Reads the item with `key`.
+    pub fn get<M: Table>(self, key: impl IntoKey<M::Key>) -> TransactGet<'a, T::Push<M>> {
+        let table = self.db.table_name::<M>();
+        let gets = self.gets.and_then(|mut gets| {
+            let get = TransactGetItem::builder()
+                .table_name(table)
+                .set_key(Some(key_item::<M>(key)?))
+                .build()
+                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+            gets.push(GetEntry::builder().get(get).build());
+            Ok(gets)
+        });
+        TransactGet {
+            db: self.db,
+            gets,
+            _results: std::marker::PhantomData,
+        }
+    }
+
+    /// The request this read sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Key errors, no `get` or more than 100.
+    pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
+        let gets = self.gets.as_ref().map_err(Error::duplicate)?;
+        if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
+            return Err(Error::invalid_request(
+                "TransactGet",
+                format!(
+                    "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
+                    gets.len()
+                ),
+            ));
+        }
+        Ok(transact_get_items::TransactGetItemsInput::builder()
+            .set_transact_items(Some(gets.clone())))
+    }
+
+    async fn send(self) -> Result<T> {
+        let output = self
+            .db
+            .backend
+            .transact_get_items(self.to_request()?)
+            .await?;
+        let items: Vec<Option<Item>> = output
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.item.filter(|i| !i.is_empty()))
+            .collect();
+        T::decode(&mut items.into_iter())
+    }
+}
+
+impl<'a, T: GetResults + Send + 'a> IntoFuture for TransactGet<'a, T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+fn next<M: DynamoModel>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
+    items.next().flatten().map(M::from_item).transpose()
+}
+
+impl GetResults for () {
+    type Push<M> = (Option<M>,);
+    fn decode(_: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self> {
+        Ok(())
+    }
+}
+
+macro_rules! get_results {
+    ($($name:ident),+ => $next:ident) => {
+        impl<$($name: DynamoModel),+> GetResults for ($(Option<$name>,)+) {
+            type Push<$next> = ($(Option<$name>,)+ Option<$next>,);
+            fn decode(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self> {
+                Ok(($(next::<$name>(items)?,)+))
+            }
+        }
+    };
+}
+
+get_results!(A => B);
+get_results!(A, B => C);
+get_results!(A, B, C => D);
+get_results!(A, B, C, D => E);
+get_results!(A, B, C, D, E => F);
+get_results!(A, B, C, D, E, F => G);
+get_results!(A, B, C, D, E, F, G => H);
+get_results!(A, B, C, D, E, F, G, H => I);
+get_results!(A, B, C, D, E, F, G, H, I => J);
+get_results!(A, B, C, D, E, F, G, H, I, J => K);
+get_results!(A, B, C, D, E, F, G, H, I, J, K => L);

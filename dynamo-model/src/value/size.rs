@@ -1,0 +1,67 @@
+//! Item size in DynamoDB's accounting: attribute names plus values, per the service's
+//! documented rules (strings and binaries by length, numbers by significant digits, one or
+//! three bytes of overhead for booleans, nulls, lists and maps).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::Item;
+
+/// DynamoDB's largest item: 400 KB.
+pub const MAX_ITEM_SIZE: usize = 400 * 1024;
+
+/// The size of an item as DynamoDB counts it.
+pub fn item_size(item: &Item) -> usize {
+    item.iter()
+        .map(|(name, value)| name.len() + value_size(value))
+        .sum()
+}
+
+/// The size of one attribute value.
+pub fn value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => number_size(n),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::Ss(members) => members.iter().map(String::len).sum(),
+        AttributeValue::Ns(members) => members.iter().map(|n| number_size(n)).sum(),
+        AttributeValue::Bs(members) => members.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::L(values) => 3 + values.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(name, v)| 1 + name.len() + value_size(v))
+                .sum::<usize>()
+        }
+        _ => 0,
+    }
+}
+
+/// Numbers: one byte per two significant digits, plus one.
+fn number_size(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    significant.len().max(1).div_ceil(2) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_the_documented_rules() {
+        let item: Item = [
+            ("name".to_string(), AttributeValue::S("abc".into())),
+            ("n".to_string(), AttributeValue::N("12345".into())),
+            ("ok".to_string(), AttributeValue::Bool(true)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(item_size(&item), (4 + 3) + (1 + 4) + (2 + 1));
+        assert_eq!(
+            value_size(&AttributeValue::L(vec![AttributeValue::Null(true)])),
+            3 + 2
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! The client against a real DynamoDB (DynamoDB Local): every operation and option.
+//! Each body is written once in `conformance!`, to run on every backend.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeyType, ProjectionType, ScalarAttributeType};
+use dynamo_model::expr::{Condition, Projection};
+use dynamo_model::{Dynamo, DynamoModel};
+use dynamo_model_tests::conformance;
+use futures_util::TryStreamExt;
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "users",
+    hash_key = "user_id",
+    gsi(name = "by_email", hash_key = "email")
+)]
+struct User {
+    user_id: String,
+    email: String,
+    #[dynamo(rename = "fullName")]
+    name: String,
+    #[dynamo(default)]
+    age: u32,
+    #[dynamo(default)]
+    tags: BTreeSet<String>,
+    nickname: Option<String>,
+    #[dynamo(default)]
+    visits: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "orders",
+    hash_key = "customer_id",
+    range_key = "order_id",
+    lsi(name = "by_created", range_key = "created_at"),
+    gsi(
+        name = "by_status",
+        hash_key = "status",
+        range_key = "total",
+        projection = "keys_only"
+    )
+)]
+struct Order {
+    customer_id: String,
+    order_id: String,
+    created_at: String,
+    total: f64,
+    status: String,
+}
+
+fn user(id: &str, age: u32) -> User {
+    User {
+        user_id: id.into(),
+        email: format!("{id}@example.com"),
+        name: format!("User {id}"),
+        age,
+        tags: BTreeSet::new(),
+        nickname: None,
+        visits: vec![],
+    }
+}
+
+fn order(customer: &str, n: u32) -> Order {
+    Order {
+        customer_id: customer.into(),
+        order_id: format!("o{n:03}"),
+        created_at: format!("2026-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
+        total: f64::from(n) * 1.5,
+        status: if n % 2 == 0 {
+            "open".into()
+        } else {
+            "shipped".into()
+        },
+    }
+}
+
+async fn orders_table(db: &Dynamo, customer: &str, count: u32) -> Vec<Order> {
+    db.create_table::<Order>().await.unwrap();
+    let orders: Vec<Order> = (0..count).map(|n| order(customer, n)).collect();
+    db.batch_write().put_all(&orders).await.unwrap();
+    orders
+}
+
+conformance! {
+    async fn put_then_get_round_trips(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let mut ada = user("ada", 36);
+        ada.tags = BTreeSet::from(["admin".to_string()]);
+        ada.nickname = Some("Countess".into());
+        assert_eq!(db.put(&ada).await.unwrap(), None);
+        assert_eq!(db.get::<User>("ada").await.unwrap(), Some(ada.clone()));
+        assert_eq!(db.get::<User>("ada").consistent_read(true).await.unwrap(), Some(ada.clone()));
+        assert_eq!(db.get::<User>("nobody").await.unwrap(), None);
+        let older = User { age: 37, ..ada.clone() };
+        assert_eq!(db.put(&older).return_old().await.unwrap(), Some(ada));
+    }
+
+    async fn a_failed_conditional_put_leaves_the_item_unchanged(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let ada = user("ada", 36);
+        db.put(&ada).condition(User::fields().user_id.not_exists()).await.unwrap();
+        let imposter = User { name: "Imposter".into(), ..ada.clone() };
+        let error = db
+            .put(&imposter)
+            .condition(User::fields().user_id.not_exists())
+            .return_item_on_condition_failure()
+            .await
+            .unwrap_err();
+        assert!(error.is_conditional_check_failed(), "{error}");
+        let current = error.current_item().expect("the current item is in the error");
+        assert_eq!(User::from_item(current.clone()).unwrap(), ada);
+        assert_eq!(db.get::<User>("ada").await.unwrap(), Some(ada));
+    }
+
+    async fn updates_by_key_with_every_return_mode(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        db.put(&user("bo", 20)).await.unwrap();
+        let f = User::fields();
+        let updated: User = db
+            .update::<User>("bo")
+            .set(&f.name, "Bo")
+            .add(&f.tags, ["admin", "ops"])
+            .increment(&f.age, 1)
+            .append(&f.visits, ["home"])
+            .condition(f.age.lt(100))
+            .return_all_new()
+            .await
+            .unwrap();
+        assert_eq!(updated.name, "Bo");
+        assert_eq!(updated.age, 21);
+        assert_eq!(updated.tags.len(), 2);
+        assert_eq!(updated.visits, ["home"]);
+
+        let before: Option<User> = db.update::<User>("bo").set(&f.nickname, "B").return_all_old().await.unwrap();
+        assert_eq!(before.map(|u| u.nickname), Some(None));
+        let changed = db.update::<User>("bo").delete(&f.tags, ["ops"]).return_updated_new().await.unwrap();
+        assert_eq!(changed["tags"], AttributeValue::Ss(vec!["admin".into()]));
+        db.update::<User>("bo").remove(&f.nickname).await.unwrap();
+        assert_eq!(db.get::<User>("bo").await.unwrap().unwrap().nickname, None);
+
+        let error = db.update::<User>("bo").set(&f.age, 5).condition(f.age.gt(100)).await.unwrap_err();
+        assert!(error.is_conditional_check_failed(), "{error}");
+        assert_eq!(db.get::<User>("bo").await.unwrap().unwrap().age, 21);
+    }
+
+    async fn deletes_by_item_and_by_key(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let ada = user("ada", 36);
+        db.put(&ada).await.unwrap();
+        db.put(&user("bo", 12)).await.unwrap();
+        assert_eq!(db.delete(&ada).return_old().await.unwrap(), Some(ada));
+        assert_eq!(db.get::<User>("ada").await.unwrap(), None);
+        let error = db.delete_by_key::<User>("bo").condition(User::fields().age.gt(18)).await.unwrap_err();
+        assert!(error.is_conditional_check_failed());
+        assert!(db.get::<User>("bo").await.unwrap().is_some());
+        db.delete_by_key::<User>("bo").condition(User::fields().age.le(18)).await.unwrap();
+        assert_eq!(db.get::<User>("bo").await.unwrap(), None);
+    }
+
+    async fn paginated_queries_return_every_item_once_in_order(db: Dynamo) {
+        let mut orders = orders_table(&db, "c1", 20).await;
+        orders_table_extra(&db).await;
+        let mut seen = Vec::new();
+        let mut start = None;
+        let mut pages = 0;
+        loop {
+            let page = db.query::<Order>("c1").limit(7).start_from(start).page().await.unwrap();
+            pages += 1;
+            seen.extend(page.items);
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        assert_eq!(pages, 3, "7 + 7 + 6 items");
+        assert_eq!(seen, orders, "ascending sort-key order, each item once");
+
+        let reversed: Vec<Order> = db.query::<Order>("c1").limit(7).scan_forward(false).all().await.unwrap();
+        orders.reverse();
+        assert_eq!(reversed, orders);
+        let streamed: Vec<Order> = db.query::<Order>("c1").limit(3).stream().try_collect().await.unwrap();
+        assert_eq!(streamed.len(), 20);
+        assert_eq!(db.query::<Order>("c1").limit(6).count().await.unwrap(), 20);
+    }
+
+    async fn queries_take_range_conditions_filters_and_indexes(db: Dynamo) {
+        orders_table(&db, "c1", 20).await;
+        let f = Order::fields();
+        let prefixed = db.query::<Order>("c1").range(f.order_id.begins_with("o01")).await.unwrap();
+        assert_eq!(prefixed.len(), 10);
+        let between = db.query::<Order>("c1").range(f.order_id.between("o005", "o007")).await.unwrap();
+        assert_eq!(between.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>(), ["o005", "o006", "o007"]);
+        let filtered = db.query::<Order>("c1").filter(f.total.between(10.0, 20.0)).await.unwrap();
+        assert!(filtered.iter().all(|o| (10.0..=20.0).contains(&o.total)));
+        assert_eq!(filtered.len(), 7);
+
+        let by_created = db.query::<Order>("c1").index(Order::BY_CREATED).range(f.created_at.ge("2026-06")).all().await.unwrap();
+        assert!(by_created.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+        assert!(by_created.iter().all(|o| o.created_at.as_str() >= "2026-06"));
+
+        // A keys-only GSI: its items hold the table and index keys only.
+        let open = db.query_index(Order::BY_STATUS, "open").range(f.total.gt(10.0)).count().await.unwrap();
+        assert_eq!(open, 6);
+        let page = db.scan::<Order>().index(Order::BY_STATUS).count().await.unwrap();
+        assert_eq!(page, 20);
+    }
+
+    async fn gsi_queries_find_items_by_another_key(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        for id in ["a", "b", "c"] {
+            db.put(&user(id, 30)).await.unwrap();
+        }
+        let found = db.query_index(User::BY_EMAIL, "b@example.com").all().await.unwrap();
+        assert_eq!(found, [user("b", 30)]);
+    }
+
+    async fn scans_run_in_parallel_segments(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 20).await;
+        let mut all = db.scan::<Order>().segments(4).all().await.unwrap();
+        all.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        assert_eq!(all, orders);
+        assert_eq!(db.scan::<Order>().filter(Order::fields().status.eq("open")).count().await.unwrap(), 10);
+        let limited = db.scan::<Order>().limit(5).page().await.unwrap();
+        assert_eq!(limited.items.len(), 5);
+        assert!(limited.last_evaluated_key.is_some());
+    }
+
+    async fn projections_read_only_named_attributes(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        db.put(&user("ada", 36)).await.unwrap();
+        let f = User::fields();
+        let item = db.get::<User>("ada").projection(Projection::new().field(&f.name).field(&f.age)).item().await.unwrap().unwrap();
+        let mut names: Vec<_> = item.keys().cloned().collect();
+        names.sort();
+        assert_eq!(names, ["age", "fullName"]);
+    }
+
+    async fn a_transaction_cancelled_by_one_condition_reports_reasons_in_order(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        orders_table(&db, "c1", 2).await;
+        db.put(&user("u1", 30)).await.unwrap();
+        db.put(&user("u3", 12)).await.unwrap();
+        let f = User::fields();
+        let error = db
+            .transact_write()
+            .put(&user("u2", 40))
+            .update::<User>("u1", |u| u.set(&f.age, 31))
+            .delete::<Order>(("c1", "o001"))
+            .condition_check::<User>("u3", f.age.ge(18))
+            .await
+            .unwrap_err();
+        assert!(error.is_transaction_canceled(), "{error}");
+        let codes: Vec<&str> = error.reasons().iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["None", "None", "None", "ConditionalCheckFailed"]);
+        assert_eq!(db.get::<User>("u2").await.unwrap(), None, "nothing was written");
+        assert_eq!(db.get::<User>("u1").await.unwrap().unwrap().age, 30);
+
+        db.transact_write()
+            .put(&user("u2", 40))
+            .update::<User>("u1", |u| u.set(&f.age, 31))
+            .delete::<Order>(("c1", "o001"))
+            .condition_check::<User>("u3", f.age.lt(18))
+            .await
+            .unwrap();
+        let (u1, o1, missing) = db
+            .transact_get()
+            .get::<User>("u1")
+            .get::<Order>(("c1", "o000"))
+            .get::<Order>(("c1", "o001"))
+            .await
+            .unwrap();
+        assert_eq!(u1.unwrap().age, 31);
+        assert_eq!(o1, Some(order("c1", 0)));
+        assert_eq!(missing, None);
+    }
+
+    async fn batches_of_any_size_write_and_read_every_item(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let users: Vec<User> = (0..1000).map(|n| user(&format!("u{n:04}"), n % 90)).collect();
+        db.batch_write().put_all(&users).await.unwrap();
+        assert_eq!(db.scan::<User>().count().await.unwrap(), 1000);
+        let keys: Vec<String> = (0..250).map(|n| format!("u{:04}", n * 4)).collect();
+        let mut got = db.batch_get::<User, _>(&keys).await.unwrap();
+        got.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+        let expected: Vec<User> = users.iter().step_by(4).cloned().collect();
+        assert_eq!(got, expected);
+        let deletes = keys.iter().fold(db.batch_write(), |batch, key| batch.delete::<User>(key));
+        assert_eq!(deletes.len(), 250);
+        deletes.await.unwrap();
+        assert_eq!(db.scan::<User>().count().await.unwrap(), 750);
+    }
+
+    async fn create_table_declares_exactly_the_models_schema(db: Dynamo) {
+        db.create_table::<Order>().await.unwrap();
+        let table = db.describe_table::<Order>().await.unwrap();
+        assert_eq!(table.table_name(), Some(db.table_name::<Order>().as_str()));
+        let keys: Vec<(&str, KeyType)> = table.key_schema().iter().map(|k| (k.attribute_name(), k.key_type().clone())).collect();
+        assert_eq!(keys, [("customer_id", KeyType::Hash), ("order_id", KeyType::Range)]);
+        let mut definitions: Vec<(&str, ScalarAttributeType)> = table
+            .attribute_definitions()
+            .iter()
+            .map(|d| (d.attribute_name(), d.attribute_type().clone()))
+            .collect();
+        definitions.sort_by_key(|d| d.0);
+        assert_eq!(definitions, [
+            ("created_at", ScalarAttributeType::S),
+            ("customer_id", ScalarAttributeType::S),
+            ("order_id", ScalarAttributeType::S),
+            ("status", ScalarAttributeType::S),
+            ("total", ScalarAttributeType::N),
+        ]);
+        let gsi = &table.global_secondary_indexes()[0];
+        assert_eq!(gsi.index_name(), Some("by_status"));
+        assert_eq!(gsi.projection().and_then(|p| p.projection_type()), Some(&ProjectionType::KeysOnly));
+        let lsi = &table.local_secondary_indexes()[0];
+        assert_eq!(lsi.index_name(), Some("by_created"));
+        assert_eq!(lsi.key_schema()[1].attribute_name(), "created_at");
+        db.delete_table::<Order>().await.unwrap();
+        assert!(db.describe_table::<Order>().await.unwrap_err().is_not_found());
+    }
+
+    async fn bad_input_is_refused_before_any_request(db: Dynamo) {
+        // No table exists: a request that reached the server would fail as not found.
+        let empty_key = db.put(&user("", 1)).await.unwrap_err();
+        assert!(empty_key.is_invalid_request(), "{empty_key}");
+        assert!(empty_key.to_string().contains("`user_id` is an empty string"), "{empty_key}");
+        assert!(db.get::<User>("").await.unwrap_err().is_invalid_request());
+        let mut big = user("big", 1);
+        big.name = "x".repeat(410 * 1024);
+        let too_large = db.put(&big).await.unwrap_err();
+        assert!(matches!(too_large.kind(), dynamo_model::ErrorKind::ItemTooLarge { .. }), "{too_large}");
+        let f = User::fields();
+        let too_many = (0..101).fold(db.transact_write(), |t, n| t.update::<User>(format!("u{n}"), |u| u.set(&f.age, 1)));
+        assert!(too_many.await.unwrap_err().is_invalid_request());
+        let twice = db.transact_write().put(&user("a", 1)).delete::<User>("a").await.unwrap_err();
+        assert!(twice.to_string().contains("appears twice"), "{twice}");
+        let batch_twice = db.batch_write().put(&user("a", 1)).put(&user("a", 1)).await.unwrap_err();
+        assert!(batch_twice.to_string().contains("written twice"), "{batch_twice}");
+        let empty_update = db.update::<User>("a").await.unwrap_err();
+        assert!(empty_update.is_invalid_expression(), "{empty_update}");
+        let key_update = db.update::<User>("a").set(&f.user_id, "b").await.unwrap_err();
+        assert!(key_update.to_string().contains("cannot change the key attribute `user_id`"), "{key_update}");
+        let nan = db.update::<Order>(("c", "o")).set(&Order::fields().total, f64::NAN).await.unwrap_err();
+        assert!(nan.is_invalid_expression(), "{nan}");
+        // And a request that does reach the server fails as not found.
+        assert!(db.get::<User>("a").await.unwrap_err().is_not_found());
+    }
+
+    async fn items_interoperate_with_raw_sdk_calls(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let mut ada = user("ada", 36);
+        ada.tags = BTreeSet::from(["x".to_string()]);
+        db.put(&ada).await.unwrap();
+        let sdk = dynamo_model_tests::sdk_client();
+        let raw = sdk
+            .get_item()
+            .table_name(db.table_name::<User>())
+            .key("user_id", AttributeValue::S("ada".into()))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap();
+        assert_eq!(raw["fullName"], AttributeValue::S("User ada".into()));
+        assert_eq!(raw["age"], AttributeValue::N("36".into()));
+        assert_eq!(raw["tags"], AttributeValue::Ss(vec!["x".into()]));
+        assert_eq!(raw["visits"], AttributeValue::L(vec![]));
+
+        let item: HashMap<String, AttributeValue> = [
+            ("user_id", AttributeValue::S("raw".into())),
+            ("email", AttributeValue::S("raw@example.com".into())),
+            ("fullName", AttributeValue::S("Raw".into())),
+            ("age", AttributeValue::N("7".into())),
+            ("tags", AttributeValue::Ss(vec!["t".into()])),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        sdk.put_item().table_name(db.table_name::<User>()).set_item(Some(item)).send().await.unwrap();
+        let read = db.get::<User>("raw").await.unwrap().unwrap();
+        assert_eq!(read.age, 7);
+        assert_eq!(read.tags, BTreeSet::from(["t".to_string()]));
+        assert!(read.visits.is_empty(), "a missing list with a default reads as empty");
+    }
+
+    async fn a_filter_of_conditions_combines(db: Dynamo) {
+        orders_table(&db, "c1", 20).await;
+        let f = Order::fields();
+        let c: Condition<Order> = f.status.eq("open") & (f.total.lt(5.0) | f.total.gt(25.0));
+        let found = db.query::<Order>("c1").filter(c).await.unwrap();
+        assert!(found.iter().all(|o| o.status == "open" && (o.total < 5.0 || o.total > 25.0)));
+        // Open orders are the even ones, totals 0, 3, 6, ..., 27: 0, 3 and 27 match.
+        assert_eq!(found.len(), 3);
+    }
+}
+
+/// Another customer's orders, so queries must not see them.
+async fn orders_table_extra(db: &Dynamo) {
+    let others: Vec<Order> = (0..5).map(|n| order("c2", n)).collect();
+    db.batch_write().put_all(&others).await.unwrap();
+}
