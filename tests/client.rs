@@ -68,7 +68,7 @@ fn order(customer: &str, n: u32) -> Order {
         order_id: format!("o{n:03}"),
         created_at: format!("2026-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
         total: f64::from(n) * 1.5,
-        status: if n % 2 == 0 {
+        status: if n.is_multiple_of(2) {
             "open".into()
         } else {
             "shipped".into()
