@@ -50,6 +50,51 @@ struct Order {
     status: String,
 }
 
+/// A model with hooks: names are stored trimmed and read back upper-cased; a note marked
+/// `locked` can be neither saved nor deleted.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "notes",
+    hash_key = "id",
+    hooks,
+    consistent_read,
+    gsi(name = "by_title", hash_key = "title")
+)]
+struct Note {
+    id: String,
+    title: String,
+    locked: bool,
+}
+
+impl dynamo_model::Hooks for Note {
+    fn before_save(&self) -> dynamo_model::Result<()> {
+        if self.locked {
+            return Err(dynamo_model::Error::invalid_request(
+                "Note",
+                "locked notes are read-only",
+            ));
+        }
+        Ok(())
+    }
+
+    fn before_delete(&self) -> dynamo_model::Result<()> {
+        self.before_save()
+    }
+
+    fn after_load(&mut self) -> dynamo_model::Result<()> {
+        self.title = self.title.to_uppercase();
+        Ok(())
+    }
+}
+
+fn note(id: &str, locked: bool) -> Note {
+    Note {
+        id: id.into(),
+        title: format!("note {id}"),
+        locked,
+    }
+}
+
 fn user(id: &str, age: u32) -> User {
     User {
         user_id: id.into(),
@@ -383,6 +428,39 @@ conformance! {
         assert_eq!(read.age, 7);
         assert_eq!(read.tags, BTreeSet::from(["t".to_string()]));
         assert!(read.visits.is_empty(), "a missing list with a default reads as empty");
+    }
+
+    async fn hooks_run_around_item_operations(db: Dynamo) {
+        db.create_table::<Note>().await.unwrap();
+        let error = db.put(&note("n1", true)).await.unwrap_err();
+        assert!(error.to_string().contains("locked notes are read-only"), "{error}");
+        assert_eq!(db.get::<Note>("n1").await.unwrap(), None, "before_save stopped the put");
+        db.put(&note("n1", true)).skip_hooks().await.unwrap();
+        db.put(&note("n2", false)).await.unwrap();
+
+        assert_eq!(db.get::<Note>("n2").await.unwrap().unwrap().title, "NOTE N2", "after_load ran");
+        assert_eq!(db.get::<Note>("n2").skip_hooks().await.unwrap().unwrap().title, "note n2");
+        let scanned = db.scan::<Note>().all().await.unwrap();
+        assert!(scanned.iter().all(|n| n.title.starts_with("NOTE")));
+        let (read,) = db.transact_get().get::<Note>("n1").await.unwrap();
+        assert_eq!(read.unwrap().title, "NOTE N1");
+
+        let locked = db.get::<Note>("n1").skip_hooks().await.unwrap().unwrap();
+        assert!(db.delete(&locked).await.is_err(), "before_delete stopped the delete");
+        assert!(db.get::<Note>("n1").await.unwrap().is_some());
+        db.delete(&locked).skip_hooks().await.unwrap();
+        db.delete_by_key::<Note>("n2").await.unwrap();
+        assert_eq!(db.scan::<Note>().count().await.unwrap(), 0);
+        assert!(db.batch_write().put(&note("n3", true)).await.is_err(), "batch puts run before_save");
+    }
+
+    async fn a_model_can_read_consistently_by_default(db: Dynamo) {
+        assert_eq!(db.get::<Note>("n").to_request().unwrap().get_consistent_read(), &Some(true));
+        assert_eq!(db.get::<Note>("n").consistent_read(false).to_request().unwrap().get_consistent_read(), &Some(false));
+        assert_eq!(db.get::<User>("u").to_request().unwrap().get_consistent_read(), &None);
+        assert_eq!(db.scan::<Note>().to_request().unwrap().get_consistent_read(), &Some(true));
+        // Global indexes cannot read consistently: the default does not apply to them.
+        assert_eq!(db.query_index(Note::BY_TITLE, "t").to_request().unwrap().get_consistent_read(), &None);
     }
 
     async fn a_filter_of_conditions_combines(db: Dynamo) {

@@ -12,6 +12,8 @@ pub(crate) struct Model {
     pub(crate) table: Option<TableDef>,
     pub(crate) forbid_extra: bool,
     pub(crate) validate: Option<Path>,
+    /// `#[dynamo(hooks)]`: the user implements `Hooks`.
+    pub(crate) custom_hooks: bool,
 }
 
 /// A stored or skipped field.
@@ -34,6 +36,8 @@ pub(crate) enum DefaultValue {
 /// What `table`, `hash_key`, `range_key`, `gsi` and `lsi` declare.
 pub(crate) struct TableDef {
     pub(crate) name: String,
+    /// `#[dynamo(consistent_read)]`: reads are strongly consistent unless a call says not.
+    pub(crate) consistent_read: bool,
     /// Indexes into `Model::fields`.
     pub(crate) hash_key: usize,
     pub(crate) range_key: Option<usize>,

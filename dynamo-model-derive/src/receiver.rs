@@ -24,6 +24,8 @@ pub(crate) struct ModelReceiver {
     pub(crate) rename_all: Option<SpannedValue<String>>,
     pub(crate) extra: Option<SpannedValue<String>>,
     pub(crate) validate: Option<syn::Path>,
+    pub(crate) hooks: darling::util::Flag,
+    pub(crate) consistent_read: darling::util::Flag,
     #[darling(rename = "crate")]
     pub(crate) krate: Option<syn::Path>,
 }

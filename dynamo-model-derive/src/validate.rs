@@ -144,6 +144,23 @@ impl Model {
                 &input.lsi,
             )
         };
+        let table = table.map(|table| TableDef {
+            consistent_read: input.consistent_read.is_present(),
+            ..table
+        });
+        for (flag, name) in [
+            (&input.hooks, "hooks"),
+            (&input.consistent_read, "consistent_read"),
+        ] {
+            if flag.is_present() && table.is_none() && !wrong_shape && input.table.is_none() {
+                errors.push(
+                    Error::custom(format!(
+                        "`{name}` needs `table`: a nested document has no item operations"
+                    ))
+                    .with_span(&flag.span()),
+                );
+            }
+        }
 
         let model = Model {
             ident: input.ident,
@@ -155,6 +172,7 @@ impl Model {
             table,
             forbid_extra,
             validate: input.validate,
+            custom_hooks: input.hooks.is_present(),
         };
         errors.finish_with(model)
     }
@@ -279,6 +297,7 @@ impl TableBuilder<'_> {
         self.check_unique_indexes(&indexes);
         Some(TableDef {
             name: table.as_str().to_owned(),
+            consistent_read: false,
             hash_key: hash?,
             range_key: range.map_or(Some(None), |r| r.map(Some))?,
             indexes,

@@ -102,7 +102,7 @@ pub use client::{
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
-pub use model::{DynamoModel, Index, Table};
+pub use model::{DynamoModel, Hooks, Index, Table};
 pub use path::Field;
 pub use value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,

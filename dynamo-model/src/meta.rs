@@ -20,6 +20,8 @@ pub struct TableMeta {
     pub indexes: &'static [IndexMeta],
     /// The names of every attribute the model stores, in field order.
     pub attributes: &'static [&'static str],
+    /// Reads are strongly consistent by default (`#[dynamo(consistent_read)]`).
+    pub consistent_read: bool,
 }
 
 impl TableMeta {

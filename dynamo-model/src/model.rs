@@ -87,8 +87,63 @@ pub trait DynamoModel: Sized {
     }
 }
 
+/// Lifecycle hooks the client runs around item operations; every method does nothing by
+/// default.
+///
+/// The derive implements them empty; with `#[dynamo(hooks)]` on the model, implement them
+/// yourself. `update` and `delete_by_key` run no item hooks (they have no item), and every
+/// operation that runs hooks has a `skip_hooks()`.
+///
+/// ```
+/// use dynamo_model::{DynamoModel, Hooks};
+///
+/// #[derive(DynamoModel)]
+/// #[dynamo(table = "notes", hash_key = "id", hooks)]
+/// struct Note { id: String, text: String }
+///
+/// impl Hooks for Note {
+///     fn before_save(&self) -> dynamo_model::Result<()> {
+///         if self.text.len() > 1000 {
+///             return Err(dynamo_model::Error::invalid_request("Note", "text over 1000 bytes"));
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait Hooks {
+    /// Before a put (also in batches and transactions); an error stops the write.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the hook decides; the write is not sent.
+    fn before_save(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// After a put succeeded.
+    fn after_save(&self) {}
+
+    /// Before a delete of this item (`delete(&item)`); an error stops it.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the hook decides; the delete is not sent.
+    fn before_delete(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// After an item was read and decoded (get, query, scan, batch and transaction reads).
+    ///
+    /// # Errors
+    ///
+    /// Whatever the hook decides; the read fails with it.
+    fn after_load(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// A model stored in its own table: `#[dynamo(table = "...", hash_key = "...")]`.
-pub trait Table: DynamoModel {
+pub trait Table: DynamoModel + Hooks {
     /// The key: the hash key's type, or `(hash, range)`.
     type Key;
 

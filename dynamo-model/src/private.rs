@@ -7,7 +7,7 @@ pub use std;
 pub use crate::error::Result;
 pub use crate::expr::{KeyField, KeySchema, RangeKeyOf};
 pub use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
-pub use crate::model::{DynamoModel, Index, Table};
+pub use crate::model::{DynamoModel, Hooks, Index, Table};
 pub use crate::path::{AttrPath, Field};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,

@@ -17,6 +17,7 @@ pub(super) fn model_stub(input: &syn::DeriveInput) -> TokenStream {
         .any(|a| a.to_token_stream_string().contains("table"));
     let table = declares_table.then(|| {
         quote! {
+            impl #private::Hooks for #ident {}
             impl #private::Table for #ident {
                 type Key = ();
                 fn meta() -> &'static #private::TableMeta { ::core::unreachable!() }

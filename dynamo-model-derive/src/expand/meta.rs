@@ -132,10 +132,17 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
     let TableDef {
         name,
+        consistent_read,
         hash_key,
         range_key,
         indexes,
     } = table;
+    let hooks = (!model.custom_hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #private::Hooks for #ident {}
+        }
+    });
     let hash_meta = key_meta(*hash_key, "KeyAttribute");
     let range_meta = optional_key(*range_key, "KeyAttribute");
     let index_metas = indexes.iter().map(|index| {
@@ -248,7 +255,10 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             range_key: #range_meta,
             indexes: &__INDEXES,
             attributes: &[#(#attributes),*],
+            consistent_read: #consistent_read,
         };
+
+        #hooks
 
         #[automatically_derived]
         impl #private::Table for #ident {

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::operation::{batch_get_item, batch_write_item};
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::item::{item_to_write, key_item};
+use super::item::{default_consistent_read, item_to_write, key_item, load};
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::IntoKey;
@@ -45,6 +45,7 @@ pub struct BatchGet<'a, M> {
     db: &'a Dynamo,
     keys: Result<Vec<Item>>,
     consistent_read: Option<bool>,
+    hooks: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -77,6 +78,7 @@ impl Dynamo {
             db: self,
             keys,
             consistent_read: None,
+            hooks: true,
             _model: PhantomData,
         }
     }
@@ -97,6 +99,12 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
         self
     }
 
+    /// Runs no `after_load` hook on the items.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
+
     /// Resolves to the items found and the keys left unprocessed after every retry.
     ///
     /// # Errors
@@ -104,9 +112,12 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     /// Key, service and decode errors (unprocessed keys are not an error here).
     pub async fn outcome(self) -> Result<BatchGetOutcome<M>> {
         let keys = self.keys?;
+        let self_hooks = self.hooks;
         let table = self.db.table_name::<M>();
         let db = self.db;
-        let consistent = self.consistent_read;
+        let consistent = self
+            .consistent_read
+            .or_else(|| default_consistent_read::<M>(None));
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let results: Vec<(Vec<Item>, Vec<Item>)> = stream::iter(chunks)
             .map(|chunk| get_chunk(db, &table, chunk, consistent))
@@ -119,7 +130,7 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
         };
         for (items, unprocessed) in results {
             for item in items {
-                outcome.items.push(M::from_item(item)?);
+                outcome.items.push(load(item, self_hooks)?);
             }
             outcome.unprocessed_keys.extend(unprocessed);
         }
@@ -222,15 +233,18 @@ impl<'a> BatchWrite<'a> {
         self
     }
 
-    /// Puts an item (validated first).
+    /// Puts an item (its `before_save` hook runs, then validation).
     pub fn put<M: Table>(self, model: &M) -> Self {
-        let request = item_to_write(model).and_then(|item| {
-            let put = PutRequest::builder()
-                .set_item(Some(item))
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(WriteRequest::builder().put_request(put).build())
-        });
+        let request = model
+            .before_save()
+            .and_then(|()| item_to_write(model))
+            .and_then(|item| {
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            });
         self.push::<M>(request)
     }
 

@@ -38,9 +38,30 @@ pub(crate) fn key_item<M: Table>(key: impl IntoKey<M::Key>) -> Result<Item> {
     Ok(item)
 }
 
+/// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
+pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
+    let mut model = M::from_item(item)?;
+    if hooks {
+        model.after_load()?;
+    }
+    Ok(model)
+}
+
 /// Decodes an item returned by the service, when there is one.
-pub(crate) fn decode<M: DynamoModel>(item: Option<Item>) -> Result<Option<M>> {
-    item.filter(|i| !i.is_empty()).map(M::from_item).transpose()
+pub(crate) fn decode<M: Table>(item: Option<Item>, hooks: bool) -> Result<Option<M>> {
+    item.filter(|i| !i.is_empty())
+        .map(|i| load(i, hooks))
+        .transpose()
+}
+
+/// The model's default for strongly consistent reads, where the target allows it (global
+/// indexes do not).
+pub(crate) fn default_consistent_read<M: Table>(index: Option<&str>) -> Option<bool> {
+    let meta = M::meta();
+    let global = index
+        .and_then(|name| meta.index(name))
+        .is_some_and(|i| i.kind == crate::meta::IndexKind::Global);
+    (meta.consistent_read && !global).then_some(true)
 }
 
 /// Merges rendered placeholders into optional request maps.
@@ -81,6 +102,7 @@ pub struct Put<'a, M> {
     condition: Option<Condition<M>>,
     return_old: bool,
     item_on_failure: bool,
+    hooks: bool,
 }
 
 impl Dynamo {
@@ -92,6 +114,7 @@ impl Dynamo {
             condition: None,
             return_old: false,
             item_on_failure: false,
+            hooks: true,
         }
     }
 
@@ -102,6 +125,7 @@ impl Dynamo {
             key: key_item::<M>(key),
             consistent_read: None,
             projection: None,
+            hooks: true,
             _model: PhantomData,
         }
     }
@@ -109,7 +133,9 @@ impl Dynamo {
     /// Deletes the item of `model` (its key).
     pub fn delete<M: Table>(&self, model: &M) -> Delete<'_, M> {
         let key = model.item_key();
-        Delete::new(self, check_key::<M>(&key).map(|()| key))
+        let mut delete = Delete::new(self, check_key::<M>(&key).map(|()| key));
+        delete.before_delete = Some(model.before_delete());
+        delete
     }
 
     /// Deletes the item with `key`.
@@ -150,7 +176,13 @@ impl<'a, M: Table> Put<'a, M> {
         self
     }
 
-    /// The request this put sends (a dry run).
+    /// Runs no lifecycle hook for this call.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
+
+    /// The request this put sends (a dry run; no hook runs).
     ///
     /// # Errors
     ///
@@ -177,9 +209,15 @@ impl<'a, M: Table> Put<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
+        if self.hooks {
+            self.model.before_save()?;
+        }
         let request = self.to_request()?;
         let output = self.db.backend.put_item(request).await?;
-        decode(output.attributes)
+        if self.hooks {
+            self.model.after_save();
+        }
+        decode(output.attributes, self.hooks)
     }
 }
 
@@ -199,6 +237,7 @@ pub struct Get<'a, M> {
     key: Result<Item>,
     consistent_read: Option<bool>,
     projection: Option<Projection<M>>,
+    hooks: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -213,6 +252,12 @@ impl<'a, M: Table> Get<'a, M> {
     /// defaults), or use [`Get::item`] for the raw attributes.
     pub fn projection(mut self, projection: Projection<M>) -> Self {
         self.projection = Some(projection);
+        self
+    }
+
+    /// Runs no `after_load` hook for this call.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
         self
     }
 
@@ -232,7 +277,10 @@ impl<'a, M: Table> Get<'a, M> {
         Ok(get_item::GetItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_key(Some(key))
-            .set_consistent_read(self.consistent_read)
+            .set_consistent_read(
+                self.consistent_read
+                    .or_else(|| default_consistent_read::<M>(None)),
+            )
             .set_projection_expression(projection)
             .set_expression_attribute_names(expressions.names()))
     }
@@ -245,7 +293,8 @@ impl<'a, M: Table> Get<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
-        decode(self.item().await?)
+        let hooks = self.hooks;
+        decode(self.item().await?, hooks)
     }
 }
 
@@ -267,6 +316,8 @@ pub struct Delete<'a, M> {
     condition: Option<Condition<M>>,
     return_old: bool,
     item_on_failure: bool,
+    /// What the item's `before_delete` hook said (deleting by key runs none).
+    before_delete: Option<Result<()>>,
 }
 
 impl<'a, M: Table> Delete<'a, M> {
@@ -277,6 +328,7 @@ impl<'a, M: Table> Delete<'a, M> {
             condition: None,
             return_old: false,
             item_on_failure: false,
+            before_delete: None,
         }
     }
 
@@ -295,6 +347,12 @@ impl<'a, M: Table> Delete<'a, M> {
     /// On a failed condition, puts the current item in the error.
     pub fn return_item_on_condition_failure(mut self) -> Self {
         self.item_on_failure = true;
+        self
+    }
+
+    /// Runs no lifecycle hook for this call.
+    pub fn skip_hooks(mut self) -> Self {
+        self.before_delete = None;
         self
     }
 
@@ -325,9 +383,20 @@ impl<'a, M: Table> Delete<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
-        let request = self.to_request()?;
-        let output = self.db.backend.delete_item(request).await?;
-        decode(output.attributes)
+        let hooks = self.before_delete.is_some();
+        if let Some(verdict) = self.before_delete {
+            verdict?;
+        }
+        let request = Delete {
+            before_delete: None,
+            ..self
+        };
+        let output = request
+            .db
+            .backend
+            .delete_item(request.to_request()?)
+            .await?;
+        decode(output.attributes, hooks)
     }
 }
 
@@ -391,7 +460,11 @@ pub mod returns {
         type Output = Option<M>;
         const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::AllOld);
         fn convert(attributes: Option<Item>) -> Result<Option<M>> {
-            decode(attributes)
+            // Updates run no item hooks.
+            attributes
+                .filter(|i| !i.is_empty())
+                .map(M::from_item)
+                .transpose()
         }
     }
 

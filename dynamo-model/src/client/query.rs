@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::{query, scan};
 use aws_sdk_dynamodb::types::Select;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::item::Expressions;
+use super::item::{default_consistent_read, load, Expressions};
 use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
@@ -36,6 +36,7 @@ struct Common<M> {
     limit: Option<i32>,
     consistent_read: Option<bool>,
     start: Option<Item>,
+    hooks: bool,
 }
 
 impl<M> Common<M> {
@@ -46,6 +47,7 @@ impl<M> Common<M> {
             limit: None,
             consistent_read: None,
             start: None,
+            hooks: true,
         }
     }
 
@@ -94,6 +96,12 @@ macro_rules! common_options {
         /// Starts after this key: a page's `last_evaluated_key`.
         pub fn start_from(mut self, key: Option<Item>) -> Self {
             self.common.start = key;
+            self
+        }
+
+        /// Runs no `after_load` hook on the items.
+        pub fn skip_hooks(mut self) -> Self {
+            self.common.hooks = false;
             self
         }
     };
@@ -222,7 +230,11 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
             .set_expression_attribute_names(expressions.names())
             .set_expression_attribute_values(expressions.values())
             .set_limit(self.common.limit)
-            .set_consistent_read(self.common.consistent_read)
+            .set_consistent_read(
+                self.common
+                    .consistent_read
+                    .or_else(|| default_consistent_read::<M>(self.index_name)),
+            )
             .set_scan_index_forward(self.scan_forward)
             .set_exclusive_start_key(self.common.start.clone()))
     }
@@ -251,6 +263,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
         let first = self.to_request();
         paginate(
             first,
+            self.common.hooks,
             move |request| async move {
                 let output = db.backend.query(request).await?;
                 Ok((output.items, output.last_evaluated_key))
@@ -297,6 +310,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
 /// `LastEvaluatedKey` until there is none.
 fn paginate<'a, M, R, F, Fut>(
     first: Result<R>,
+    hooks: bool,
     send: F,
     set_start: fn(R, Option<Item>) -> R,
 ) -> BoxStream<'a, Result<M>>
@@ -320,7 +334,7 @@ where
         }
     });
     pages
-        .map_ok(|items| stream::iter(items.into_iter().map(M::from_item)))
+        .map_ok(move |items| stream::iter(items.into_iter().map(move |item| load(item, hooks))))
         .try_flatten()
         .boxed()
 }
@@ -374,7 +388,11 @@ impl<'a, M: Table> Scan<'a, M> {
             .set_expression_attribute_names(expressions.names())
             .set_expression_attribute_values(expressions.values())
             .set_limit(self.common.limit)
-            .set_consistent_read(self.common.consistent_read)
+            .set_consistent_read(
+                self.common
+                    .consistent_read
+                    .or_else(|| default_consistent_read::<M>(self.index_name)),
+            )
             .set_exclusive_start_key(self.common.start.clone())
             .set_segment(segment.map(|s| s.0))
             .set_total_segments(segment.map(|s| s.1)))
@@ -410,9 +428,11 @@ impl<'a, M: Table> Scan<'a, M> {
         M: Send + 'a,
     {
         let db = self.db;
+        let hooks = self.common.hooks;
         let segment_stream = move |request: Result<scan::builders::ScanInputBuilder>| {
             paginate(
                 request,
+                hooks,
                 move |request: scan::builders::ScanInputBuilder| async move {
                     let output = db.backend.scan(request).await?;
                     Ok((output.items, output.last_evaluated_key))

@@ -18,7 +18,7 @@ use super::{key_of, Dynamo};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Update};
 use crate::key::IntoKey;
-use crate::model::{DynamoModel, Table};
+use crate::model::Table;
 use crate::value::Item;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -97,24 +97,27 @@ impl<'a> TransactWrite<'a> {
     pub fn put_if<M: Table>(self, model: &M, condition: impl Into<Option<Condition<M>>>) -> Self {
         let table = self.db.table_name::<M>();
         let on_failure = self.failure_mode();
-        let entry = item_to_write(model).and_then(|item| {
-            let mut expressions = Expressions::new();
-            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
-            let put = TransactPut::builder()
-                .table_name(&table)
-                .set_item(Some(item.clone()))
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(expressions.names())
-                .set_expression_attribute_values(expressions.values())
-                .set_return_values_on_condition_check_failure(on_failure)
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(Entry {
-                key: key_of::<M>(&item),
-                table,
-                item: TransactWriteItem::builder().put(put).build(),
-            })
-        });
+        let entry = model
+            .before_save()
+            .and_then(|()| item_to_write(model))
+            .and_then(|item| {
+                let mut expressions = Expressions::new();
+                let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+                let put = TransactPut::builder()
+                    .table_name(&table)
+                    .set_item(Some(item.clone()))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expressions.names())
+                    .set_expression_attribute_values(expressions.values())
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+                Ok(Entry {
+                    key: key_of::<M>(&item),
+                    table,
+                    item: TransactWriteItem::builder().put(put).build(),
+                })
+            });
         self.push(entry)
     }
 
@@ -401,8 +404,8 @@ impl<'a, T: GetResults + Send + 'a> IntoFuture for TransactGet<'a, T> {
     }
 }
 
-fn next<M: DynamoModel>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
-    items.next().flatten().map(M::from_item).transpose()
+fn next<M: Table>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
+    super::item::decode(items.next().flatten(), true)
 }
 
 impl GetResults for () {
@@ -414,7 +417,7 @@ impl GetResults for () {
 
 macro_rules! get_results {
     ($($name:ident),+ => $next:ident) => {
-        impl<$($name: DynamoModel),+> GetResults for ($(Option<$name>,)+) {
+        impl<$($name: Table),+> GetResults for ($(Option<$name>,)+) {
             type Push<$next> = ($(Option<$name>,)+ Option<$next>,);
             fn decode(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self> {
                 Ok(($(next::<$name>(items)?,)+))
