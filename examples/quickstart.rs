@@ -1,12 +1,11 @@
 //! The README's first command: `cargo run --example quickstart`.
 //!
-//! A model, its item, validation that reports every problem, and the table metadata that
-//! table creation and queries are built from. (The async client and the embedded backend
-//! build on exactly these pieces.)
+//! A model, its table, and the item operations, on DynamoDB Local (started for the run) or
+//! the DynamoDB in `AWS_ENDPOINT_URL_DYNAMODB`.
 
 use std::collections::BTreeSet;
 
-use dynamo_model::{DynamoAttribute, DynamoModel, Table};
+use dynamo_model::{DynamoAttribute, DynamoModel};
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(
@@ -15,7 +14,7 @@ use dynamo_model::{DynamoAttribute, DynamoModel, Table};
     gsi(name = "by_email", hash_key = "email")
 )]
 struct User {
-    user_id: UserId,
+    user_id: String,
     #[dynamo(validate = "looks_like_email")]
     email: String,
     #[dynamo(rename = "fullName")]
@@ -35,10 +34,6 @@ struct Address {
     zip: String,
 }
 
-/// A newtype key: stored as its inner string.
-#[derive(Debug, Clone, PartialEq, DynamoAttribute)]
-struct UserId(String);
-
 /// A unit enum: stored as a string.
 #[derive(Debug, Clone, Copy, PartialEq, DynamoAttribute)]
 #[dynamo(rename_all = "lowercase")]
@@ -55,9 +50,13 @@ fn looks_like_email(email: &str) -> Result<(), String> {
     }
 }
 
-fn main() -> Result<(), dynamo_model::Error> {
-    let user = User {
-        user_id: UserId("u1".into()),
+#[tokio::main]
+async fn main() -> Result<(), dynamo_model::Error> {
+    let db = dynamo_model_examples::database();
+    db.create_table::<User>().await?;
+
+    let ada = User {
+        user_id: "u1".into(),
         email: "ada@example.com".into(),
         name: "Ada Lovelace".into(),
         age: 36,
@@ -68,35 +67,42 @@ fn main() -> Result<(), dynamo_model::Error> {
             zip: "N1".into(),
         }),
     };
+    db.put(&ada)
+        .condition(User::fields().user_id.not_exists())
+        .await?;
+    println!("put {}", ada.user_id);
 
-    // The item is the SDK's own HashMap<String, AttributeValue>: it goes to PutItem as is.
-    let item = user.try_to_item()?;
-    let mut names: Vec<_> = item.keys().collect();
-    names.sort();
-    println!("item attributes: {names:?}");
-    println!("fullName = {:?}", item["fullName"]);
-    assert_eq!(User::from_item(item)?, user);
-    println!("round trip: ok");
+    let read = db.get::<User>("u1").await?;
+    assert_eq!(read.as_ref(), Some(&ada));
+    println!("get: {read:?}");
 
-    // Validation reports every problem at once, each with its path.
+    let f = User::fields();
+    let older: User = db
+        .update::<User>("u1")
+        .increment(&f.age, 1)
+        .add(&f.tags, ["speaker"])
+        .condition(f.age.lt(100))
+        .return_all_new()
+        .await?;
+    println!("update: age {} tags {:?}", older.age, older.tags);
+
+    let by_email = db
+        .query_index(User::BY_EMAIL, "ada@example.com")
+        .all()
+        .await?;
+    println!("query by_email: {} item(s)", by_email.len());
+
+    // Validation reports every problem before any request.
     let bad = User {
         email: "nobody".into(),
-        ..user.clone()
+        ..ada.clone()
     };
-    if let Err(error) = bad.try_to_item() {
-        println!("{error}");
+    if let Err(error) = db.put(&bad).await {
+        println!("refused: {error}");
     }
 
-    // Metadata for table creation, keys and indexes.
-    let meta = User::meta();
-    println!(
-        "table `{}`: hash key `{}` ({}), index `{}`",
-        meta.table,
-        meta.hash_key.attribute,
-        meta.hash_key.scalar_type.as_str(),
-        User::BY_EMAIL.name(),
-    );
-    println!("key item: {:?}", User::key_item(user.key()));
-    println!("typed path: {}", User::fields().address().city().path());
+    db.delete(&ada).await?;
+    assert_eq!(db.get::<User>("u1").await?, None);
+    println!("deleted; done");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The async client: one `Dynamo`, cheap to clone, on any [`Backend`].
 
 mod batch;
+mod builder;
 mod item;
 mod query;
 mod retry;
@@ -18,6 +19,7 @@ pub use batch::{
     BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, UnprocessedWrite, MAX_BATCH_GET,
     MAX_BATCH_WRITE,
 };
+pub use builder::DynamoBuilder;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
