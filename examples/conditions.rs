@@ -28,7 +28,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
         .put(&account)
         .condition(f.id.not_exists())
         .await
-        .unwrap_err();
+        .expect_err("the account exists already");
     println!(
         "second create: conditional check failed = {}",
         again.is_conditional_check_failed()
@@ -43,7 +43,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
             .return_all_new()
     };
     println!("after withdrawing 30: {}", withdraw(30).await?.balance);
-    let refused = withdraw(500).await.unwrap_err();
+    let refused = withdraw(500).await.expect_err("there are not 500 coins");
     let current = refused
         .current_item()
         .cloned()

@@ -55,7 +55,9 @@ async fn main() -> Result<(), dynamo_model::Error> {
             )
     };
     transfer("t1", 7).await?;
-    let error = transfer("t2", 7).await.unwrap_err();
+    let error = transfer("t2", 7)
+        .await
+        .expect_err("ann has only 3 coins left");
     let codes: Vec<&str> = error.reasons().iter().map(|r| r.code.as_str()).collect();
     println!("second transfer cancelled: {codes:?}");
 
