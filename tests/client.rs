@@ -463,6 +463,36 @@ conformance! {
         assert_eq!(db.query_index(Note::BY_TITLE, "t").to_request().unwrap().get_consistent_read(), &None);
     }
 
+    async fn consumed_capacity_is_reported_for_every_response(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = std::sync::Arc::clone(&seen);
+        let observed = db.with_capacity_observer(move |operation, capacity| {
+            record.lock().unwrap().push((operation, capacity.table_name().map(str::to_owned), capacity.capacity_units()));
+        });
+        observed.put(&user("a", 1)).await.unwrap();
+        observed.get::<User>("a").await.unwrap();
+        observed.batch_write().put(&user("b", 2)).await.unwrap();
+        observed.query::<User>("a").await.unwrap();
+        let seen = seen.lock().unwrap();
+        let operations: Vec<&str> = seen.iter().map(|s| s.0).collect();
+        assert_eq!(operations, ["PutItem", "GetItem", "BatchWriteItem", "Query"]);
+        assert!(seen.iter().all(|s| s.1.as_deref() == Some(db.table_name::<User>().as_str())));
+        assert!(seen.iter().all(|s| s.2.is_some_and(|units| units > 0.0)), "{seen:?}");
+    }
+
+    async fn global_table_replicas_render_as_update_table(db: Dynamo) {
+        let request = db.replica_request::<User>(&["eu-west-1", "ap-south-1"]);
+        let regions: Vec<&str> = request
+            .get_replica_updates()
+            .iter()
+            .flatten()
+            .filter_map(|u| u.create().map(|c| c.region_name()))
+            .collect();
+        assert_eq!(regions, ["eu-west-1", "ap-south-1"]);
+        assert_eq!(request.get_table_name().as_deref(), Some(db.table_name::<User>().as_str()));
+    }
+
     async fn a_filter_of_conditions_combines(db: Dynamo) {
         orders_table(&db, "c1", 20).await;
         let f = Order::fields();
@@ -478,4 +508,17 @@ conformance! {
 async fn orders_table_extra(db: &Dynamo) {
     let others: Vec<Order> = (0..5).map(|n| order("c2", n)).collect();
     db.batch_write().put_all(&others).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_builder_applies_its_settings() {
+    let db = Dynamo::builder()
+        .region("us-east-1")
+        .endpoint_url(dynamo_model_tests::endpoint())
+        .max_attempts(2)
+        .operation_timeout(std::time::Duration::from_secs(5))
+        .table_prefix("built_")
+        .build()
+        .await;
+    assert_eq!(db.table_name::<User>(), "built_users");
 }

@@ -5,6 +5,7 @@
 //! the same requests in process. A test double can implement [`Backend`] too.
 
 mod aws;
+mod capacity;
 
 use std::fmt;
 use std::future::Future;
@@ -19,6 +20,8 @@ use aws_sdk_dynamodb::operation::{
 use crate::error::Result;
 
 pub use aws::AwsBackend;
+pub use capacity::CapacityObserver;
+pub(crate) use capacity::ObservedBackend;
 
 /// A boxed future of a backend call.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;

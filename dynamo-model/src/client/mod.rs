@@ -108,6 +108,35 @@ impl Dynamo {
         }
     }
 
+    /// The same client, reporting the consumed capacity of every response to `observer`
+    /// (it asks for `ReturnConsumedCapacity = TOTAL` on every data operation).
+    ///
+    /// ```no_run
+    /// # async fn run(db: dynamo_model::Dynamo) {
+    /// use std::sync::{Arc, Mutex};
+    /// let units = Arc::new(Mutex::new(0.0));
+    /// let counter = Arc::clone(&units);
+    /// let db = db.with_capacity_observer(move |operation, capacity| {
+    ///     *counter.lock().unwrap() += capacity.capacity_units().unwrap_or(0.0);
+    /// });
+    /// # }
+    /// ```
+    pub fn with_capacity_observer(
+        &self,
+        observer: impl Fn(&'static str, &aws_sdk_dynamodb::types::ConsumedCapacity)
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        Dynamo {
+            backend: Arc::new(crate::backend::ObservedBackend {
+                inner: Arc::clone(&self.backend),
+                observer: Arc::new(observer),
+            }),
+            ..self.clone()
+        }
+    }
+
     /// The backend, for calls this crate does not wrap.
     pub fn backend(&self) -> &dyn Backend {
         self.backend.as_ref()

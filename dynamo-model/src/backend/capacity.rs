@@ -1,0 +1,129 @@
+//! Consumed capacity of every response, reported to an observer: a backend wrapper that asks
+//! for `ReturnConsumedCapacity = TOTAL` on every data operation and hands each response's
+//! consumed capacity to a callback.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+    update_table, update_time_to_live,
+};
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+
+use super::{operations, Backend, BackendFuture};
+
+/// Receives the consumed capacity of each response: the operation name and the capacity
+/// (one per table for batches and transactions).
+pub type CapacityObserver = Arc<dyn Fn(&'static str, &ConsumedCapacity) + Send + Sync>;
+
+/// A backend that reports consumed capacity; see `Dynamo::with_capacity_observer`.
+pub(crate) struct ObservedBackend {
+    pub(crate) inner: Arc<dyn Backend>,
+    pub(crate) observer: CapacityObserver,
+}
+
+impl fmt::Debug for ObservedBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObservedBackend")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How each operation asks for and returns its consumed capacity.
+trait Capacity {
+    fn ask(self) -> Self;
+}
+
+trait Reported {
+    fn report(&self, operation: &'static str, observer: &CapacityObserver);
+}
+
+macro_rules! one {
+    ($($input:ty => $output:ty),*) => {$(
+        impl Capacity for $input {
+            fn ask(self) -> Self {
+                self.return_consumed_capacity(ReturnConsumedCapacity::Total)
+            }
+        }
+        impl Reported for $output {
+            fn report(&self, operation: &'static str, observer: &CapacityObserver) {
+                if let Some(capacity) = &self.consumed_capacity {
+                    observer(operation, capacity);
+                }
+            }
+        }
+    )*};
+}
+
+macro_rules! many {
+    ($($input:ty => $output:ty),*) => {$(
+        impl Capacity for $input {
+            fn ask(self) -> Self {
+                self.return_consumed_capacity(ReturnConsumedCapacity::Total)
+            }
+        }
+        impl Reported for $output {
+            fn report(&self, operation: &'static str, observer: &CapacityObserver) {
+                for capacity in self.consumed_capacity.iter().flatten() {
+                    observer(operation, capacity);
+                }
+            }
+        }
+    )*};
+}
+
+macro_rules! none {
+    ($($input:ty => $output:ty),*) => {$(
+        impl Capacity for $input {
+            fn ask(self) -> Self {
+                self
+            }
+        }
+        impl Reported for $output {
+            fn report(&self, _: &'static str, _: &CapacityObserver) {}
+        }
+    )*};
+}
+
+one!(
+    put_item::builders::PutItemInputBuilder => put_item::PutItemOutput,
+    get_item::builders::GetItemInputBuilder => get_item::GetItemOutput,
+    delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput,
+    update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput,
+    query::builders::QueryInputBuilder => query::QueryOutput,
+    scan::builders::ScanInputBuilder => scan::ScanOutput
+);
+many!(
+    batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput,
+    batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput,
+    transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput,
+    transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput
+);
+none!(
+    create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput,
+    delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput,
+    describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput,
+    update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput,
+    update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput
+);
+
+macro_rules! implement_observed {
+    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+        impl Backend for ObservedBackend {
+            $(
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                    Box::pin(async move {
+                        let output = self.inner.$method(input.ask()).await?;
+                        output.report($name, &self.observer);
+                        Ok(output)
+                    })
+                }
+            )*
+        }
+    };
+}
+
+operations!(implement_observed);
