@@ -335,6 +335,23 @@ conformance! {
         assert_eq!(deletes.len(), 250);
         deletes.await.unwrap();
         assert_eq!(db.scan::<User>().count().await.unwrap(), 750);
+
+        // One batch, two models, two tables.
+        db.create_table::<Order>().await.unwrap();
+        db.batch_write().put(&user("mixed", 1)).put(&order("c9", 1)).delete::<User>("u0001").await.unwrap();
+        assert!(db.get::<User>("mixed").await.unwrap().is_some());
+        assert_eq!(db.get::<Order>(("c9", "o001")).await.unwrap(), Some(order("c9", 1)));
+        assert_eq!(db.get::<User>("u0001").await.unwrap(), None);
+    }
+
+    async fn transactions_carry_an_idempotency_token(db: Dynamo) {
+        let write = db.transact_write().put(&user("a", 1));
+        let token = write.to_request().unwrap().get_client_request_token().clone().expect("a token");
+        assert!((1..=36).contains(&token.len()), "{token}");
+        let other = db.transact_write().put(&user("a", 1)).to_request().unwrap();
+        assert_ne!(other.get_client_request_token().as_deref(), Some(token.as_str()), "a fresh token per transaction");
+        let fixed = db.transact_write().put(&user("a", 1)).client_request_token("retry-1").to_request().unwrap();
+        assert_eq!(fixed.get_client_request_token().as_deref(), Some("retry-1"));
     }
 
     async fn create_table_declares_exactly_the_models_schema(db: Dynamo) {
