@@ -415,12 +415,14 @@ conformance! {
         let mut ada = user("ada", 36);
         ada.tags = BTreeSet::from(["x".to_string()]);
         db.put(&ada).await.unwrap();
-        let sdk = dynamo_model_tests::sdk_client();
-        let raw = sdk
-            .get_item()
-            .table_name(db.table_name::<User>())
-            .key("user_id", AttributeValue::S("ada".into()))
-            .send()
+        // The SDK's own requests, sent as the SDK builds them, through the client's backend.
+        let raw = db
+            .backend()
+            .get_item(
+                aws_sdk_dynamodb::operation::get_item::GetItemInput::builder()
+                    .table_name(db.table_name::<User>())
+                    .key("user_id", AttributeValue::S("ada".into())),
+            )
             .await
             .unwrap()
             .item
@@ -434,13 +436,22 @@ conformance! {
             ("user_id", AttributeValue::S("raw".into())),
             ("email", AttributeValue::S("raw@example.com".into())),
             ("fullName", AttributeValue::S("Raw".into())),
-            ("age", AttributeValue::N("7".into())),
+            ("age", AttributeValue::N("7.0".into())),
             ("tags", AttributeValue::Ss(vec!["t".into()])),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        sdk.put_item().table_name(db.table_name::<User>()).set_item(Some(item)).send().await.unwrap();
+        db.backend()
+            .put_item(
+                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                    .table_name(db.table_name::<User>())
+                    .set_item(Some(item)),
+            )
+            .await
+            .unwrap();
+        let stored = db.get::<User>("raw").item().await.unwrap().unwrap();
+        assert_eq!(stored["age"], AttributeValue::N("7".into()), "numbers are stored in normal form");
         let read = db.get::<User>("raw").await.unwrap().unwrap();
         assert_eq!(read.age, 7);
         assert_eq!(read.tags, BTreeSet::from(["t".to_string()]));

@@ -157,8 +157,8 @@ pub fn local() -> Dynamo {
     Dynamo::new(sdk_client()).with_table_prefix(unique_prefix())
 }
 
-/// Defines each test once per backend: `mod dynamodb_local { ... }` (and, with the memory
-/// backend, `mod memory { ... }`), so the same body runs unchanged on each.
+/// Defines each test once per backend, `mod dynamodb_local { ... }` and `mod memory { ... }`,
+/// so the same body runs unchanged on each.
 #[macro_export]
 macro_rules! conformance {
     ($($(#[$meta:meta])* async fn $name:ident($db:ident: Dynamo) $body:block)*) => {
@@ -170,6 +170,19 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let $db = $crate::local();
+                    $body
+                }
+            )*
+        }
+
+        mod memory {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$meta])*
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $db = ::dynamo_model::Dynamo::memory();
                     $body
                 }
             )*

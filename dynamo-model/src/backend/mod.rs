@@ -6,6 +6,7 @@
 
 mod aws;
 mod capacity;
+mod memory;
 
 use std::fmt;
 use std::future::Future;
@@ -22,6 +23,7 @@ use crate::error::Result;
 pub use aws::AwsBackend;
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
+pub use memory::MemoryBackend;
 
 /// A boxed future of a backend call.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;

@@ -81,6 +81,12 @@ impl Dynamo {
         Dynamo::with_backend(AwsBackend::new(client))
     }
 
+    /// A client on the embedded in-memory backend: DynamoDB's semantics in process, empty,
+    /// with no server and no credentials. Clones share the store.
+    pub fn memory() -> Self {
+        Dynamo::with_backend(crate::backend::MemoryBackend::new())
+    }
+
     /// A client on any backend.
     pub fn with_backend(backend: impl Backend) -> Self {
         Dynamo {

@@ -1,0 +1,220 @@
+//! Table administration in memory: create (with the description DynamoDB would give),
+//! describe, delete, time to live, update.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::operation::{
+    create_table, delete_table, describe_table, update_table, update_time_to_live,
+};
+use aws_sdk_dynamodb::types::{
+    BillingModeSummary, GlobalSecondaryIndexDescription, IndexStatus, KeyType,
+    LocalSecondaryIndexDescription, ProjectionType, ScalarAttributeType, TableDescription,
+    TableStatus,
+};
+
+use super::table::{IndexDef, KeyDef, Table};
+use super::{not_found, validation, MemoryBackend};
+use crate::error::{ErrorKind, Result};
+
+fn key_defs(
+    schema: &[aws_sdk_dynamodb::types::KeySchemaElement],
+    types: &BTreeMap<String, ScalarAttributeType>,
+) -> std::result::Result<(KeyDef, Option<KeyDef>), String> {
+    let def = |kind: KeyType| -> Option<std::result::Result<KeyDef, String>> {
+        schema.iter().find(|k| k.key_type() == &kind).map(|k| {
+            let name = k.attribute_name().to_owned();
+            let ty = types.get(&name).cloned().ok_or_else(|| {
+                format!("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [{name}]")
+            })?;
+            Ok(KeyDef { name, ty })
+        })
+    };
+    let hash = def(KeyType::Hash)
+        .ok_or("One or more parameter values were invalid: Missing the hash key")??;
+    let range = def(KeyType::Range).transpose()?;
+    Ok((hash, range))
+}
+
+impl MemoryBackend {
+    pub(super) fn create_table(
+        &self,
+        input: create_table::CreateTableInput,
+    ) -> Result<create_table::CreateTableOutput> {
+        const OP: &str = "CreateTable";
+        let name = input.table_name.clone().unwrap_or_default();
+        let invalid_name = !(3..=255).contains(&name.len())
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if invalid_name {
+            return Err(validation(OP, "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'"));
+        }
+        let types: BTreeMap<String, ScalarAttributeType> = input
+            .attribute_definitions
+            .iter()
+            .flatten()
+            .map(|d| (d.attribute_name().to_owned(), d.attribute_type().clone()))
+            .collect();
+        let (hash, range) = key_defs(input.key_schema.as_deref().unwrap_or_default(), &types)
+            .map_err(|m| validation(OP, m))?;
+        let mut indexes = Vec::new();
+        let mut gsi_descriptions = Vec::new();
+        let mut lsi_descriptions = Vec::new();
+        for gsi in input.global_secondary_indexes.iter().flatten() {
+            let (index_hash, index_range) =
+                key_defs(gsi.key_schema(), &types).map_err(|m| validation(OP, m))?;
+            let projection = gsi.projection().cloned();
+            indexes.push(IndexDef {
+                name: gsi.index_name().to_owned(),
+                hash: index_hash,
+                range: index_range,
+                projection: projection
+                    .as_ref()
+                    .and_then(|p| p.projection_type().cloned())
+                    .unwrap_or(ProjectionType::All),
+                non_key_attributes: projection
+                    .as_ref()
+                    .map(|p| p.non_key_attributes().to_vec())
+                    .unwrap_or_default(),
+                global: true,
+            });
+            gsi_descriptions.push(
+                GlobalSecondaryIndexDescription::builder()
+                    .index_name(gsi.index_name())
+                    .set_key_schema(Some(gsi.key_schema().to_vec()))
+                    .set_projection(projection)
+                    .index_status(IndexStatus::Active)
+                    .item_count(0)
+                    .index_size_bytes(0)
+                    .build(),
+            );
+        }
+        for lsi in input.local_secondary_indexes.iter().flatten() {
+            let (index_hash, index_range) =
+                key_defs(lsi.key_schema(), &types).map_err(|m| validation(OP, m))?;
+            let projection = lsi.projection().cloned();
+            indexes.push(IndexDef {
+                name: lsi.index_name().to_owned(),
+                hash: index_hash,
+                range: index_range,
+                projection: projection
+                    .as_ref()
+                    .and_then(|p| p.projection_type().cloned())
+                    .unwrap_or(ProjectionType::All),
+                non_key_attributes: projection
+                    .as_ref()
+                    .map(|p| p.non_key_attributes().to_vec())
+                    .unwrap_or_default(),
+                global: false,
+            });
+            lsi_descriptions.push(
+                LocalSecondaryIndexDescription::builder()
+                    .index_name(lsi.index_name())
+                    .set_key_schema(Some(lsi.key_schema().to_vec()))
+                    .set_projection(projection)
+                    .item_count(0)
+                    .index_size_bytes(0)
+                    .build(),
+            );
+        }
+        let description = TableDescription::builder()
+            .table_name(&name)
+            .table_status(TableStatus::Active)
+            .set_key_schema(input.key_schema.clone())
+            .set_attribute_definitions(input.attribute_definitions.clone())
+            .set_global_secondary_indexes(
+                (!gsi_descriptions.is_empty()).then_some(gsi_descriptions),
+            )
+            .set_local_secondary_indexes((!lsi_descriptions.is_empty()).then_some(lsi_descriptions))
+            .set_billing_mode_summary(
+                input
+                    .billing_mode
+                    .clone()
+                    .map(|m| BillingModeSummary::builder().billing_mode(m).build()),
+            )
+            .table_arn(format!("arn:aws:dynamodb:memory:000000000000:table/{name}"))
+            .item_count(0)
+            .table_size_bytes(0)
+            .build();
+        let mut store = self.lock();
+        if store.tables.contains_key(&name) {
+            return Err(ErrorKind::Service {
+                operation: OP,
+                code: Some("ResourceInUseException".to_owned()),
+                message: format!("Table already exists: {name}"),
+                source: format!("Table already exists: {name}").into(),
+            }
+            .into());
+        }
+        store.tables.insert(
+            name,
+            Table {
+                hash,
+                range,
+                indexes,
+                description: description.clone(),
+                items: BTreeMap::new(),
+            },
+        );
+        Ok(create_table::CreateTableOutput::builder()
+            .table_description(description)
+            .build())
+    }
+
+    pub(super) fn delete_table(
+        &self,
+        input: delete_table::DeleteTableInput,
+    ) -> Result<delete_table::DeleteTableOutput> {
+        let mut store = self.lock();
+        let table = input
+            .table_name
+            .as_ref()
+            .and_then(|name| store.tables.remove(name))
+            .ok_or_else(|| not_found("DeleteTable"))?;
+        Ok(delete_table::DeleteTableOutput::builder()
+            .table_description(table.description)
+            .build())
+    }
+
+    pub(super) fn describe_table(
+        &self,
+        input: describe_table::DescribeTableInput,
+    ) -> Result<describe_table::DescribeTableOutput> {
+        let store = self.lock();
+        let table = store.table("DescribeTable", &input.table_name)?;
+        let count = i64::try_from(table.all_items().count()).unwrap_or(i64::MAX);
+        let mut description = table.description.clone();
+        description.item_count = Some(count);
+        Ok(describe_table::DescribeTableOutput::builder()
+            .table(description)
+            .build())
+    }
+
+    pub(super) fn update_time_to_live(
+        &self,
+        input: update_time_to_live::UpdateTimeToLiveInput,
+    ) -> Result<update_time_to_live::UpdateTimeToLiveOutput> {
+        let store = self.lock();
+        store.table("UpdateTimeToLive", &input.table_name)?;
+        Ok(update_time_to_live::UpdateTimeToLiveOutput::builder()
+            .set_time_to_live_specification(input.time_to_live_specification)
+            .build())
+    }
+
+    pub(super) fn update_table(
+        &self,
+        input: update_table::UpdateTableInput,
+    ) -> Result<update_table::UpdateTableOutput> {
+        let store = self.lock();
+        let table = store.table("UpdateTable", &input.table_name)?;
+        if input.replica_updates.is_some() {
+            return Err(validation(
+                "UpdateTable",
+                "The embedded backend has no other regions to replicate to",
+            ));
+        }
+        Ok(update_table::UpdateTableOutput::builder()
+            .table_description(table.description.clone())
+            .build())
+    }
+}

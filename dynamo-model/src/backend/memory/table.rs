@@ -1,0 +1,244 @@
+//! One table in memory: its schema, its items ordered by key, and reading them in key order
+//! for queries and scans (with indexes computed from the items).
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, ScalarAttributeType};
+
+use super::number::Number;
+use crate::value::Item;
+
+/// A key attribute's value, ordered as DynamoDB orders keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyValue {
+    S(String),
+    N(Number),
+    B(Vec<u8>),
+}
+
+impl Ord for KeyValue {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (KeyValue::S(a), KeyValue::S(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (KeyValue::N(a), KeyValue::N(b)) => a.cmp(b),
+            (KeyValue::B(a), KeyValue::B(b)) => a.cmp(b),
+            (a, b) => rank(a).cmp(&rank(b)),
+        }
+    }
+}
+
+fn rank(key: &KeyValue) -> u8 {
+    match key {
+        KeyValue::S(_) => 0,
+        KeyValue::N(_) => 1,
+        KeyValue::B(_) => 2,
+    }
+}
+
+impl PartialOrd for KeyValue {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A key attribute of the table or an index.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyDef {
+    pub(crate) name: String,
+    pub(crate) ty: ScalarAttributeType,
+}
+
+impl KeyDef {
+    /// The key value of `item`, or why it is not a valid key.
+    pub(crate) fn value_of(&self, item: &Item) -> Result<Option<KeyValue>, String> {
+        let Some(value) = item.get(&self.name) else {
+            return Ok(None);
+        };
+        let key = match (&self.ty, value) {
+            (ScalarAttributeType::S, AttributeValue::S(s)) => KeyValue::S(s.clone()),
+            (ScalarAttributeType::N, AttributeValue::N(n)) => {
+                KeyValue::N(Number::parse(n).ok_or_else(|| format!("The parameter cannot be converted to a numeric value: {n}"))?)
+            }
+            (ScalarAttributeType::B, AttributeValue::B(b)) => KeyValue::B(b.as_ref().to_vec()),
+            (expected, _) => {
+                return Err(format!(
+                    "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
+                    self.name,
+                    expected.as_str(),
+                    crate::value::type_name(value)
+                ))
+            }
+        };
+        let empty = match &key {
+            KeyValue::S(s) => s.is_empty(),
+            KeyValue::B(b) => b.is_empty(),
+            KeyValue::N(_) => false,
+        };
+        if empty {
+            return Err(format!(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {}",
+                self.name
+            ));
+        }
+        Ok(Some(key))
+    }
+}
+
+/// A secondary index.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexDef {
+    pub(crate) name: String,
+    pub(crate) hash: KeyDef,
+    pub(crate) range: Option<KeyDef>,
+    pub(crate) projection: ProjectionType,
+    pub(crate) non_key_attributes: Vec<String>,
+    pub(crate) global: bool,
+}
+
+/// The primary key of an item: partition value and (for composite tables) sort value.
+pub(crate) type PrimaryKey = (KeyValue, Option<KeyValue>);
+
+/// One table.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    pub(crate) hash: KeyDef,
+    pub(crate) range: Option<KeyDef>,
+    pub(crate) indexes: Vec<IndexDef>,
+    pub(crate) description: aws_sdk_dynamodb::types::TableDescription,
+    pub(crate) items: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, Item>>,
+}
+
+impl Table {
+    /// The primary key of `item` (a full item or a key), checked against the schema.
+    pub(crate) fn key_of(&self, item: &Item) -> Result<PrimaryKey, String> {
+        let missing = |name: &str| {
+            format!("One or more parameter values were invalid: Missing the key {name} in the item")
+        };
+        let hash = self
+            .hash
+            .value_of(item)?
+            .ok_or_else(|| missing(&self.hash.name))?;
+        let range = match &self.range {
+            Some(range) => Some(range.value_of(item)?.ok_or_else(|| missing(&range.name))?),
+            None => None,
+        };
+        Ok((hash, range))
+    }
+
+    /// A `Key` parameter: exactly the key attributes.
+    pub(crate) fn key_param(&self, key: &Item) -> Result<PrimaryKey, String> {
+        let expected = 1 + usize::from(self.range.is_some());
+        if key.len() != expected {
+            return Err("The provided key element does not match the schema".to_owned());
+        }
+        self.key_of(key)
+            .map_err(|_| "The provided key element does not match the schema".to_owned())
+    }
+
+    /// The key attributes of `item`.
+    pub(crate) fn key_item(&self, item: &Item) -> Item {
+        std::iter::once(&self.hash)
+            .chain(&self.range)
+            .filter_map(|k| item.get(&k.name).map(|v| (k.name.clone(), v.clone())))
+            .collect()
+    }
+
+    pub(crate) fn get(&self, key: &PrimaryKey) -> Option<&Item> {
+        self.items.get(&key.0)?.get(&key.1)
+    }
+
+    pub(crate) fn put(&mut self, key: PrimaryKey, item: Item) {
+        self.items.entry(key.0).or_default().insert(key.1, item);
+    }
+
+    pub(crate) fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        let partition = self.items.get_mut(&key.0)?;
+        let removed = partition.remove(&key.1);
+        if partition.is_empty() {
+            self.items.remove(&key.0);
+        }
+        removed
+    }
+
+    /// Index key attributes of a written item must have the declared types.
+    pub(crate) fn check_index_keys(&self, item: &Item) -> Result<(), String> {
+        for index in &self.indexes {
+            for key in std::iter::once(&index.hash).chain(&index.range) {
+                key.value_of(item).map_err(|_| {
+                    format!(
+                        "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
+                        key.name,
+                        key.ty.as_str(),
+                        item.get(&key.name).map_or("NULL", crate::value::type_name),
+                        index.name
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn index(&self, name: &str) -> Option<&IndexDef> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Every item in scan order (partition by partition, sort key order within).
+    pub(crate) fn all_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.values().flat_map(BTreeMap::values)
+    }
+
+    /// The attributes an index holds of `item`.
+    pub(crate) fn index_projection(&self, index: &IndexDef, item: &Item) -> Item {
+        match index.projection {
+            ProjectionType::All => item.clone(),
+            _ => {
+                let keys = [
+                    Some(&self.hash),
+                    self.range.as_ref(),
+                    Some(&index.hash),
+                    index.range.as_ref(),
+                ];
+                item.iter()
+                    .filter(|(name, _)| {
+                        keys.iter().flatten().any(|k| &k.name == *name)
+                            || (index.projection == ProjectionType::Include
+                                && index.non_key_attributes.contains(name))
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            }
+        }
+    }
+
+    /// The items of an index (those with its key attributes), ordered by index sort key,
+    /// then by table key, each with the key of its position.
+    pub(crate) fn index_items(
+        &self,
+        index: &IndexDef,
+        hash: Option<&KeyValue>,
+    ) -> Vec<(Vec<KeyValue>, Item)> {
+        let mut entries: Vec<(Vec<KeyValue>, Item)> = self
+            .all_items()
+            .filter_map(|item| {
+                let index_hash = index.hash.value_of(item).ok().flatten()?;
+                if hash.is_some_and(|h| *h != index_hash) {
+                    return None;
+                }
+                let mut position = Vec::new();
+                if let Some(range) = &index.range {
+                    position.push(range.value_of(item).ok().flatten()?);
+                }
+                if hash.is_none() {
+                    position.insert(0, index_hash);
+                }
+                let (table_hash, table_range) = self.key_of(item).ok()?;
+                position.push(table_hash);
+                position.extend(table_range);
+                Some((position, self.index_projection(index, item)))
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+    }
+}
