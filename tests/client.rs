@@ -521,6 +521,84 @@ conformance! {
         assert_eq!(request.get_table_name().as_deref(), Some(db.table_name::<User>().as_str()));
     }
 
+    async fn raw_requests_get_dynamodbs_validation_errors(db: Dynamo) {
+        use aws_sdk_dynamodb::operation::{put_item::PutItemInput, update_item::UpdateItemInput};
+        db.create_table::<User>().await.unwrap();
+        let table = db.table_name::<User>();
+        let put = |key: AttributeValue| PutItemInput::builder().table_name(&table).item("user_id", key);
+        let message = |error: dynamo_model::Error| error.to_string();
+
+        let empty = db.backend().put_item(put(AttributeValue::S(String::new()))).await.unwrap_err();
+        assert!(message(empty).contains("The AttributeValue for a key attribute cannot contain an empty string value. Key: user_id"));
+        let wrong_type = db.backend().put_item(put(AttributeValue::N("1".into()))).await.unwrap_err();
+        assert!(message(wrong_type).contains("One or more parameter values were invalid: Type mismatch for key"));
+        let missing_table = db
+            .backend()
+            .put_item(PutItemInput::builder().table_name("no_such_table").item("k", AttributeValue::S("1".into())))
+            .await
+            .unwrap_err();
+        assert!(missing_table.is_not_found(), "{missing_table}");
+        let unused = db
+            .backend()
+            .put_item(
+                put(AttributeValue::S("u".into()))
+                    .condition_expression("attribute_not_exists(user_id)")
+                    .expression_attribute_values(":v", AttributeValue::S("x".into())),
+            )
+            .await
+            .unwrap_err();
+        assert!(message(unused).ends_with("ValidationException: Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"));
+        let undefined = db
+            .backend()
+            .put_item(put(AttributeValue::S("u".into())).condition_expression("#a = :v"))
+            .await
+            .unwrap_err();
+        assert!(message(undefined).ends_with(
+            "ValidationException: Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #a"
+        ));
+        let overlap = db
+            .backend()
+            .update_item(
+                UpdateItemInput::builder()
+                    .table_name(&table)
+                    .key("user_id", AttributeValue::S("u".into()))
+                    .update_expression("SET a = :v, a.b = :v")
+                    .expression_attribute_values(":v", AttributeValue::S("x".into())),
+            )
+            .await
+            .unwrap_err();
+        assert!(message(overlap).ends_with(
+            "ValidationException: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"
+        ));
+    }
+
+    async fn concurrent_conditional_increments_are_exact(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        db.put(&user("counter", 0)).await.unwrap();
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let f = User::fields();
+                    let mut done = 0;
+                    while done < 5 {
+                        let age = db.get::<User>("counter").consistent_read(true).await.unwrap().unwrap().age;
+                        // Optimistic: only if nobody changed it since the read.
+                        match db.update::<User>("counter").set(&f.age, age + 1).condition(f.age.eq(age)).await {
+                            Ok(()) => done += 1,
+                            Err(error) if error.is_conditional_check_failed() => {}
+                            Err(error) => panic!("{error}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(db.get::<User>("counter").consistent_read(true).await.unwrap().unwrap().age, 160);
+    }
+
     async fn a_filter_of_conditions_combines(db: Dynamo) {
         orders_table(&db, "c1", 20).await;
         let f = Order::fields();

@@ -192,7 +192,7 @@ fn set_value(item: &Item, operand: &Operand) -> Result<AttributeValue, String> {
                 a.extend(b);
                 Ok(AttributeValue::L(a))
             }
-            _ => Err("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append".to_owned()),
+            _ => Err("Incorrect operand type for operator or function; operator or function: list_append".to_owned()),
         },
         Operand::Plus(a, b) | Operand::Minus(a, b) => {
             let subtract = matches!(operand, Operand::Minus(..));
@@ -202,12 +202,12 @@ fn set_value(item: &Item, operand: &Operand) -> Result<AttributeValue, String> {
                     Ok(AttributeValue::N(x.add(&y, subtract).canonical()))
                 }
                 _ => Err(format!(
-                    "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: {}",
+                    "Incorrect operand type for operator or function; operator: {}",
                     if subtract { "-" } else { "+" }
                 )),
             }
         }
-        Operand::Size(_) => Err("Invalid UpdateExpression: size is not allowed in an update".to_owned()),
+        Operand::Size(_) => Err("size is not allowed in an update".to_owned()),
     }
 }
 

@@ -92,7 +92,7 @@ fn validation(operation: &'static str, message: impl Into<String>) -> Error {
 fn not_found(operation: &'static str) -> Error {
     ErrorKind::ResourceNotFound {
         operation,
-        message: "Requested resource not found".to_owned(),
+        message: "Cannot do operations on a non-existent table".to_owned(),
     }
     .into()
 }
@@ -154,11 +154,21 @@ impl<'a> Expressions<'a> {
         }
     }
 
+    /// A condition (`ConditionExpression`); errors name the expression, as DynamoDB's do.
     fn condition(
         &mut self,
         text: Option<&str>,
     ) -> std::result::Result<Option<parse::Condition>, String> {
-        text.map(|t| parse::condition(t, &mut self.placeholders))
+        self.condition_of("ConditionExpression", text)
+    }
+
+    /// A condition of another kind (`FilterExpression`, `KeyConditionExpression`).
+    fn condition_of(
+        &mut self,
+        kind: &str,
+        text: Option<&str>,
+    ) -> std::result::Result<Option<parse::Condition>, String> {
+        text.map(|t| parse::condition(t, &mut self.placeholders).map_err(|m| invalid(kind, m)))
             .transpose()
     }
 
@@ -166,21 +176,31 @@ impl<'a> Expressions<'a> {
         &mut self,
         text: Option<&str>,
     ) -> std::result::Result<Option<Vec<parse::Path>>, String> {
-        text.map(|t| parse::projection(t, &mut self.placeholders))
-            .transpose()
+        text.map(|t| {
+            parse::projection(t, &mut self.placeholders)
+                .map_err(|m| invalid("ProjectionExpression", m))
+        })
+        .transpose()
     }
 
     fn update(
         &mut self,
         text: Option<&str>,
     ) -> std::result::Result<Option<Vec<UpdateAction>>, String> {
-        text.map(|t| parse::update(t, &mut self.placeholders))
-            .transpose()
+        text.map(|t| {
+            parse::update(t, &mut self.placeholders).map_err(|m| invalid("UpdateExpression", m))
+        })
+        .transpose()
     }
 
     fn finish(self) -> std::result::Result<(), String> {
         self.placeholders.check_all_used()
     }
+}
+
+/// `Invalid ConditionExpression: <message>`.
+fn invalid(kind: &str, message: String) -> String {
+    format!("Invalid {kind}: {message}")
 }
 
 static EMPTY_NAMES: std::sync::LazyLock<HashMap<String, String>> =
@@ -445,7 +465,7 @@ impl MemoryBackend {
         );
         let mut expressions = Expressions::new(names, values);
         let key_condition = expressions
-            .condition(input.key_condition_expression.as_deref())
+            .condition_of("KeyConditionExpression", input.key_condition_expression.as_deref())
             .map_err(|m| validation(OP, m))?
             .ok_or_else(|| validation(OP, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."))?;
         let filter = expressions

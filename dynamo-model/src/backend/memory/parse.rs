@@ -493,7 +493,9 @@ impl<'p, 'a> Parser<'p, 'a> {
                 _ => return Err(self.syntax_error()),
             };
             if !seen_clauses.insert(clause.clone()) {
-                return Err(format!("Invalid UpdateExpression: The \"{clause}\" section can only be used once in an update expression;"));
+                return Err(format!(
+                    "The \"{clause}\" section can only be used once in an update expression;"
+                ));
             }
             loop {
                 let action = match clause.as_str() {
@@ -524,10 +526,48 @@ impl<'p, 'a> Parser<'p, 'a> {
             }
         }
         if actions.is_empty() {
-            return Err("Invalid UpdateExpression: The expression can not be empty;".to_owned());
+            return Err("The expression can not be empty;".to_owned());
         }
+        check_overlaps(&actions)?;
         Ok(actions)
     }
+}
+
+fn path_text(path: &Path) -> String {
+    let steps: Vec<String> = path
+        .iter()
+        .map(|step| match step {
+            Step::Name(name) => name.clone(),
+            Step::Index(index) => format!("[{index}]"),
+        })
+        .collect();
+    format!("[{}]", steps.join(", "))
+}
+
+/// DynamoDB rejects two actions on the same path, or on a path and one inside it.
+fn check_overlaps(actions: &[UpdateAction]) -> Result<(), String> {
+    let paths: Vec<&Path> = actions
+        .iter()
+        .map(|action| match action {
+            UpdateAction::Set(path, _)
+            | UpdateAction::Remove(path)
+            | UpdateAction::Add(path, _)
+            | UpdateAction::Delete(path, _) => path,
+        })
+        .collect();
+    for (position, path) in paths.iter().enumerate() {
+        for earlier in &paths[..position] {
+            let shorter = earlier.len().min(path.len());
+            if earlier[..shorter] == path[..shorter] {
+                return Err(format!(
+                    "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
+                    path_text(earlier),
+                    path_text(path)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn condition(
