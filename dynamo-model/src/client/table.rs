@@ -309,3 +309,71 @@ impl<'a, M: Table + 'a> IntoFuture for CreateTable<'a, M> {
         Box::pin(self.send())
     }
 }
+
+/// One model or a tuple of models whose tables are created together
+/// ([`Dynamo::create_tables`], [`Dynamo::memory_with`]).
+pub trait TableSet {
+    #[doc(hidden)]
+    fn create(db: &Dynamo) -> BoxFuture<'_, Result<()>>;
+}
+
+impl<M: Table + 'static> TableSet for M {
+    fn create(db: &Dynamo) -> BoxFuture<'_, Result<()>> {
+        Box::pin(db.create_table::<M>().into_future())
+    }
+}
+
+macro_rules! table_sets {
+    ($(($($model:ident),+))*) => {$(
+        impl<$($model: TableSet),+> TableSet for ($($model,)+) {
+            fn create(db: &Dynamo) -> BoxFuture<'_, Result<()>> {
+                Box::pin(async move {
+                    $($model::create(db).await?;)+
+                    Ok(())
+                })
+            }
+        }
+    )*};
+}
+
+table_sets! {
+    (A)
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+    (A, B, C, D, E)
+    (A, B, C, D, E, F)
+    (A, B, C, D, E, F, G)
+    (A, B, C, D, E, F, G, H)
+}
+
+impl Dynamo {
+    /// Creates the tables of `T`, a model or a tuple of models.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::create_table`].
+    pub async fn create_tables<T: TableSet>(&self) -> Result<()> {
+        T::create(self).await
+    }
+
+    /// A test's one line: an embedded store with the tables of `T` created.
+    ///
+    /// ```
+    /// # use dynamo_model::{Dynamo, DynamoModel};
+    /// # #[derive(DynamoModel)] #[dynamo(table = "users", hash_key = "id")] struct User { id: String }
+    /// # #[derive(DynamoModel)] #[dynamo(table = "orders", hash_key = "id")] struct Order { id: String }
+    /// # async fn test() -> dynamo_model::Result<()> {
+    /// let db = Dynamo::memory_with::<(User, Order)>().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::create_table`].
+    pub async fn memory_with<T: TableSet>() -> Result<Dynamo> {
+        let db = Dynamo::memory();
+        db.create_tables::<T>().await?;
+        Ok(db)
+    }
+}
