@@ -12,6 +12,7 @@ mod parse;
 mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aws_sdk_dynamodb::operation::{
@@ -502,47 +503,77 @@ impl MemoryBackend {
             )
         })?;
         let forward = input.scan_index_forward.unwrap_or(true);
-        let mut entries: Vec<(Vec<KeyValue>, Item)> = match index {
-            Some(index) => table.index_items(index, Some(&hash)),
-            None => table
-                .items
-                .get(&hash)
-                .map(|partition| {
-                    partition
-                        .iter()
-                        .map(|(range, item)| (range.iter().cloned().collect(), item.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
-        entries.retain(|(_, item)| eval::holds(item, &key_condition));
-        if !forward {
-            entries.reverse();
-        }
-        let start = match &input.exclusive_start_key {
-            Some(start) => {
-                let position =
-                    start_position(table, index, start).map_err(|m| validation(OP, m))?;
-                entries
-                    .iter()
-                    .position(|(p, _)| {
-                        if forward {
-                            *p > position
-                        } else {
-                            *p < position
-                        }
-                    })
-                    .unwrap_or(entries.len())
+        let start = input
+            .exclusive_start_key
+            .as_ref()
+            .map(|start| start_position(table, index, start).map_err(|m| validation(OP, m)))
+            .transpose()?;
+        // Items in sort-key order from the start key, evaluated lazily: only what the page
+        // reads is compared, and only what it returns is cloned.
+        let candidates: Box<dyn Iterator<Item = &Item> + '_> = match index {
+            Some(index) => {
+                let entries = table.index_items(index, Some(&hash));
+                let after = |p: &Vec<KeyValue>| match &start {
+                    Some(s) if forward => p > s,
+                    Some(s) => p < s,
+                    None => true,
+                };
+                let mut ordered: Vec<(Vec<KeyValue>, Item)> =
+                    entries.into_iter().filter(|(p, _)| after(p)).collect();
+                if !forward {
+                    ordered.reverse();
+                }
+                // Index entries are projections, built for this query: they are owned here.
+                let owned: Vec<Item> = ordered.into_iter().map(|(_, item)| item).collect();
+                let page = paginate(
+                    table,
+                    Some(index),
+                    owned
+                        .into_iter()
+                        .filter(|item| eval::holds(item, &key_condition)),
+                    input.limit,
+                    &filter,
+                );
+                return Ok(self.query_output(&input, page, projection));
             }
-            None => 0,
+            None => match table.items.get(&hash) {
+                None => Box::new(std::iter::empty()),
+                Some(partition) => {
+                    let range = start.map(|s| s.into_iter().next());
+                    match (forward, range) {
+                        (true, Some(r)) => {
+                            Box::new(partition.range((Excluded(r), Unbounded)).map(|(_, i)| i))
+                        }
+                        (true, None) => Box::new(partition.values()),
+                        (false, Some(r)) => Box::new(
+                            partition
+                                .range((Unbounded, Excluded(r)))
+                                .rev()
+                                .map(|(_, i)| i),
+                        ),
+                        (false, None) => Box::new(partition.values().rev()),
+                    }
+                }
+            },
         };
         let page = paginate(
             table,
-            index,
-            entries.into_iter().skip(start).map(|(_, item)| item),
+            None,
+            candidates
+                .filter(|item| eval::holds(item, &key_condition))
+                .cloned(),
             input.limit,
             &filter,
         );
+        Ok(self.query_output(&input, page, projection))
+    }
+
+    fn query_output(
+        &self,
+        input: &query::QueryInput,
+        page: PageRead,
+        projection: Option<Vec<parse::Path>>,
+    ) -> query::QueryOutput {
         let consumed = capacity(
             &input.table_name,
             &input.return_consumed_capacity,
@@ -550,9 +581,9 @@ impl MemoryBackend {
             false,
             input.consistent_read == Some(true),
         );
-        let mut output = page.finish(input.select, projection).into_query();
+        let mut output = page.finish(input.select.clone(), projection).into_query();
         output.consumed_capacity = consumed;
-        Ok(output)
+        output
     }
 
     fn scan(&self, input: scan::ScanInput) -> Result<scan::ScanOutput> {
