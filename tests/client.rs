@@ -632,6 +632,52 @@ async fn a_test_store_with_tables_is_one_line() {
 }
 
 #[tokio::test]
+async fn the_memory_store_saves_to_a_file_and_loads_back() {
+    use dynamo_model::backend::MemoryBackend;
+    let store = MemoryBackend::new();
+    let db = Dynamo::with_memory(&store);
+    db.create_tables::<(User, Order)>().await.unwrap();
+    let mut ada = user("ada", 36);
+    ada.tags = BTreeSet::from(["x".to_string()]);
+    db.put(&ada).await.unwrap();
+    for n in 0..5 {
+        db.put(&order("c1", n)).await.unwrap();
+    }
+    let path =
+        std::env::temp_dir().join(format!("dynamo-model-snapshot-{}.json", std::process::id()));
+    store.save(&path).unwrap();
+
+    let loaded = Dynamo::with_memory(&MemoryBackend::load(&path).unwrap());
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(loaded.get::<User>("ada").await.unwrap(), Some(ada));
+    assert_eq!(
+        loaded.query::<Order>("c1").await.unwrap(),
+        (0..5).map(|n| order("c1", n)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        loaded
+            .query_index(Order::BY_STATUS, "open")
+            .count()
+            .await
+            .unwrap(),
+        3,
+        "indexes come back"
+    );
+    assert_eq!(
+        loaded
+            .query_index(User::BY_EMAIL, "ada@example.com")
+            .count()
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(MemoryBackend::load("/nonexistent/snapshot.json")
+        .unwrap_err()
+        .to_string()
+        .contains("snapshot"));
+}
+
+#[tokio::test]
 async fn the_builder_applies_its_settings() {
     let db = Dynamo::builder()
         .region("us-east-1")

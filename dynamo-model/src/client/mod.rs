@@ -87,6 +87,12 @@ impl Dynamo {
         Dynamo::with_backend(crate::backend::MemoryBackend::new())
     }
 
+    /// A client on an embedded store you hold, to share it or to save it
+    /// ([`MemoryBackend::save`](crate::backend::MemoryBackend::save), feature `serde_json`).
+    pub fn with_memory(store: &crate::backend::MemoryBackend) -> Self {
+        Dynamo::with_backend(store.clone())
+    }
+
     /// A client on any backend.
     pub fn with_backend(backend: impl Backend) -> Self {
         Dynamo {

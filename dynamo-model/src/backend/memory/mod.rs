@@ -9,6 +9,8 @@ mod batch;
 mod eval;
 mod number;
 mod parse;
+#[cfg(feature = "serde_json")]
+mod snapshot;
 mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,0 +1,286 @@
+//! Saving the whole store to a file and loading it back (behind the `serde_json` feature), so
+//! the embedded backend can serve local development across restarts.
+//!
+//! The file is JSON: per table, its schema (keys with types, indexes with projections) and
+//! its items in DynamoDB's JSON form (`{"S": "..."}`, `{"N": "1"}`, binary as byte arrays).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType,
+};
+use serde_json::{json, Map, Value};
+
+use super::table::{KeyDef, Table};
+use super::{validation, MemoryBackend};
+use crate::error::{Error, Result};
+use crate::value::Item;
+
+fn io_error(path: &Path, error: impl std::fmt::Display) -> Error {
+    Error::invalid_request(
+        "MemoryBackend",
+        format!("snapshot `{}`: {error}", path.display()),
+    )
+}
+
+fn value_to_json(value: &AttributeValue) -> Value {
+    let bytes = |b: &Blob| Value::Array(b.as_ref().iter().map(|x| json!(x)).collect());
+    match value {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::B(b) => json!({ "B": bytes(b) }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::Ss(v) => json!({ "SS": v }),
+        AttributeValue::Ns(v) => json!({ "NS": v }),
+        AttributeValue::Bs(v) => json!({ "BS": v.iter().map(bytes).collect::<Vec<_>>() }),
+        AttributeValue::L(v) => json!({ "L": v.iter().map(value_to_json).collect::<Vec<_>>() }),
+        AttributeValue::M(m) => json!({ "M": item_to_json(m) }),
+        _ => Value::Null,
+    }
+}
+
+fn item_to_json(item: &Item) -> Map<String, Value> {
+    item.iter()
+        .map(|(k, v)| (k.clone(), value_to_json(v)))
+        .collect()
+}
+
+fn json_to_bytes(value: &Value) -> Option<Blob> {
+    let bytes: Option<Vec<u8>> = value
+        .as_array()?
+        .iter()
+        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+        .collect();
+    bytes.map(Blob::new)
+}
+
+fn json_to_value(value: &Value) -> Option<AttributeValue> {
+    let (tag, inner) = value.as_object()?.iter().next()?;
+    let strings = |v: &Value| -> Option<Vec<String>> {
+        v.as_array()?
+            .iter()
+            .map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    };
+    Some(match tag.as_str() {
+        "S" => AttributeValue::S(inner.as_str()?.to_owned()),
+        "N" => AttributeValue::N(inner.as_str()?.to_owned()),
+        "B" => AttributeValue::B(json_to_bytes(inner)?),
+        "BOOL" => AttributeValue::Bool(inner.as_bool()?),
+        "NULL" => AttributeValue::Null(true),
+        "SS" => AttributeValue::Ss(strings(inner)?),
+        "NS" => AttributeValue::Ns(strings(inner)?),
+        "BS" => AttributeValue::Bs(
+            inner
+                .as_array()?
+                .iter()
+                .map(json_to_bytes)
+                .collect::<Option<_>>()?,
+        ),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()?
+                .iter()
+                .map(json_to_value)
+                .collect::<Option<_>>()?,
+        ),
+        "M" => AttributeValue::M(json_to_item(inner)?),
+        _ => return None,
+    })
+}
+
+fn json_to_item(value: &Value) -> Option<Item> {
+    value
+        .as_object()?
+        .iter()
+        .map(|(k, v)| Some((k.clone(), json_to_value(v)?)))
+        .collect()
+}
+
+fn key_json(key: &KeyDef) -> Value {
+    json!({ "name": key.name, "type": key.ty.as_str() })
+}
+
+fn table_json(name: &str, table: &Table) -> Value {
+    let indexes: Vec<Value> = table
+        .indexes
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "global": i.global,
+                "hash": key_json(&i.hash),
+                "range": i.range.as_ref().map(key_json),
+                "projection": i.projection.as_str(),
+                "non_key_attributes": i.non_key_attributes,
+            })
+        })
+        .collect();
+    let items: Vec<Value> = table
+        .all_items()
+        .map(|i| Value::Object(item_to_json(i)))
+        .collect();
+    json!({
+        "name": name,
+        "hash": key_json(&table.hash),
+        "range": table.range.as_ref().map(key_json),
+        "indexes": indexes,
+        "items": items,
+    })
+}
+
+/// The `CreateTable` request that rebuilds a saved table's schema.
+fn create_request(table: &Value) -> Option<CreateTableInput> {
+    let key = |v: &Value| -> Option<(String, ScalarAttributeType)> {
+        Some((
+            v.get("name")?.as_str()?.to_owned(),
+            ScalarAttributeType::from(v.get("type")?.as_str()?),
+        ))
+    };
+    let schema = |hash: &Value, range: &Value| -> Option<Vec<KeySchemaElement>> {
+        let mut elements = vec![KeySchemaElement::builder()
+            .attribute_name(key(hash)?.0)
+            .key_type(KeyType::Hash)
+            .build()
+            .ok()?];
+        if !range.is_null() {
+            elements.push(
+                KeySchemaElement::builder()
+                    .attribute_name(key(range)?.0)
+                    .key_type(KeyType::Range)
+                    .build()
+                    .ok()?,
+            );
+        }
+        Some(elements)
+    };
+    let mut definitions: HashMap<String, ScalarAttributeType> = HashMap::new();
+    let mut remember = |v: &Value| {
+        if let Some((name, ty)) = key(v) {
+            definitions.insert(name, ty);
+        }
+    };
+    remember(table.get("hash")?);
+    remember(table.get("range")?);
+    let mut globals = Vec::new();
+    let mut locals = Vec::new();
+    for index in table.get("indexes")?.as_array()? {
+        remember(index.get("hash")?);
+        remember(index.get("range")?);
+        let projection = Projection::builder()
+            .projection_type(ProjectionType::from(index.get("projection")?.as_str()?))
+            .set_non_key_attributes(
+                index
+                    .get("non_key_attributes")?
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(str::to_owned))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|a| !a.is_empty()),
+            )
+            .build();
+        let name = index.get("name")?.as_str()?;
+        let keys = schema(index.get("hash")?, index.get("range")?)?;
+        if index.get("global")?.as_bool()? {
+            globals.push(
+                GlobalSecondaryIndex::builder()
+                    .index_name(name)
+                    .set_key_schema(Some(keys))
+                    .projection(projection)
+                    .build()
+                    .ok()?,
+            );
+        } else {
+            locals.push(
+                LocalSecondaryIndex::builder()
+                    .index_name(name)
+                    .set_key_schema(Some(keys))
+                    .projection(projection)
+                    .build()
+                    .ok()?,
+            );
+        }
+    }
+    let definitions = definitions
+        .into_iter()
+        .map(|(name, ty)| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ty)
+                .build()
+                .ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    CreateTableInput::builder()
+        .table_name(table.get("name")?.as_str()?)
+        .set_key_schema(Some(schema(table.get("hash")?, table.get("range")?)?))
+        .set_attribute_definitions(Some(definitions))
+        .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
+        .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))
+        .billing_mode(BillingMode::PayPerRequest)
+        .build()
+        .ok()
+}
+
+impl MemoryBackend {
+    /// Writes every table (schema and items) to `path`.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be written.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let tables: Vec<Value> = self
+            .lock()
+            .tables
+            .iter()
+            .map(|(name, table)| table_json(name, table))
+            .collect();
+        let text = serde_json::to_string_pretty(&json!({ "tables": tables }))
+            .map_err(|e| io_error(path, e))?;
+        std::fs::write(path, text).map_err(|e| io_error(path, e))
+    }
+
+    /// A store loaded from a file written by [`MemoryBackend::save`].
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read, or is not such a snapshot.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+        let snapshot: Value = serde_json::from_str(&text).map_err(|e| io_error(path, e))?;
+        let backend = MemoryBackend::new();
+        let invalid = || io_error(path, "not a snapshot of the memory backend");
+        for table in snapshot
+            .get("tables")
+            .and_then(Value::as_array)
+            .ok_or_else(invalid)?
+        {
+            let request = create_request(table).ok_or_else(invalid)?;
+            let name = request.table_name.clone().unwrap_or_default();
+            backend.create_table(request)?;
+            let mut store = backend.lock();
+            let target = store.tables.get_mut(&name).ok_or_else(invalid)?;
+            for item in table
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(invalid)?
+            {
+                let item = json_to_item(item).ok_or_else(invalid)?;
+                let key = target
+                    .key_of(&item)
+                    .map_err(|m| validation("MemoryBackend::load", m))?;
+                target.put(key, item);
+            }
+        }
+        Ok(backend)
+    }
+}
