@@ -82,14 +82,18 @@ impl Expressions {
         rendered.merge_into(&mut self.names, &mut self.values)
     }
 
-    pub(crate) fn names(&self) -> Option<std::collections::HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    pub(crate) fn values(
-        &self,
-    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
+    /// The placeholder maps for a request (moved, not copied), `None` when empty.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn into_maps(
+        self,
+    ) -> (
+        Option<std::collections::HashMap<String, String>>,
+        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+    ) {
+        (
+            (!self.names.is_empty()).then_some(self.names),
+            (!self.values.is_empty()).then_some(self.values),
+        )
     }
 }
 
@@ -195,12 +199,13 @@ impl<'a, M: Table> Put<'a, M> {
             .as_ref()
             .map(|c| c.render().map(|r| expressions.add(r)))
             .transpose()?;
+        let (names, values) = expressions.into_maps();
         Ok(put_item::PutItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_item(Some(item))
             .set_condition_expression(condition)
-            .set_expression_attribute_names(expressions.names())
-            .set_expression_attribute_values(expressions.values())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
             .set_return_values_on_condition_check_failure(
                 self.item_on_failure
@@ -274,6 +279,7 @@ impl<'a, M: Table> Get<'a, M> {
             .as_ref()
             .map(|p| p.render().map(|r| expressions.add(r)))
             .transpose()?;
+        let (names, _) = expressions.into_maps();
         Ok(get_item::GetItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_key(Some(key))
@@ -282,7 +288,7 @@ impl<'a, M: Table> Get<'a, M> {
                     .or_else(|| default_consistent_read::<M>(None)),
             )
             .set_projection_expression(projection)
-            .set_expression_attribute_names(expressions.names()))
+            .set_expression_attribute_names(names))
     }
 
     /// Resolves to the raw attributes instead of the model (for partial projections).
@@ -369,12 +375,13 @@ impl<'a, M: Table> Delete<'a, M> {
             .as_ref()
             .map(|c| c.render().map(|r| expressions.add(r)))
             .transpose()?;
+        let (names, values) = expressions.into_maps();
         Ok(delete_item::DeleteItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_key(Some(key))
             .set_condition_expression(condition)
-            .set_expression_attribute_names(expressions.names())
-            .set_expression_attribute_values(expressions.values())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
             .set_return_values_on_condition_check_failure(
                 self.item_on_failure
@@ -617,13 +624,14 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
                 ),
             ));
         }
+        let (names, values) = expressions.into_maps();
         Ok(update_item::UpdateItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_key(Some(key))
             .update_expression(update)
             .set_condition_expression(condition)
-            .set_expression_attribute_names(expressions.names())
-            .set_expression_attribute_values(expressions.values())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_return_values(R::RETURN_VALUES)
             .set_return_values_on_condition_check_failure(
                 self.item_on_failure

@@ -221,14 +221,15 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
         let mut expressions = Expressions::new();
         let key = expressions.add(self.key.render()?);
         let (filter, projection) = self.common.render(&mut expressions)?;
+        let (names, values) = expressions.into_maps();
         Ok(query::QueryInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_index_name(self.index_name.map(str::to_owned))
             .key_condition_expression(key)
             .set_filter_expression(filter)
             .set_projection_expression(projection)
-            .set_expression_attribute_names(expressions.names())
-            .set_expression_attribute_values(expressions.values())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_limit(self.common.limit)
             .set_consistent_read(
                 self.common
@@ -380,13 +381,14 @@ impl<'a, M: Table> Scan<'a, M> {
     fn request(&self, segment: Option<(i32, i32)>) -> Result<scan::builders::ScanInputBuilder> {
         let mut expressions = Expressions::new();
         let (filter, projection) = self.common.render(&mut expressions)?;
+        let (names, values) = expressions.into_maps();
         Ok(scan::ScanInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_index_name(self.index_name.map(str::to_owned))
             .set_filter_expression(filter)
             .set_projection_expression(projection)
-            .set_expression_attribute_names(expressions.names())
-            .set_expression_attribute_values(expressions.values())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_limit(self.common.limit)
             .set_consistent_read(
                 self.common

@@ -103,12 +103,13 @@ impl<'a> TransactWrite<'a> {
             .and_then(|item| {
                 let mut expressions = Expressions::new();
                 let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+                let (names, values) = expressions.into_maps();
                 let put = TransactPut::builder()
                     .table_name(&table)
                     .set_item(Some(item.clone()))
                     .set_condition_expression(condition)
-                    .set_expression_attribute_names(expressions.names())
-                    .set_expression_attribute_values(expressions.values())
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
                     .set_return_values_on_condition_check_failure(on_failure)
                     .build()
                     .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
@@ -144,13 +145,14 @@ impl<'a> TransactWrite<'a> {
             let mut expressions = Expressions::new();
             let expression = expressions.add(update.render()?);
             let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let (names, values) = expressions.into_maps();
             let update = TransactUpdate::builder()
                 .table_name(&table)
                 .set_key(Some(key.clone()))
                 .update_expression(expression)
                 .set_condition_expression(condition)
-                .set_expression_attribute_names(expressions.names())
-                .set_expression_attribute_values(expressions.values())
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
                 .set_return_values_on_condition_check_failure(on_failure)
                 .build()
                 .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
@@ -179,12 +181,13 @@ impl<'a> TransactWrite<'a> {
         let entry = key_item::<M>(key).and_then(|key| {
             let mut expressions = Expressions::new();
             let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let (names, values) = expressions.into_maps();
             let delete = TransactDelete::builder()
                 .table_name(&table)
                 .set_key(Some(key.clone()))
                 .set_condition_expression(condition)
-                .set_expression_attribute_names(expressions.names())
-                .set_expression_attribute_values(expressions.values())
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
                 .set_return_values_on_condition_check_failure(on_failure)
                 .build()
                 .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
@@ -209,12 +212,13 @@ impl<'a> TransactWrite<'a> {
         let entry = key_item::<M>(key).and_then(|key| {
             let mut expressions = Expressions::new();
             let expression = expressions.add(condition.render()?);
+            let (names, values) = expressions.into_maps();
             let check = ConditionCheck::builder()
                 .table_name(&table)
                 .set_key(Some(key.clone()))
                 .condition_expression(expression)
-                .set_expression_attribute_names(expressions.names())
-                .set_expression_attribute_values(expressions.values())
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
                 .set_return_values_on_condition_check_failure(on_failure)
                 .build()
                 .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
