@@ -7,7 +7,7 @@
 //! Without `--endpoint` (or `AWS_ENDPOINT_URL_DYNAMODB`), DynamoDB Local is started on a free
 //! loopback port. Prints `RESULT` lines and a summary; writes every measurement as CSV.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::IntoFuture;
 use std::time::Instant;
 
@@ -16,73 +16,13 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, PutRequest, ScalarAttributeType, Select, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
-use dynamo_model::{Dynamo, DynamoModel};
+use dynamo_model::Dynamo;
+use dynamo_model_tests::workload::{batch_pk, item, key, user_pk, BenchUser};
 use futures_util::{stream, StreamExt};
-use serde::{Deserialize, Serialize};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 const TABLE: &str = "bench_users";
-
-/// The item of the workload.
-#[derive(Debug, Clone, PartialEq, DynamoModel, Serialize, Deserialize)]
-#[dynamo(
-    table = "bench_users",
-    hash_key = "pk",
-    range_key = "sk",
-    gsi(name = "by_email", hash_key = "email")
-)]
-struct BenchUser {
-    pk: String,
-    sk: String,
-    email: String,
-    name: String,
-    age: u32,
-    score: f64,
-    active: bool,
-    #[serde(with = "serde_dynamo::string_set")]
-    tags: HashSet<String>,
-    address: Address,
-    history: Vec<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, DynamoModel, Serialize, Deserialize)]
-struct Address {
-    street: String,
-    city: String,
-    zip: String,
-}
-
-fn item(i: u32, pk: String) -> BenchUser {
-    BenchUser {
-        pk,
-        sk: format!("PROFILE#{i:06}"),
-        email: format!("user{i}@example.com"),
-        name: format!("name-{i:015}"),
-        age: 20 + i % 50,
-        score: 1.5 * f64::from(i),
-        active: i.is_multiple_of(2),
-        tags: HashSet::from(["tag-a".into(), "tag-b".into(), format!("tag-{}", i % 10)]),
-        address: Address {
-            street: format!("{i} Main St"),
-            city: "Springfield".into(),
-            zip: format!("{:05}", i % 100_000),
-        },
-        history: (0..5).map(|k| i64::from(i) + k).collect(),
-    }
-}
-
-fn user_pk(i: u32) -> String {
-    format!("USER#{}", i % 100)
-}
-
-fn batch_pk(i: u32) -> String {
-    format!("BATCH#{}", i % 50)
-}
-
-fn key(i: u32) -> (String, String) {
-    (user_pk(i), format!("PROFILE#{i:06}"))
-}
 
 /// CPU seconds (user + system) of a process, from `/proc/PID/stat`.
 fn cpu_seconds(pid: &str) -> Option<f64> {

@@ -1,56 +1,10 @@
 //! Throughput of the embedded memory backend on the item of the project's benchmark
 //! workload: `cargo run --release --example memory_bench`.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
-use dynamo_model::{Dynamo, DynamoModel};
-
-#[derive(Debug, Clone, PartialEq, DynamoModel)]
-#[dynamo(
-    table = "bench_users",
-    hash_key = "pk",
-    range_key = "sk",
-    gsi(name = "by_email", hash_key = "email")
-)]
-struct BenchUser {
-    pk: String,
-    sk: String,
-    email: String,
-    name: String,
-    age: u32,
-    score: f64,
-    active: bool,
-    tags: HashSet<String>,
-    address: Address,
-    history: Vec<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, DynamoModel)]
-struct Address {
-    street: String,
-    city: String,
-    zip: String,
-}
-
-fn item(i: u32) -> BenchUser {
-    BenchUser {
-        pk: format!("USER#{}", i % 100),
-        sk: format!("PROFILE#{i:06}"),
-        email: format!("user{i}@example.com"),
-        name: format!("name-{i:015}"),
-        age: 20 + i % 50,
-        score: 1.5 * f64::from(i),
-        active: i.is_multiple_of(2),
-        tags: HashSet::from(["tag-a".into(), "tag-b".into(), format!("tag-{}", i % 10)]),
-        address: Address {
-            street: format!("{i} Main St"),
-            city: "Springfield".into(),
-            zip: format!("{:05}", i % 100_000),
-        },
-        history: (0..5).map(|k| i64::from(i) + k).collect(),
-    }
-}
+use dynamo_model::Dynamo;
+use dynamo_model_tests::workload::{item, key, user_pk, BenchUser};
 
 fn report(phase: &str, ops: u32, started: Instant) {
     let seconds = started.elapsed().as_secs_f64();
@@ -67,14 +21,13 @@ async fn main() -> Result<(), dynamo_model::Error> {
 
     let started = Instant::now();
     for i in 0..n {
-        db.put(&item(i)).await?;
+        db.put(&item(i, user_pk(i))).await?;
     }
     report("put", n, started);
 
     let started = Instant::now();
     for i in 0..n {
-        let key = (format!("USER#{}", i % 100), format!("PROFILE#{i:06}"));
-        let found = db.get::<BenchUser>(key).await?;
+        let found = db.get::<BenchUser>(key(i)).await?;
         assert!(found.is_some());
     }
     report("get", n, started);
@@ -103,7 +56,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
     let f = BenchUser::fields();
     let started = Instant::now();
     for i in 0..n / 2 {
-        db.update::<BenchUser>((format!("USER#{}", i % 100), format!("PROFILE#{i:06}")))
+        db.update::<BenchUser>(key(i))
             .increment(&f.age, 1)
             .add(&f.tags, ["x"])
             .condition(f.pk.exists())

@@ -6,6 +6,8 @@
 //! started yourself (loopback only). Each test gets its own table prefix, so tests run in
 //! parallel on one server.
 
+pub mod workload;
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -264,6 +264,38 @@ fn condition_failed(
     ErrorKind::ConditionalCheckFailed { operation, item }.into()
 }
 
+/// Fails with `ConditionalCheckFailed` unless `condition` holds for `old` (absent: an empty
+/// item), carrying `old` when the request asked for it.
+fn require(
+    operation: &'static str,
+    condition: Option<&parse::Condition>,
+    old: Option<&Item>,
+    mode: &Option<ReturnValuesOnConditionCheckFailure>,
+) -> Result<()> {
+    match condition {
+        Some(condition) if !eval::holds(old.unwrap_or(&Item::new()), condition) => {
+            Err(condition_failed(operation, old, mode))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The condition of a request that has no other expression, with its placeholders checked.
+fn only_condition(
+    operation: &'static str,
+    names: &Option<HashMap<String, String>>,
+    values: &Option<HashMap<String, AttributeValue>>,
+    text: Option<&str>,
+) -> Result<Option<parse::Condition>> {
+    let (names, values) = maps(names, values);
+    let mut expressions = Expressions::new(names, values);
+    let condition = expressions
+        .condition(text)
+        .map_err(|m| validation(operation, m))?;
+    expressions.finish().map_err(|m| validation(operation, m))?;
+    Ok(condition)
+}
+
 /// Validates a full item for writing into `table` and returns its key.
 fn checked_item(operation: &'static str, table: &Table, item: &Item) -> Result<PrimaryKey> {
     let key = table.key_of(item).map_err(|m| validation(operation, m))?;
@@ -284,28 +316,22 @@ impl MemoryBackend {
     fn put(&self, input: put_item::PutItemInput) -> Result<put_item::PutItemOutput> {
         const OP: &str = "PutItem";
         let item = normalize_item(input.item.unwrap_or_default());
-        let (names, values) = maps(
+        let condition = only_condition(
+            OP,
             &input.expression_attribute_names,
             &input.expression_attribute_values,
-        );
-        let mut expressions = Expressions::new(names, values);
-        let condition = expressions
-            .condition(input.condition_expression.as_deref())
-            .map_err(|m| validation(OP, m))?;
-        expressions.finish().map_err(|m| validation(OP, m))?;
+            input.condition_expression.as_deref(),
+        )?;
         let mut store = self.lock();
         let table = store.table_mut(OP, &input.table_name)?;
         let key = checked_item(OP, table, &item)?;
         let old = table.get(&key).cloned();
-        if let Some(condition) = &condition {
-            if !eval::holds(old.as_ref().unwrap_or(&Item::new()), condition) {
-                return Err(condition_failed(
-                    OP,
-                    old.as_ref(),
-                    &input.return_values_on_condition_check_failure,
-                ));
-            }
-        }
+        require(
+            OP,
+            condition.as_ref(),
+            old.as_ref(),
+            &input.return_values_on_condition_check_failure,
+        )?;
         let consumed = capacity(
             &input.table_name,
             &input.return_consumed_capacity,
@@ -356,30 +382,24 @@ impl MemoryBackend {
 
     fn delete(&self, input: delete_item::DeleteItemInput) -> Result<delete_item::DeleteItemOutput> {
         const OP: &str = "DeleteItem";
-        let (names, values) = maps(
+        let condition = only_condition(
+            OP,
             &input.expression_attribute_names,
             &input.expression_attribute_values,
-        );
-        let mut expressions = Expressions::new(names, values);
-        let condition = expressions
-            .condition(input.condition_expression.as_deref())
-            .map_err(|m| validation(OP, m))?;
-        expressions.finish().map_err(|m| validation(OP, m))?;
+            input.condition_expression.as_deref(),
+        )?;
         let mut store = self.lock();
         let table = store.table_mut(OP, &input.table_name)?;
         let key = table
             .key_param(&input.key.unwrap_or_default())
             .map_err(|m| validation(OP, m))?;
         let old = table.get(&key).cloned();
-        if let Some(condition) = &condition {
-            if !eval::holds(old.as_ref().unwrap_or(&Item::new()), condition) {
-                return Err(condition_failed(
-                    OP,
-                    old.as_ref(),
-                    &input.return_values_on_condition_check_failure,
-                ));
-            }
-        }
+        require(
+            OP,
+            condition.as_ref(),
+            old.as_ref(),
+            &input.return_values_on_condition_check_failure,
+        )?;
         table.remove(&key);
         let consumed = capacity(
             &input.table_name,
@@ -417,15 +437,12 @@ impl MemoryBackend {
         let key_item = input.key.unwrap_or_default();
         let key = table.key_param(&key_item).map_err(|m| validation(OP, m))?;
         let old = table.get(&key).cloned();
-        if let Some(condition) = &condition {
-            if !eval::holds(old.as_ref().unwrap_or(&Item::new()), condition) {
-                return Err(condition_failed(
-                    OP,
-                    old.as_ref(),
-                    &input.return_values_on_condition_check_failure,
-                ));
-            }
-        }
+        require(
+            OP,
+            condition.as_ref(),
+            old.as_ref(),
+            &input.return_values_on_condition_check_failure,
+        )?;
         let new = updated(
             OP,
             table,
