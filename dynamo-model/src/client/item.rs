@@ -82,6 +82,16 @@ impl Expressions {
         rendered.merge_into(&mut self.names, &mut self.values)
     }
 
+    /// Renders an optional `ConditionExpression` into this request's placeholders.
+    pub(crate) fn condition<M>(
+        &mut self,
+        condition: Option<&Condition<M>>,
+    ) -> Result<Option<String>> {
+        condition
+            .map(|c| c.render().map(|r| self.add(r)))
+            .transpose()
+    }
+
     /// The placeholder maps for a request (moved, not copied), `None` when empty.
     #[allow(clippy::type_complexity)]
     pub(crate) fn into_maps(
@@ -194,11 +204,7 @@ impl<'a, M: Table> Put<'a, M> {
     pub fn to_request(&self) -> Result<put_item::builders::PutItemInputBuilder> {
         let item = item_to_write(self.model)?;
         let mut expressions = Expressions::new();
-        let condition = self
-            .condition
-            .as_ref()
-            .map(|c| c.render().map(|r| expressions.add(r)))
-            .transpose()?;
+        let condition = expressions.condition(self.condition.as_ref())?;
         let (names, values) = expressions.into_maps();
         Ok(put_item::PutItemInput::builder()
             .table_name(self.db.table_name::<M>())
@@ -370,11 +376,7 @@ impl<'a, M: Table> Delete<'a, M> {
     pub fn to_request(&self) -> Result<delete_item::builders::DeleteItemInputBuilder> {
         let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
         let mut expressions = Expressions::new();
-        let condition = self
-            .condition
-            .as_ref()
-            .map(|c| c.render().map(|r| expressions.add(r)))
-            .transpose()?;
+        let condition = expressions.condition(self.condition.as_ref())?;
         let (names, values) = expressions.into_maps();
         Ok(delete_item::DeleteItemInput::builder()
             .table_name(self.db.table_name::<M>())
@@ -606,11 +608,7 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
         let mut expressions = Expressions::new();
         let update = expressions.add(self.update.render()?);
-        let condition = self
-            .condition
-            .as_ref()
-            .map(|c| c.render().map(|r| expressions.add(r)))
-            .transpose()?;
+        let condition = expressions.condition(self.condition.as_ref())?;
         let meta = M::meta();
         if let Some(key) = std::iter::once(meta.hash_key)
             .chain(meta.range_key)

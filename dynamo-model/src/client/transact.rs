@@ -64,16 +64,6 @@ impl Dynamo {
     }
 }
 
-/// Renders an optional condition into a request's parts.
-fn condition_parts<M>(
-    condition: Option<&Condition<M>>,
-    expressions: &mut Expressions,
-) -> Result<Option<String>> {
-    condition
-        .map(|c| c.render().map(|r| expressions.add(r)))
-        .transpose()
-}
-
 impl<'a> TransactWrite<'a> {
     fn push(mut self, entry: Result<Entry>) -> Self {
         self.entries = self.entries.and_then(|mut entries| {
@@ -102,7 +92,7 @@ impl<'a> TransactWrite<'a> {
             .and_then(|()| item_to_write(model))
             .and_then(|item| {
                 let mut expressions = Expressions::new();
-                let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+                let condition = expressions.condition(condition.into().as_ref())?;
                 let (names, values) = expressions.into_maps();
                 let put = TransactPut::builder()
                     .table_name(&table)
@@ -144,7 +134,7 @@ impl<'a> TransactWrite<'a> {
         let entry = key_item::<M>(key).and_then(|key| {
             let mut expressions = Expressions::new();
             let expression = expressions.add(update.render()?);
-            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let condition = expressions.condition(condition.into().as_ref())?;
             let (names, values) = expressions.into_maps();
             let update = TransactUpdate::builder()
                 .table_name(&table)
@@ -180,7 +170,7 @@ impl<'a> TransactWrite<'a> {
         let on_failure = self.failure_mode();
         let entry = key_item::<M>(key).and_then(|key| {
             let mut expressions = Expressions::new();
-            let condition = condition_parts(condition.into().as_ref(), &mut expressions)?;
+            let condition = expressions.condition(condition.into().as_ref())?;
             let (names, values) = expressions.into_maps();
             let delete = TransactDelete::builder()
                 .table_name(&table)
