@@ -58,6 +58,41 @@
 //! # Ok::<(), dynamo_model::Error>(())
 //! ```
 //!
+//! # The client
+//!
+//! One async [`Dynamo`] runs every operation, on DynamoDB (`Dynamo::from_env()`) or on the
+//! embedded backend with DynamoDB's semantics (`Dynamo::memory()`, used here):
+//!
+//! ```
+//! use dynamo_model::{Dynamo, DynamoModel};
+//!
+//! #[derive(Debug, Clone, PartialEq, DynamoModel)]
+//! #[dynamo(table = "orders", hash_key = "customer_id", range_key = "order_id")]
+//! struct Order {
+//!     customer_id: String,
+//!     order_id: String,
+//!     total: f64,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let db = Dynamo::memory_with::<Order>().await?;
+//! let f = Order::fields();
+//! for n in 0..5 {
+//!     let order = Order { customer_id: "c1".into(), order_id: format!("o{n}"), total: n as f64 };
+//!     db.put(&order).condition(f.order_id.not_exists()).await?;
+//! }
+//! let big: Vec<Order> = db.query::<Order>("c1").filter(f.total.ge(3.0)).await?;
+//! assert_eq!(big.len(), 2);
+//! let updated: Order = db
+//!     .update::<Order>(("c1", "o0"))
+//!     .increment(&f.total, 10.0)
+//!     .return_all_new()
+//!     .await?;
+//! assert_eq!(updated.total, 10.0);
+//! # Ok::<(), dynamo_model::Error>(())
+//! # }).unwrap();
+//! ```
+//!
 //! # Types
 //!
 //! | Rust | DynamoDB |
