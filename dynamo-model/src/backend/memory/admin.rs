@@ -35,6 +35,30 @@ fn key_defs(
     Ok((hash, range))
 }
 
+/// An index of a `CreateTable` request: its keys (typed by the attribute definitions) and
+/// projection.
+fn index_def(
+    name: &str,
+    schema: &[aws_sdk_dynamodb::types::KeySchemaElement],
+    projection: Option<&aws_sdk_dynamodb::types::Projection>,
+    types: &BTreeMap<String, ScalarAttributeType>,
+    global: bool,
+) -> std::result::Result<IndexDef, String> {
+    let (hash, range) = key_defs(schema, types)?;
+    Ok(IndexDef {
+        name: name.to_owned(),
+        hash,
+        range,
+        projection: projection
+            .and_then(|p| p.projection_type().cloned())
+            .unwrap_or(ProjectionType::All),
+        non_key_attributes: projection
+            .map(|p| p.non_key_attributes().to_vec())
+            .unwrap_or_default(),
+        global,
+    })
+}
+
 impl MemoryBackend {
     pub(super) fn create_table(
         &self,
@@ -61,23 +85,17 @@ impl MemoryBackend {
         let mut gsi_descriptions = Vec::new();
         let mut lsi_descriptions = Vec::new();
         for gsi in input.global_secondary_indexes.iter().flatten() {
-            let (index_hash, index_range) =
-                key_defs(gsi.key_schema(), &types).map_err(|m| validation(OP, m))?;
             let projection = gsi.projection().cloned();
-            indexes.push(IndexDef {
-                name: gsi.index_name().to_owned(),
-                hash: index_hash,
-                range: index_range,
-                projection: projection
-                    .as_ref()
-                    .and_then(|p| p.projection_type().cloned())
-                    .unwrap_or(ProjectionType::All),
-                non_key_attributes: projection
-                    .as_ref()
-                    .map(|p| p.non_key_attributes().to_vec())
-                    .unwrap_or_default(),
-                global: true,
-            });
+            indexes.push(
+                index_def(
+                    gsi.index_name(),
+                    gsi.key_schema(),
+                    projection.as_ref(),
+                    &types,
+                    true,
+                )
+                .map_err(|m| validation(OP, m))?,
+            );
             gsi_descriptions.push(
                 GlobalSecondaryIndexDescription::builder()
                     .index_name(gsi.index_name())
@@ -90,23 +108,17 @@ impl MemoryBackend {
             );
         }
         for lsi in input.local_secondary_indexes.iter().flatten() {
-            let (index_hash, index_range) =
-                key_defs(lsi.key_schema(), &types).map_err(|m| validation(OP, m))?;
             let projection = lsi.projection().cloned();
-            indexes.push(IndexDef {
-                name: lsi.index_name().to_owned(),
-                hash: index_hash,
-                range: index_range,
-                projection: projection
-                    .as_ref()
-                    .and_then(|p| p.projection_type().cloned())
-                    .unwrap_or(ProjectionType::All),
-                non_key_attributes: projection
-                    .as_ref()
-                    .map(|p| p.non_key_attributes().to_vec())
-                    .unwrap_or_default(),
-                global: false,
-            });
+            indexes.push(
+                index_def(
+                    lsi.index_name(),
+                    lsi.key_schema(),
+                    projection.as_ref(),
+                    &types,
+                    false,
+                )
+                .map_err(|m| validation(OP, m))?,
+            );
             lsi_descriptions.push(
                 LocalSecondaryIndexDescription::builder()
                     .index_name(lsi.index_name())
