@@ -570,6 +570,14 @@ conformance! {
         assert!(message(overlap).ends_with(
             "ValidationException: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"
         ));
+        let bad_filter = db
+            .backend()
+            .scan(aws_sdk_dynamodb::operation::scan::ScanInput::builder().table_name(&table).filter_expression("a = :v"))
+            .await
+            .unwrap_err();
+        assert!(message(bad_filter).ends_with(
+            "ValidationException: Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :v"
+        ));
     }
 
     async fn concurrent_conditional_increments_are_exact(db: Dynamo) {

@@ -489,7 +489,7 @@ impl MemoryBackend {
             .map_err(|m| validation(OP, m))?
             .ok_or_else(|| validation(OP, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."))?;
         let filter = expressions
-            .condition(input.filter_expression.as_deref())
+            .condition_of("FilterExpression", input.filter_expression.as_deref())
             .map_err(|m| validation(OP, m))?;
         let projection = expressions
             .projection(input.projection_expression.as_deref())
@@ -613,7 +613,7 @@ impl MemoryBackend {
         );
         let mut expressions = Expressions::new(names, values);
         let filter = expressions
-            .condition(input.filter_expression.as_deref())
+            .condition_of("FilterExpression", input.filter_expression.as_deref())
             .map_err(|m| validation(OP, m))?;
         let projection = expressions
             .projection(input.projection_expression.as_deref())
