@@ -1,0 +1,274 @@
+//! Retries of what the SDK does not retry, against a backend that trims every batch to half
+//! and cancels transactions with conflicts: nothing is lost, leftovers come back, and a
+//! conflicting transaction commits once with one token.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+    update_table, update_time_to_live,
+};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use dynamo_model::backend::{Backend, BackendFuture, MemoryBackend};
+use dynamo_model::{CancellationReason, Dynamo, DynamoModel, ErrorKind, RetryPolicy};
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "events", hash_key = "id")]
+struct Event {
+    id: String,
+    n: u32,
+}
+
+/// The memory backend, but every batch processes only its first half, and the first
+/// `conflicts` transactions are cancelled by a conflict.
+#[derive(Debug, Default)]
+struct Flaky {
+    inner: MemoryBackend,
+    conflicts: AtomicUsize,
+    tokens: Mutex<Vec<String>>,
+}
+
+/// Forwards the listed operations to the backend in field `$field`.
+macro_rules! delegate {
+    ($field:tt; $($method:ident: $input:ty => $output:ty;)*) => {$(
+        fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+            self.$field.$method(input)
+        }
+    )*};
+}
+
+impl Backend for Flaky {
+    delegate! { inner;
+        put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
+        get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
+        delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
+        update_item: update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
+        query: query::builders::QueryInputBuilder => query::QueryOutput;
+        scan: scan::builders::ScanInputBuilder => scan::ScanOutput;
+        transact_get_items: transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
+        create_table: create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
+        delete_table: delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
+        describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
+        update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
+        update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+    }
+
+    fn batch_write_item(
+        &self,
+        input: batch_write_item::builders::BatchWriteItemInputBuilder,
+    ) -> BackendFuture<'_, batch_write_item::BatchWriteItemOutput> {
+        Box::pin(async move {
+            let mut sent = HashMap::new();
+            let mut kept = HashMap::new();
+            for (table, requests) in input.get_request_items().clone().unwrap_or_default() {
+                let half = requests.len().div_ceil(2);
+                sent.insert(table.clone(), requests[..half].to_vec());
+                if half < requests.len() {
+                    kept.insert(table, requests[half..].to_vec());
+                }
+            }
+            let mut output = self
+                .inner
+                .batch_write_item(
+                    batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(sent)),
+                )
+                .await?;
+            output.unprocessed_items = Some(kept);
+            Ok(output)
+        })
+    }
+
+    fn batch_get_item(
+        &self,
+        input: batch_get_item::builders::BatchGetItemInputBuilder,
+    ) -> BackendFuture<'_, batch_get_item::BatchGetItemOutput> {
+        Box::pin(async move {
+            let mut sent = HashMap::new();
+            let mut kept = HashMap::new();
+            for (table, request) in input.get_request_items().clone().unwrap_or_default() {
+                let half = request.keys.len().div_ceil(2);
+                let part = |keys: &[_]| {
+                    KeysAndAttributes::builder()
+                        .set_keys(Some(keys.to_vec()))
+                        .build()
+                        .unwrap()
+                };
+                sent.insert(table.clone(), part(&request.keys[..half]));
+                if half < request.keys.len() {
+                    kept.insert(table, part(&request.keys[half..]));
+                }
+            }
+            let mut output = self
+                .inner
+                .batch_get_item(
+                    batch_get_item::BatchGetItemInput::builder().set_request_items(Some(sent)),
+                )
+                .await?;
+            output.unprocessed_keys = Some(kept);
+            Ok(output)
+        })
+    }
+
+    fn transact_write_items(
+        &self,
+        input: transact_write_items::builders::TransactWriteItemsInputBuilder,
+    ) -> BackendFuture<'_, transact_write_items::TransactWriteItemsOutput> {
+        Box::pin(async move {
+            self.tokens
+                .lock()
+                .unwrap()
+                .push(input.get_client_request_token().clone().unwrap_or_default());
+            let conflict = self
+                .conflicts
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if conflict {
+                let items = input.get_transact_items().as_ref().map_or(0, Vec::len);
+                let mut reasons = vec![
+                    CancellationReason {
+                        code: "None".into(),
+                        message: None,
+                        item: None
+                    };
+                    items
+                ];
+                reasons[0].code = "TransactionConflict".into();
+                return Err(ErrorKind::TransactionCanceled { reasons }.into());
+            }
+            self.inner.transact_write_items(input).await
+        })
+    }
+}
+
+fn fast_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+    }
+}
+
+fn events(count: u32) -> Vec<Event> {
+    (0..count)
+        .map(|n| Event {
+            id: format!("e{n:04}"),
+            n,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn trimmed_batches_lose_nothing() {
+    let db = Dynamo::with_backend(Flaky::default()).with_retry(fast_retries(10));
+    db.create_table::<Event>().await.unwrap();
+    let all = events(1000);
+    db.batch_write().put_all(&all).await.unwrap();
+    assert_eq!(
+        db.scan::<Event>().count().await.unwrap(),
+        1000,
+        "every item stored"
+    );
+    let keys: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
+    let mut got = db.batch_get::<Event, _>(&keys).await.unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got, all, "every key read");
+}
+
+#[tokio::test]
+async fn leftovers_past_the_retry_budget_come_back() {
+    let db = Dynamo::with_backend(Flaky::default()).with_retry(fast_retries(1));
+    db.create_table::<Event>().await.unwrap();
+    // 25 writes, halved twice (first try, one retry): 6 left over.
+    let outcome = db
+        .batch_write()
+        .put_all(&events(25))
+        .outcome()
+        .await
+        .unwrap();
+    assert_eq!(outcome.unprocessed.len(), 6);
+    assert_eq!(db.scan::<Event>().count().await.unwrap(), 19);
+    let error = db.batch_write().put_all(&events(25)).await.unwrap_err();
+    assert!(error.is_unprocessed(), "{error}");
+    match error.kind() {
+        ErrorKind::Unprocessed { writes, .. } => assert_eq!(writes.len(), 6),
+        other => panic!("{other:?}"),
+    }
+    let keys: Vec<String> = (0..25).map(|n| format!("e{n:04}")).collect();
+    let outcome = db.batch_get::<Event, _>(&keys).outcome().await.unwrap();
+    assert_eq!(outcome.items.len() + outcome.unprocessed_keys.len(), 25);
+    assert_eq!(outcome.unprocessed_keys.len(), 6);
+}
+
+#[tokio::test]
+async fn a_transaction_retried_after_conflicts_commits_once_with_one_token() {
+    let flaky = std::sync::Arc::new(Flaky {
+        conflicts: AtomicUsize::new(3),
+        ..Flaky::default()
+    });
+    #[derive(Debug)]
+    struct Shared(std::sync::Arc<Flaky>);
+    impl Backend for Shared {
+        delegate! { 0;
+            put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
+            get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
+            delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
+            update_item: update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
+            query: query::builders::QueryInputBuilder => query::QueryOutput;
+            scan: scan::builders::ScanInputBuilder => scan::ScanOutput;
+            batch_get_item: batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput;
+            batch_write_item: batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput;
+            transact_write_items: transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput;
+            transact_get_items: transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
+            create_table: create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
+            delete_table: delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
+            describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
+            update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
+            update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+        }
+    }
+    let db = Dynamo::with_backend(Shared(flaky.clone())).with_retry(fast_retries(5));
+    db.create_table::<Event>().await.unwrap();
+    db.put(&Event {
+        id: "counter".into(),
+        n: 0,
+    })
+    .await
+    .unwrap();
+    let f = Event::fields();
+    db.transact_write()
+        .update::<Event>("counter", |u| u.increment(&f.n, 1))
+        .put(&Event {
+            id: "log".into(),
+            n: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        db.get::<Event>("counter").await.unwrap().unwrap().n,
+        1,
+        "applied once"
+    );
+    let tokens = flaky.tokens.lock().unwrap().clone();
+    assert_eq!(tokens.len(), 4, "three conflicts, then the commit");
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0] && !t.is_empty()),
+        "one token for every attempt: {tokens:?}"
+    );
+
+    // Past the budget, the cancellation is returned; a failed condition is never retried.
+    flaky.conflicts.store(10, Ordering::SeqCst);
+    let error = db
+        .transact_write()
+        .update::<Event>("counter", |u| u.increment(&f.n, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        error.reasons().iter().any(|r| r.is_transaction_conflict()),
+        "{error}"
+    );
+    assert_eq!(db.get::<Event>("counter").await.unwrap().unwrap().n, 1);
+}
