@@ -27,8 +27,9 @@ pub struct AttrPath {
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Repr {
-    /// A top-level attribute: the common case, free to build and clone.
-    Top(&'static str),
+    /// A top-level attribute: the common case, free to build and clone (the name is
+    /// borrowed), and read as a one-element slice without allocating.
+    Top(PathElement),
     /// A nested path (at least two elements).
     Nested(Vec<PathElement>),
 }
@@ -37,7 +38,7 @@ impl AttrPath {
     /// The path of a top-level attribute.
     pub const fn top(name: &'static str) -> Self {
         AttrPath {
-            repr: Repr::Top(name),
+            repr: Repr::Top(PathElement::Name(Cow::Borrowed(name))),
         }
     }
 
@@ -52,7 +53,7 @@ impl AttrPath {
     }
 
     fn extended(&self, element: PathElement) -> Self {
-        let mut elements = self.elements().into_owned();
+        let mut elements = self.elements().to_vec();
         elements.push(element);
         AttrPath {
             repr: Repr::Nested(elements),
@@ -60,21 +61,18 @@ impl AttrPath {
     }
 
     /// The elements of the path, outermost first.
-    pub fn elements(&self) -> Cow<'_, [PathElement]> {
+    pub fn elements(&self) -> &[PathElement] {
         match &self.repr {
-            Repr::Top(name) => Cow::Owned(vec![PathElement::Name(Cow::Borrowed(name))]),
-            Repr::Nested(elements) => Cow::Borrowed(elements),
+            Repr::Top(element) => std::slice::from_ref(element),
+            Repr::Nested(elements) => elements,
         }
     }
 
     /// The top-level attribute the path starts at.
     pub fn attribute(&self) -> &str {
-        match &self.repr {
-            Repr::Top(name) => name,
-            Repr::Nested(elements) => match elements.first() {
-                Some(PathElement::Name(name)) => name,
-                _ => "",
-            },
+        match self.elements().first() {
+            Some(PathElement::Name(name)) => name,
+            _ => "",
         }
     }
 
