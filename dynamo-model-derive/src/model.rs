@@ -26,6 +26,71 @@ pub(crate) struct Field {
     pub(crate) default: Option<DefaultValue>,
     pub(crate) validate: Option<Path>,
     pub(crate) with: Option<Path>,
+    /// The lifecycle attribute this field is, if any.
+    pub(crate) role: Option<Role>,
+}
+
+/// A field the client maintains itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Version,
+    CreatedAt,
+    UpdatedAt,
+    Ttl,
+    Counter,
+    AutoId(IdKind),
+}
+
+impl Role {
+    /// The option that declares the role, for messages.
+    pub(crate) fn option(self) -> &'static str {
+        match self {
+            Role::Version => "version",
+            Role::CreatedAt => "created_at",
+            Role::UpdatedAt => "updated_at",
+            Role::Ttl => "ttl",
+            Role::Counter => "counter",
+            Role::AutoId(_) => "auto_id",
+        }
+    }
+
+    /// True for the roles whose value the client writes back into the model on `save`.
+    pub(crate) fn is_generated(self) -> bool {
+        matches!(
+            self,
+            Role::Version | Role::CreatedAt | Role::UpdatedAt | Role::AutoId(_)
+        )
+    }
+}
+
+/// `auto_id = "uuid_v4" | "uuid_v7" | "ulid"`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdKind {
+    UuidV4,
+    UuidV7,
+    Ulid,
+}
+
+impl IdKind {
+    pub(crate) const NAMES: [&'static str; 3] = ["uuid_v4", "uuid_v7", "ulid"];
+
+    pub(crate) fn from_name(name: &str) -> Option<IdKind> {
+        match name {
+            "uuid_v4" => Some(IdKind::UuidV4),
+            "uuid_v7" => Some(IdKind::UuidV7),
+            "ulid" => Some(IdKind::Ulid),
+            _ => None,
+        }
+    }
+
+    /// The generator type in `dynamo_model::lifecycle`.
+    pub(crate) fn generator(self) -> &'static str {
+        match self {
+            IdKind::UuidV4 => "UuidV4",
+            IdKind::UuidV7 => "UuidV7",
+            IdKind::Ulid => "Ulid",
+        }
+    }
 }
 
 pub(crate) enum DefaultValue {
@@ -60,7 +125,24 @@ pub(crate) enum Projection {
     Include(Vec<String>),
 }
 
+impl Field {
+    /// True when the field is stored as epoch seconds (`ttl`), not by its type's codec.
+    pub(crate) fn is_expiry(&self) -> bool {
+        self.role == Some(Role::Ttl)
+    }
+
+    /// True when the field is stored by its type's own codec (no `with`, not a `ttl`).
+    pub(crate) fn has_own_codec(&self) -> bool {
+        self.with.is_none() && !self.is_expiry()
+    }
+}
+
 impl Model {
+    /// The field with lifecycle role `role` (the first, for roles a model has once).
+    pub(crate) fn with_role(&self, role: Role) -> Option<&Field> {
+        self.fields.iter().find(|f| f.role == Some(role))
+    }
+
     /// True when field `position` is a key of the table or of an index: its accessor then
     /// carries a `KeyField<position>` marker, so key conditions can check it.
     pub(crate) fn is_key(&self, position: usize) -> bool {

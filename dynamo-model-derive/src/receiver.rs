@@ -42,6 +42,12 @@ pub(crate) struct FieldReceiver {
     pub(crate) skip: Flag,
     pub(crate) validate: Option<syn::Path>,
     pub(crate) with: Option<syn::Path>,
+    pub(crate) version: Flag,
+    pub(crate) created_at: Flag,
+    pub(crate) updated_at: Flag,
+    pub(crate) ttl: Flag,
+    pub(crate) counter: Flag,
+    pub(crate) auto_id: Option<SpannedValue<String>>,
 }
 
 /// `gsi(...)` or `lsi(...)`.

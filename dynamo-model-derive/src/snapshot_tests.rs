@@ -43,3 +43,25 @@ fn nested_document_with_codecs() {
     };
     insta::assert_snapshot!(expand_to_string(input));
 }
+
+#[test]
+fn lifecycle_attributes() {
+    let input = syn::parse_quote! {
+        #[dynamo(table = "documents", hash_key = "id")]
+        struct Document {
+            #[dynamo(auto_id = "ulid")]
+            id: String,
+            #[dynamo(version)]
+            version: u64,
+            #[dynamo(created_at)]
+            created: String,
+            #[dynamo(updated_at)]
+            updated: Option<i64>,
+            #[dynamo(ttl)]
+            expires: Option<std::time::SystemTime>,
+            #[dynamo(counter, default)]
+            edits: u32,
+        }
+    };
+    insta::assert_snapshot!(expand_to_string(input));
+}

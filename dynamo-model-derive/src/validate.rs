@@ -10,7 +10,7 @@ use darling::util::{Override, SpannedValue};
 use darling::{Error, Result};
 
 use crate::case::{RenameRule, RULE_NAMES};
-use crate::model::{DefaultValue, Field, IndexDef, Model, Projection, TableDef};
+use crate::model::{DefaultValue, Field, IdKind, IndexDef, Model, Projection, Role, TableDef};
 use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
 
 /// `did you mean` for `value` among `candidates`, when one is close.
@@ -126,6 +126,7 @@ impl Model {
             .filter_map(|f| errors.handle(Field::from_receiver(f, rule)))
             .collect();
         check_unique_attributes(&mut errors, &fields);
+        check_roles(&mut errors, &fields, input.table.is_some());
 
         // With the wrong shape there are no fields to check keys against: report only that.
         let table = if wrong_shape {
@@ -191,6 +192,7 @@ impl Field {
             .unwrap_or_default();
         let ident = input
             .ident
+            .clone()
             .ok_or_else(|| Error::custom("expected a named field").with_span(&input.ty))?;
         let rust_name = ident.to_string().trim_start_matches("r#").to_owned();
         let attribute = match (&input.rename, &serde.rename) {
@@ -210,6 +212,27 @@ impl Field {
                     .with_span(&input.skip.span()),
             );
         }
+        let role = field_role(&mut errors, &input);
+        if let Some(role) = role {
+            let conflict = if skip {
+                Some("is skipped, so it is not stored")
+            } else if input.with.is_some() {
+                Some("has a `with` codec")
+            } else if role == Role::Ttl && input.default.is_some() {
+                Some("is a `ttl` (absent means never expires), so it takes no `default`")
+            } else {
+                None
+            };
+            if let Some(conflict) = conflict {
+                errors.push(
+                    Error::custom(format!(
+                        "`{}` cannot be used on `{ident}`: the field {conflict}",
+                        role.option()
+                    ))
+                    .with_span(&ident),
+                );
+            }
+        }
         let default = input.default.map(|d| match d {
             Override::Inherit => DefaultValue::Trait,
             Override::Explicit(path) => DefaultValue::Function(path),
@@ -222,7 +245,76 @@ impl Field {
             default,
             validate: input.validate,
             with: input.with,
+            role,
         })
+    }
+}
+
+/// The lifecycle role a field declares; more than one is an error.
+fn field_role(errors: &mut Accumulator, input: &FieldReceiver) -> Option<Role> {
+    let mut declared: Vec<(Role, proc_macro2::Span)> = [
+        (&input.version, Role::Version),
+        (&input.created_at, Role::CreatedAt),
+        (&input.updated_at, Role::UpdatedAt),
+        (&input.ttl, Role::Ttl),
+        (&input.counter, Role::Counter),
+    ]
+    .into_iter()
+    .filter(|(flag, _)| flag.is_present())
+    .map(|(flag, role)| (role, flag.span()))
+    .collect();
+    if let Some(kind) = &input.auto_id {
+        match IdKind::from_name(kind) {
+            Some(id) => declared.push((Role::AutoId(id), kind.span())),
+            None => errors.push(
+                Error::custom(format!(
+                    "unknown `auto_id` kind `{}`: expected \"uuid_v4\", \"uuid_v7\" or \"ulid\"{}",
+                    kind.as_str(),
+                    suggestion(kind, IdKind::NAMES)
+                ))
+                .with_span(&kind.span()),
+            ),
+        }
+    }
+    if let [(first, _), (second, span), ..] = declared.as_slice() {
+        errors.push(
+            Error::custom(format!(
+                "a field has one lifecycle role: `{}` and `{}` cannot be combined",
+                first.option(),
+                second.option()
+            ))
+            .with_span(span),
+        );
+    }
+    declared.first().map(|(role, _)| *role)
+}
+
+/// Roles a model has at most once, and roles that need a table.
+fn check_roles(errors: &mut Accumulator, fields: &[Field], has_table: bool) {
+    for role in [Role::Version, Role::CreatedAt, Role::UpdatedAt, Role::Ttl] {
+        let mut holders = fields.iter().filter(|f| f.role == Some(role));
+        if let (Some(first), Some(second)) = (holders.next(), holders.next()) {
+            errors.push(
+                Error::custom(format!(
+                    "a model has one `{}` field: `{}` and `{}` both declare it",
+                    role.option(),
+                    first.ident,
+                    second.ident
+                ))
+                .with_span(&second.ident),
+            );
+        }
+    }
+    if !has_table {
+        if let Some(field) = fields.iter().find(|f| f.role.is_some()) {
+            let role = field.role.map_or("", Role::option);
+            errors.push(
+                Error::custom(format!(
+                    "`{role}` needs `table`: the client maintains it on item writes, which a nested document has none of"
+                ))
+                .with_span(&field.ident),
+            );
+        }
     }
 }
 
@@ -340,6 +432,17 @@ impl TableBuilder<'_> {
                 Error::custom(format!(
                     "`{what}` names `{}`, which has a `with` codec: a key's type must implement `KeyAttribute` instead",
                     field.ident
+                ))
+                .with_span(&name.span()),
+            );
+            return None;
+        }
+        if let Some(role @ (Role::Version | Role::Counter | Role::Ttl)) = field.role {
+            self.errors.push(
+                Error::custom(format!(
+                    "`{what}` names `{}`, a `{}` field: the client changes it on every write, and a key never changes",
+                    field.ident,
+                    role.option()
                 ))
                 .with_span(&name.span()),
             );

@@ -60,6 +60,20 @@ pub enum ErrorKind {
         /// The item as it was, when the request asked for it on failure.
         item: Option<crate::value::Item>,
     },
+    /// An optimistic-locking write found another version than the one it expected: someone
+    /// else wrote the item since it was read (`#[dynamo(version)]`).
+    VersionConflict {
+        /// The model.
+        model: &'static str,
+        /// The operation (`PutItem`, `UpdateItem`, `DeleteItem`).
+        operation: &'static str,
+        /// The version the write expected (0: that the item did not exist yet).
+        expected: u64,
+        /// The version stored now (`None`: no item, or no version attribute).
+        found: Option<u64>,
+        /// The item as it is now, when there is one.
+        item: Option<crate::value::Item>,
+    },
     /// A transaction was cancelled: one reason per item, in request order.
     TransactionCanceled {
         /// One entry per item of the transaction.
@@ -193,6 +207,19 @@ impl Error {
                     item: item.clone(),
                 }
             }
+            ErrorKind::VersionConflict {
+                model,
+                operation,
+                expected,
+                found,
+                item,
+            } => ErrorKind::VersionConflict {
+                model,
+                operation,
+                expected: *expected,
+                found: *found,
+                item: item.clone(),
+            },
             ErrorKind::TransactionCanceled { reasons } => ErrorKind::TransactionCanceled {
                 reasons: reasons.clone(),
             },
@@ -267,9 +294,17 @@ impl Error {
         matches!(*self.kind, ErrorKind::InvalidRequest { .. })
     }
 
-    /// True when a conditional write's condition did not hold.
+    /// True when a conditional write's condition did not hold, a version check included.
     pub fn is_conditional_check_failed(&self) -> bool {
-        matches!(*self.kind, ErrorKind::ConditionalCheckFailed { .. })
+        matches!(
+            *self.kind,
+            ErrorKind::ConditionalCheckFailed { .. } | ErrorKind::VersionConflict { .. }
+        )
+    }
+
+    /// True when an optimistic-locking write found another version than it expected.
+    pub fn is_version_conflict(&self) -> bool {
+        matches!(*self.kind, ErrorKind::VersionConflict { .. })
     }
 
     /// True when a transaction was cancelled; see [`Error::reasons`].
@@ -304,7 +339,8 @@ impl Error {
     /// The item as it was when a condition failed, if the request asked for it.
     pub fn current_item(&self) -> Option<&crate::value::Item> {
         match &*self.kind {
-            ErrorKind::ConditionalCheckFailed { item, .. } => item.as_ref(),
+            ErrorKind::ConditionalCheckFailed { item, .. }
+            | ErrorKind::VersionConflict { item, .. } => item.as_ref(),
             _ => None,
         }
     }
@@ -374,6 +410,19 @@ impl fmt::Display for Error {
             }
             ErrorKind::ConditionalCheckFailed { operation, .. } => {
                 write!(f, "{operation}: the condition did not hold")
+            }
+            ErrorKind::VersionConflict {
+                model,
+                operation,
+                expected,
+                found,
+                ..
+            } => {
+                let found = found.map_or("none".to_owned(), |v| v.to_string());
+                write!(
+                    f,
+                    "{operation}: `{model}` version conflict: expected version {expected}, found {found} (the item was written since it was read)"
+                )
             }
             ErrorKind::TransactionCanceled { reasons } => {
                 let failed: Vec<String> = reasons

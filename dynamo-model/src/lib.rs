@@ -120,6 +120,7 @@ mod client;
 mod error;
 pub mod expr;
 mod key;
+pub mod lifecycle;
 pub mod meta;
 mod model;
 pub mod path;

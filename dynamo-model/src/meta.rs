@@ -22,6 +22,9 @@ pub struct TableMeta {
     pub attributes: &'static [&'static str],
     /// Reads are strongly consistent by default (`#[dynamo(consistent_read)]`).
     pub consistent_read: bool,
+    /// The attributes the client maintains itself: version, timestamps, TTL, counters and
+    /// generated ids.
+    pub lifecycle: Lifecycle,
 }
 
 impl TableMeta {
@@ -91,3 +94,69 @@ pub enum Projection {
     /// The keys plus the listed attributes.
     Include(&'static [&'static str]),
 }
+
+/// The lifecycle attributes of a model, each declared on a field: the client writes them on
+/// every put and update, so application code never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// `#[dynamo(version)]`: optimistic locking. Writes expect the stored version to be the
+    /// item's and store it plus one.
+    pub version: Option<&'static str>,
+    /// `#[dynamo(created_at)]`: set once, when the item is first written.
+    pub created_at: Option<Generated>,
+    /// `#[dynamo(updated_at)]`: set on every write.
+    pub updated_at: Option<Generated>,
+    /// `#[dynamo(ttl)]`: the expiry time, stored as epoch seconds; reads hide expired items.
+    pub ttl: Option<&'static str>,
+    /// `#[dynamo(counter)]`: incremented by one on every update.
+    pub counters: &'static [&'static str],
+    /// `#[dynamo(auto_id = "...")]`: filled on put when empty.
+    pub auto_ids: &'static [Generated],
+}
+
+impl Lifecycle {
+    /// A model without lifecycle attributes.
+    pub const NONE: Lifecycle = Lifecycle {
+        version: None,
+        created_at: None,
+        updated_at: None,
+        ttl: None,
+        counters: &[],
+        auto_ids: &[],
+    };
+
+    /// True when the model declares no lifecycle attribute.
+    pub fn is_empty(&self) -> bool {
+        *self == Lifecycle::NONE
+    }
+}
+
+/// An attribute whose value the client generates (a timestamp, an id), in the field's own
+/// encoding.
+#[derive(Clone, Copy)]
+pub struct Generated {
+    /// The attribute name.
+    pub attribute: &'static str,
+    /// A fresh value: now, or a new id.
+    pub generate: fn() -> crate::value::AttributeValue,
+    /// True when a stored value counts as empty (absent, `None`, `""`, zero, the epoch, the
+    /// nil UUID), so a put fills it.
+    pub is_empty: fn(Option<&crate::value::AttributeValue>) -> bool,
+}
+
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generated")
+            .field("attribute", &self.attribute)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Two generated attributes are the same when they name the same attribute.
+impl PartialEq for Generated {
+    fn eq(&self, other: &Self) -> bool {
+        self.attribute == other.attribute
+    }
+}
+
+impl Eq for Generated {}

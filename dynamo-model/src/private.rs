@@ -272,3 +272,90 @@ pub fn field_at<M, T, K>(prefix: Option<&AttrPath>, name: &'static str) -> Field
         Some(prefix) => Field::new(prefix.child(name)),
     }
 }
+
+pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
+pub use crate::meta::{Generated, Lifecycle};
+
+/// `created_at`/`updated_at`: now, in the field's encoding.
+pub fn timestamp_now<T: crate::lifecycle::Timestamp>() -> AttributeValue {
+    T::at(std::time::SystemTime::now())
+        .to_attribute_value()
+        .unwrap_or(AttributeValue::Null(true))
+}
+
+/// `created_at`: true when the stored value was never set.
+pub fn timestamp_is_unset<T: crate::lifecycle::Timestamp>(value: Option<&AttributeValue>) -> bool {
+    unset_by::<T>(value, T::is_unset)
+}
+
+/// `auto_id`: a fresh id from generator `G`.
+pub fn new_id<T: crate::lifecycle::AutoIdField<G>, G: crate::lifecycle::IdGenerator>(
+) -> AttributeValue {
+    AttributeValue::S(G::generate())
+}
+
+/// `auto_id`: true when the field holds no id yet.
+pub fn id_is_unset<T: crate::lifecycle::AutoIdField<G>, G>(value: Option<&AttributeValue>) -> bool {
+    unset_by::<T>(value, |id| id.is_unset())
+}
+
+fn unset_by<T: DynamoAttribute>(value: Option<&AttributeValue>, unset: fn(&T) -> bool) -> bool {
+    match value {
+        None | Some(AttributeValue::Null(_)) => true,
+        Some(value) => T::from_attribute_value(value.clone()).is_ok_and(|v| unset(&v)),
+    }
+}
+
+/// Compile-time check of a `#[dynamo(version)]` field's type.
+pub fn require_version<T: crate::lifecycle::VersionNumber>() {}
+
+/// Compile-time check of a `#[dynamo(counter)]` field's type.
+pub fn require_counter<T: crate::expr::Numeric>() {}
+
+/// Writes a `#[dynamo(ttl)]` field as epoch seconds (nothing for `None`).
+#[inline]
+pub fn put_expiry<T: crate::lifecycle::ExpiryTime>(item: &mut Item, name: &'static str, value: &T) {
+    if let Some(seconds) = value.epoch_seconds() {
+        item.insert(name.to_owned(), AttributeValue::N(seconds.to_string()));
+    }
+}
+
+/// Reads a `#[dynamo(ttl)]` field from epoch seconds.
+#[inline]
+pub fn decode_expiry<T: crate::lifecycle::ExpiryTime>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+) -> Option<T> {
+    let decoded = match slot {
+        None | Some(AttributeValue::Null(_)) => T::when_absent().ok_or_else(missing),
+        Some(AttributeValue::N(text)) => crate::client::parse_epoch_seconds(&text)
+            .and_then(T::from_epoch_seconds)
+            .ok_or_else(|| {
+                Problems::single(format!("`{text}` is not an expiry time in epoch seconds"))
+            }),
+        Some(other) => Err(Problems::mismatch("N", &other)),
+    };
+    keep(problems, name, decoded)
+}
+
+/// Copies a generated attribute of a written item back into its field (`Dynamo::save`).
+pub fn refresh_field<T: DynamoAttribute>(
+    model: &'static str,
+    field: &mut T,
+    item: &Item,
+    name: &'static str,
+) -> Result<()> {
+    let Some(value) = item.get(name) else {
+        return Ok(());
+    };
+    let mut problems = Problems::new();
+    if let Some(value) = keep(&mut problems, name, T::from_attribute_value(value.clone())) {
+        *field = value;
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::decode(model, problems.into_vec()))
+    }
+}

@@ -13,11 +13,11 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let private = quote!(#krate::__private);
     let fields_ident = format_ident!("{}Fields", ident);
-    // `with` fields have their own codec, so typed values of their Rust type would not match
-    // what is stored: they get no accessor.
-    let accessible: Vec<_> = model.stored().filter(|f| f.with.is_none()).collect();
+    // `with` and `ttl` fields are stored in another form than their type's codec, so typed
+    // values of their Rust type would not match what is stored: they get no accessor.
+    let accessible: Vec<_> = model.stored().filter(|f| f.has_own_codec()).collect();
 
-    let declarations = model.fields.iter().enumerate().filter(|(_, f)| !f.skip && f.with.is_none()).map(|(position, field)| {
+    let declarations = model.fields.iter().enumerate().filter(|(_, f)| !f.skip && f.has_own_codec()).map(|(position, field)| {
         let field_ident = &field.ident;
         let ty = &field.ty;
         let doc = format!(" The attribute `{}`.", field.attribute);

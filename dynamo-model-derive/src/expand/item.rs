@@ -47,7 +47,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     } else {
         quote!(#private::Extra::Ignore)
     };
-    let checks = stored.iter().filter(|f| f.with.is_none()).map(|field| {
+    let checks = stored.iter().filter(|f| f.has_own_codec()).map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
         let ty = &field.ty;
@@ -139,6 +139,10 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 fn put(field: &Field, private: &TokenStream) -> TokenStream {
     let ident = &field.ident;
     let attribute = &field.attribute;
+    if field.is_expiry() {
+        let ty = &field.ty;
+        return quote_spanned!(ty.span()=> #private::put_expiry::<#ty>(&mut __item, #attribute, &self.#ident););
+    }
     match &field.with {
         Some(module) => quote_spanned!(module.span()=>
             #private::put_attr_with(&mut __item, #attribute, #module::to_attribute_value(&self.#ident));
@@ -153,6 +157,11 @@ fn put(field: &Field, private: &TokenStream) -> TokenStream {
 fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStream {
     let ty = &field.ty;
     let attribute = &field.attribute;
+    if field.is_expiry() {
+        return quote_spanned!(ty.span()=>
+            #private::decode_expiry::<#ty>(&mut __problems, #attribute, #slot)
+        );
+    }
     if let Some(module) = &field.with {
         let default = match &field.default {
             None => quote!(#private::core::option::Option::None),

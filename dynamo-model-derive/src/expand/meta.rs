@@ -170,6 +170,9 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let index_count = indexes.len();
     let attributes = model.stored().map(|f| &f.attribute);
     let model_name = ident.to_string();
+    let lifecycle = super::lifecycle::metadata(model, &private);
+    let lifecycle_checks = super::lifecycle::type_checks(model, &private);
+    let refresh = super::lifecycle::refresh(model, &private);
 
     let key_puts = std::iter::once(*hash_key)
         .chain(*range_key)
@@ -256,7 +259,9 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             indexes: &__INDEXES,
             attributes: &[#(#attributes),*],
             consistent_read: #consistent_read,
+            lifecycle: #lifecycle,
         };
+        #lifecycle_checks
 
         #hooks
 
@@ -277,6 +282,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                 #(#key_puts)*
                 __item
             }
+
+            #refresh
         }
 
         #[automatically_derived]

@@ -4,6 +4,7 @@ mod attribute;
 mod fallback;
 mod fields;
 mod item;
+mod lifecycle;
 mod meta;
 
 use darling::FromDeriveInput;

@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, Writ
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::item::{default_consistent_read, item_to_write, key_item, load};
+use super::lifecycle::ExpiryFilter;
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::IntoKey;
@@ -46,6 +47,7 @@ pub struct BatchGet<'a, M> {
     keys: Result<Vec<Item>>,
     consistent_read: Option<bool>,
     hooks: bool,
+    include_expired: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -79,6 +81,7 @@ impl Dynamo {
             keys,
             consistent_read: None,
             hooks: true,
+            include_expired: false,
             _model: PhantomData,
         }
     }
@@ -105,6 +108,13 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
         self
     }
 
+    /// Also returns items whose TTL (`#[dynamo(ttl)]`) has passed but which DynamoDB has
+    /// not deleted yet; by default they read as absent.
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
+        self
+    }
+
     /// Resolves to the items found and the keys left unprocessed after every retry.
     ///
     /// # Errors
@@ -113,6 +123,7 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     pub async fn outcome(self) -> Result<BatchGetOutcome<M>> {
         let keys = self.keys?;
         let self_hooks = self.hooks;
+        let expiry = ExpiryFilter::of::<M>(self.include_expired);
         let table = self.db.table_name::<M>();
         let db = self.db;
         let consistent = self
@@ -129,7 +140,7 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
             unprocessed_keys: Vec::new(),
         };
         for (items, unprocessed) in results {
-            for item in items {
+            for item in items.into_iter().filter(|item| !expiry.is_expired(item)) {
                 outcome.items.push(load(item, self_hooks)?);
             }
             outcome.unprocessed_keys.extend(unprocessed);
@@ -238,6 +249,7 @@ impl<'a> BatchWrite<'a> {
         let request = model
             .before_save()
             .and_then(|()| item_to_write(model))
+            .map(|(item, _unchecked_version)| item)
             .and_then(|item| {
                 let put = PutRequest::builder()
                     .set_item(Some(item))

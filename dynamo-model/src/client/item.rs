@@ -7,6 +7,7 @@ use std::pin::Pin;
 use aws_sdk_dynamodb::operation::{delete_item, get_item, put_item, update_item};
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
+use super::lifecycle::{self, ExpiryFilter, VersionGuard};
 use super::{check_key, Dynamo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{Condition, Projection, Update};
@@ -16,9 +17,11 @@ use crate::value::{item_size, Item, MAX_ITEM_SIZE};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Validates and encodes a model for writing: validators, codec checks, key and size.
-pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<Item> {
-    let item = model.try_to_item()?;
+/// Validates and encodes a model for writing (validators, codec checks, key and size),
+/// with its lifecycle attributes filled; also the version the write must find.
+pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
+    let mut item = model.try_to_item()?;
+    let guard = lifecycle::on_put::<M>(&mut item)?;
     check_key::<M>(&item)?;
     let size = item_size(&item);
     if size > MAX_ITEM_SIZE {
@@ -28,7 +31,7 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<Item> {
         }
         .into());
     }
-    Ok(item)
+    Ok((item, guard))
 }
 
 /// A key item, checked before sending.
@@ -132,6 +135,19 @@ impl Dynamo {
         }
     }
 
+    /// Writes `model` as [`put`](Dynamo::put) does, then copies what the client generated
+    /// back into it: ids (`auto_id`), timestamps and the new version, so the next save of
+    /// the same value passes its version check.
+    ///
+    /// # Errors
+    ///
+    /// As `put`, and [`ErrorKind::VersionConflict`] when a versioned item was written since
+    /// `model` was read.
+    pub async fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
+        let (_, written) = self.put(&*model).write().await?;
+        model.__refresh_generated(&written)
+    }
+
     /// Reads the item with `key` (`"u1"`, or `("c1", "o1")` for hash and range keys).
     pub fn get<M: Table>(&self, key: impl IntoKey<M::Key>) -> Get<'_, M> {
         Get {
@@ -140,15 +156,23 @@ impl Dynamo {
             consistent_read: None,
             projection: None,
             hooks: true,
+            include_expired: false,
             _model: PhantomData,
         }
     }
 
     /// Deletes the item of `model` (its key).
+    ///
+    /// A versioned model (`#[dynamo(version)]`) is deleted only if the stored version is
+    /// still the model's; otherwise the delete fails with
+    /// [`ErrorKind::VersionConflict`].
     pub fn delete<M: Table>(&self, model: &M) -> Delete<'_, M> {
         let key = model.item_key();
         let mut delete = Delete::new(self, check_key::<M>(&key).map(|()| key));
         delete.before_delete = Some(model.before_delete());
+        if M::meta().lifecycle.version.is_some() {
+            delete.guard = lifecycle::on_delete::<M>(&model.to_item());
+        }
         delete
     }
 
@@ -165,6 +189,7 @@ impl Dynamo {
             update: Update::new(),
             condition: None,
             item_on_failure: false,
+            guard: None,
             _returns: PhantomData,
         }
     }
@@ -202,11 +227,23 @@ impl<'a, M: Table> Put<'a, M> {
     ///
     /// Validation, key, size and expression errors, as the send would report them.
     pub fn to_request(&self) -> Result<put_item::builders::PutItemInputBuilder> {
-        let item = item_to_write(self.model)?;
+        Ok(self.prepare()?.0)
+    }
+
+    /// The request, and the version it expects when the model is versioned (a failed
+    /// condition then asks for the current item, to tell a version conflict apart).
+    fn prepare(
+        &self,
+    ) -> Result<(
+        put_item::builders::PutItemInputBuilder,
+        Option<VersionGuard>,
+    )> {
+        let (item, guard) = item_to_write(self.model)?;
         let mut expressions = Expressions::new();
-        let condition = expressions.condition(self.condition.as_ref())?;
+        let condition = VersionGuard::and(guard, self.condition.as_ref());
+        let condition = expressions.condition(condition.as_deref())?;
         let (names, values) = expressions.into_maps();
-        Ok(put_item::PutItemInput::builder()
+        let request = put_item::PutItemInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_item(Some(item))
             .set_condition_expression(condition)
@@ -214,21 +251,33 @@ impl<'a, M: Table> Put<'a, M> {
             .set_expression_attribute_values(values)
             .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
             .set_return_values_on_condition_check_failure(
-                self.item_on_failure
+                (self.item_on_failure || guard.is_some())
                     .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            ))
+            );
+        Ok((request, guard))
     }
 
-    async fn send(self) -> Result<Option<M>> {
+    async fn write(&self) -> Result<(Option<Item>, Item)> {
         if self.hooks {
             self.model.before_save()?;
         }
-        let request = self.to_request()?;
-        let output = self.db.backend.put_item(request).await?;
+        let (request, guard) = self.prepare()?;
+        let written = request.get_item().clone().unwrap_or_default();
+        let output = self
+            .db
+            .backend
+            .put_item(request)
+            .await
+            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
         if self.hooks {
             self.model.after_save();
         }
-        decode(output.attributes, self.hooks)
+        Ok((output.attributes, written))
+    }
+
+    async fn send(self) -> Result<Option<M>> {
+        let (old, _) = self.write().await?;
+        decode(old, self.hooks)
     }
 }
 
@@ -249,6 +298,7 @@ pub struct Get<'a, M> {
     consistent_read: Option<bool>,
     projection: Option<Projection<M>>,
     hooks: bool,
+    include_expired: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -269,6 +319,13 @@ impl<'a, M: Table> Get<'a, M> {
     /// Runs no `after_load` hook for this call.
     pub fn skip_hooks(mut self) -> Self {
         self.hooks = false;
+        self
+    }
+
+    /// Also returns an item whose TTL (`#[dynamo(ttl)]`) has passed but which DynamoDB has
+    /// not deleted yet; by default such an item reads as absent.
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
         self
     }
 
@@ -299,9 +356,10 @@ impl<'a, M: Table> Get<'a, M> {
 
     /// Resolves to the raw attributes instead of the model (for partial projections).
     pub async fn item(self) -> Result<Option<Item>> {
+        let expiry = ExpiryFilter::of::<M>(self.include_expired);
         let request = self.to_request()?;
         let output = self.db.backend.get_item(request).await?;
-        Ok(output.item)
+        Ok(expiry.keep(output.item))
     }
 
     async fn send(self) -> Result<Option<M>> {
@@ -330,6 +388,8 @@ pub struct Delete<'a, M> {
     item_on_failure: bool,
     /// What the item's `before_delete` hook said (deleting by key runs none).
     before_delete: Option<Result<()>>,
+    /// The version the delete expects, for versioned models.
+    guard: Result<Option<VersionGuard>>,
 }
 
 impl<'a, M: Table> Delete<'a, M> {
@@ -341,7 +401,15 @@ impl<'a, M: Table> Delete<'a, M> {
             return_old: false,
             item_on_failure: false,
             before_delete: None,
+            guard: Ok(None),
         }
+    }
+
+    /// Deletes only if the stored version is `version` (`#[dynamo(version)]`); another
+    /// version fails with [`ErrorKind::VersionConflict`].
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.guard = lifecycle::expecting::<M>(version).map(Some);
+        self
     }
 
     /// Deletes only if `condition` holds.
@@ -375,8 +443,10 @@ impl<'a, M: Table> Delete<'a, M> {
     /// Key and expression errors, as the send would report them.
     pub fn to_request(&self) -> Result<delete_item::builders::DeleteItemInputBuilder> {
         let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let guard = *self.guard.as_ref().map_err(Error::duplicate)?;
         let mut expressions = Expressions::new();
-        let condition = expressions.condition(self.condition.as_ref())?;
+        let condition = VersionGuard::and(guard, self.condition.as_ref());
+        let condition = expressions.condition(condition.as_deref())?;
         let (names, values) = expressions.into_maps();
         Ok(delete_item::DeleteItemInput::builder()
             .table_name(self.db.table_name::<M>())
@@ -386,13 +456,14 @@ impl<'a, M: Table> Delete<'a, M> {
             .set_expression_attribute_values(values)
             .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
             .set_return_values_on_condition_check_failure(
-                self.item_on_failure
+                (self.item_on_failure || guard.is_some())
                     .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
             ))
     }
 
     async fn send(self) -> Result<Option<M>> {
         let hooks = self.before_delete.is_some();
+        let guard = *self.guard.as_ref().map_err(Error::duplicate)?;
         if let Some(verdict) = self.before_delete {
             verdict?;
         }
@@ -404,7 +475,8 @@ impl<'a, M: Table> Delete<'a, M> {
             .db
             .backend
             .delete_item(request.to_request()?)
-            .await?;
+            .await
+            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
         decode(output.attributes, hooks)
     }
 }
@@ -502,6 +574,8 @@ pub struct UpdateItem<'a, M, R = returns::Nothing> {
     update: Update<M>,
     condition: Option<Condition<M>>,
     item_on_failure: bool,
+    /// `expect_version`: the version the update expects.
+    guard: Option<Result<VersionGuard>>,
     _returns: PhantomData<fn() -> R>,
 }
 
@@ -567,6 +641,14 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         self
     }
 
+    /// Updates only if the stored version is `version` (`#[dynamo(version)]`); another
+    /// version fails with [`ErrorKind::VersionConflict`]. Every update of a versioned model
+    /// moves its version on by one, with or without this check.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.guard = Some(lifecycle::expecting::<M>(version));
+        self
+    }
+
     fn returning<S: UpdateReturn<M>>(self) -> UpdateItem<'a, M, S> {
         UpdateItem {
             db: self.db,
@@ -574,6 +656,7 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
             update: self.update,
             condition: self.condition,
             item_on_failure: self.item_on_failure,
+            guard: self.guard,
             _returns: PhantomData,
         }
     }
@@ -606,9 +689,18 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
     /// would report them.
     pub fn to_request(&self) -> Result<update_item::builders::UpdateItemInputBuilder> {
         let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let guard = self.guard().map_err(Error::duplicate)?;
         let mut expressions = Expressions::new();
-        let update = expressions.add(self.update.render()?);
-        let condition = expressions.condition(self.condition.as_ref())?;
+        let with_lifecycle;
+        let update = if M::meta().lifecycle.is_empty() {
+            &self.update
+        } else {
+            with_lifecycle = lifecycle::on_update(self.update.clone());
+            &with_lifecycle
+        };
+        let update = expressions.add(update.render()?);
+        let condition = VersionGuard::and(guard, self.condition.as_ref());
+        let condition = expressions.condition(condition.as_deref())?;
         let meta = M::meta();
         if let Some(key) = std::iter::once(meta.hash_key)
             .chain(meta.range_key)
@@ -632,14 +724,24 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
             .set_expression_attribute_values(values)
             .set_return_values(R::RETURN_VALUES)
             .set_return_values_on_condition_check_failure(
-                self.item_on_failure
+                (self.item_on_failure || guard.is_some())
                     .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
             ))
     }
 
+    fn guard(&self) -> std::result::Result<Option<VersionGuard>, &Error> {
+        self.guard.as_ref().map(|g| g.as_ref().copied()).transpose()
+    }
+
     async fn send(self) -> Result<R::Output> {
+        let guard = self.guard().map_err(Error::duplicate)?;
         let request = self.to_request()?;
-        let output = self.db.backend.update_item(request).await?;
+        let output = self
+            .db
+            .backend
+            .update_item(request)
+            .await
+            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
         R::convert(output.attributes)
     }
 }

@@ -3,6 +3,7 @@
 mod batch;
 mod builder;
 mod item;
+mod lifecycle;
 mod query;
 mod retry;
 mod table;
@@ -21,6 +22,7 @@ pub use batch::{
 };
 pub use builder::DynamoBuilder;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
+pub(crate) use lifecycle::parse_epoch_seconds;
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
 pub use table::{CreateTable, TableSet, TableStatus};

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::Select;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::item::{default_consistent_read, load, Expressions};
+use super::lifecycle::ExpiryFilter;
 use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
@@ -37,6 +38,7 @@ struct Common<M> {
     consistent_read: Option<bool>,
     start: Option<Item>,
     hooks: bool,
+    include_expired: bool,
 }
 
 impl<M> Common<M> {
@@ -48,6 +50,7 @@ impl<M> Common<M> {
             consistent_read: None,
             start: None,
             hooks: true,
+            include_expired: false,
         }
     }
 
@@ -104,19 +107,30 @@ macro_rules! common_options {
             self.common.hooks = false;
             self
         }
+
+        /// Also returns items whose TTL (`#[dynamo(ttl)]`) has passed but which DynamoDB
+        /// has not deleted yet; by default they are left out. (`count` counts what the
+        /// server holds, expired items included.)
+        pub fn include_expired(mut self) -> Self {
+            self.common.include_expired = true;
+            self
+        }
     };
 }
 
-/// Decodes the items of a page.
+/// Decodes the items of a page, leaving out expired ones.
 fn decode_page<M: Table>(
+    common: &Common<M>,
     items: Option<Vec<Item>>,
     last: Option<Item>,
     scanned: i32,
 ) -> Result<Page<M>> {
+    let expiry = ExpiryFilter::of::<M>(common.include_expired);
     let items = items
         .unwrap_or_default()
         .into_iter()
-        .map(M::from_item)
+        .filter(|item| !expiry.is_expired(item))
+        .map(|item| load(item, common.hooks))
         .collect::<Result<Vec<M>>>()?;
     Ok(Page {
         items,
@@ -248,6 +262,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     pub async fn page(self) -> Result<Page<M>> {
         let output = self.db.backend.query(self.to_request()?).await?;
         decode_page(
+            &self.common,
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
@@ -265,6 +280,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
         paginate(
             first,
             self.common.hooks,
+            ExpiryFilter::of::<M>(self.common.include_expired),
             move |request| async move {
                 let output = db.backend.query(request).await?;
                 Ok((output.items, output.last_evaluated_key))
@@ -312,6 +328,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
 fn paginate<'a, M, R, F, Fut>(
     first: Result<R>,
     hooks: bool,
+    expiry: ExpiryFilter,
     send: F,
     set_start: fn(R, Option<Item>) -> R,
 ) -> BoxStream<'a, Result<M>>
@@ -335,7 +352,12 @@ where
         }
     });
     pages
-        .map_ok(move |items| stream::iter(items.into_iter().map(move |item| load(item, hooks))))
+        .map_ok(move |items| {
+            let live = items
+                .into_iter()
+                .filter(move |item| !expiry.is_expired(item));
+            stream::iter(live.map(move |item| load(item, hooks)))
+        })
         .try_flatten()
         .boxed()
 }
@@ -417,6 +439,7 @@ impl<'a, M: Table> Scan<'a, M> {
     pub async fn page(self) -> Result<Page<M>> {
         let output = self.db.backend.scan(self.request(None)?).await?;
         decode_page(
+            &self.common,
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
@@ -431,10 +454,12 @@ impl<'a, M: Table> Scan<'a, M> {
     {
         let db = self.db;
         let hooks = self.common.hooks;
+        let expiry = ExpiryFilter::of::<M>(self.common.include_expired);
         let segment_stream = move |request: Result<scan::builders::ScanInputBuilder>| {
             paginate(
                 request,
                 hooks,
+                expiry,
                 move |request: scan::builders::ScanInputBuilder| async move {
                     let output = db.backend.scan(request).await?;
                     Ok((output.items, output.last_evaluated_key))

@@ -65,7 +65,9 @@ fn projection(projection: Projection) -> SdkProjection {
 
 /// `CreateTable` from a model's metadata: key schema, attribute definitions, GSIs, LSIs.
 /// On-demand billing unless [`provisioned`](CreateTable::provisioned) is set. Resolves once
-/// the table is active.
+/// the table is active, with time to live enabled on the model's `#[dynamo(ttl)]` field
+/// when it has one (TTL can only be enabled on an active table: after
+/// [`no_wait`](CreateTable::no_wait), call [`Dynamo::enable_ttl`] yourself).
 #[must_use = "an operation does nothing until awaited"]
 pub struct CreateTable<'a, M> {
     db: &'a Dynamo,
@@ -296,6 +298,9 @@ impl<'a, M: Table> CreateTable<'a, M> {
             self.db
                 .wait_until_active::<M>(Duration::from_secs(60))
                 .await?;
+            if let Some(ttl) = M::meta().lifecycle.ttl {
+                self.db.enable_ttl::<M>(ttl).await?;
+            }
         }
         Ok(())
     }

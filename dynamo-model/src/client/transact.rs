@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::item::{item_to_write, key_item, Expressions};
+use super::lifecycle::{self, VersionGuard};
 use super::{key_of, Dynamo};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Update};
@@ -90,9 +91,11 @@ impl<'a> TransactWrite<'a> {
         let entry = model
             .before_save()
             .and_then(|()| item_to_write(model))
-            .and_then(|item| {
+            .and_then(|(item, guard)| {
                 let mut expressions = Expressions::new();
-                let condition = expressions.condition(condition.into().as_ref())?;
+                let condition = condition.into();
+                let condition = VersionGuard::and(guard, condition.as_ref());
+                let condition = expressions.condition(condition.as_deref())?;
                 let (names, values) = expressions.into_maps();
                 let put = TransactPut::builder()
                     .table_name(&table)
@@ -130,7 +133,7 @@ impl<'a> TransactWrite<'a> {
     ) -> Self {
         let table = self.db.table_name::<M>();
         let on_failure = self.failure_mode();
-        let update = update(Update::new());
+        let update = lifecycle::on_update(update(Update::new()));
         let entry = key_item::<M>(key).and_then(|key| {
             let mut expressions = Expressions::new();
             let expression = expressions.add(update.render()?);

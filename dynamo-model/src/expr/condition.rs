@@ -175,6 +175,19 @@ impl<M> Condition<M> {
         Condition::new(Node::Not(Box::new(self.node)))
     }
 
+    /// `attribute = value`, on a top-level attribute the model maintains (its version).
+    pub(crate) fn attribute_equals(attribute: &'static str, value: AttributeValue) -> Self {
+        Condition::new(Node::Compare(
+            Subject::Path(AttrPath::top(attribute)),
+            ComparisonOp::Compare(Comparator::Eq, Ok(value)),
+        ))
+    }
+
+    /// `attribute_not_exists(attribute)` on a top-level attribute.
+    pub(crate) fn attribute_absent(attribute: &'static str) -> Self {
+        Condition::new(Node::NotExists(AttrPath::top(attribute)))
+    }
+
     /// Every condition of `conditions` holds; `None` for an empty list.
     pub fn all(conditions: impl IntoIterator<Item = Condition<M>>) -> Option<Self> {
         conditions.into_iter().reduce(Condition::and)

@@ -58,6 +58,11 @@ enum SetValue {
     Minus(Operand),
     Append(Operand),
     Prepend(Operand),
+    /// `if_not_exists(path, start) + by`: a counter that starts when absent.
+    Count {
+        start: Operand,
+        by: Operand,
+    },
 }
 
 /// The clause an unchecked update action belongs to.
@@ -220,6 +225,34 @@ impl<M> Update<M> {
         self.push(Action::Unchecked(clause, defined.0))
     }
 
+    /// `SET attribute = value` on a top-level attribute the model maintains.
+    pub(crate) fn set_attribute(self, attribute: &'static str, value: AttributeValue) -> Self {
+        self.push(Action::Set(
+            AttrPath::top(attribute),
+            SetValue::Value(Ok(value)),
+        ))
+    }
+
+    /// `SET attribute = if_not_exists(attribute, value)` on a top-level attribute.
+    pub(crate) fn set_attribute_once(self, attribute: &'static str, value: AttributeValue) -> Self {
+        self.push(Action::Set(
+            AttrPath::top(attribute),
+            SetValue::IfNotExists(Ok(value)),
+        ))
+    }
+
+    /// `SET attribute = if_not_exists(attribute, 0) + 1` on a top-level attribute.
+    pub(crate) fn count_up(self, attribute: &'static str) -> Self {
+        let number = |n: &str| Ok(AttributeValue::N(n.to_owned()));
+        self.push(Action::Set(
+            AttrPath::top(attribute),
+            SetValue::Count {
+                start: number("0"),
+                by: number("1"),
+            },
+        ))
+    }
+
     /// True when no action was added.
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty()
@@ -296,6 +329,11 @@ fn render_action(
                 }
                 SetValue::Plus(v) => format!("{p} = {p} + {}", value(placeholders, v)?),
                 SetValue::Minus(v) => format!("{p} = {p} - {}", value(placeholders, v)?),
+                SetValue::Count { start, by } => {
+                    let start = value(placeholders, start)?;
+                    let by = value(placeholders, by)?;
+                    format!("{p} = if_not_exists({p}, {start}) + {by}")
+                }
                 SetValue::Append(v) | SetValue::Prepend(v) => {
                     let empty = placeholders.value(AttributeValue::L(Vec::new()));
                     let elements = value(placeholders, v)?;

@@ -1,0 +1,11 @@
+use dynamo_model::DynamoModel;
+
+#[derive(DynamoModel)]
+#[dynamo(table = "documents", hash_key = "id")]
+struct Document {
+    id: String,
+    #[dynamo(counter)]
+    edits: String,
+}
+
+fn main() {}

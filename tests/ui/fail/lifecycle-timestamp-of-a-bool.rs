@@ -1,0 +1,11 @@
+use dynamo_model::DynamoModel;
+
+#[derive(DynamoModel)]
+#[dynamo(table = "documents", hash_key = "id")]
+struct Document {
+    id: String,
+    #[dynamo(updated_at)]
+    updated: bool,
+}
+
+fn main() {}
