@@ -116,6 +116,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod backend;
+pub mod blocking;
 mod client;
 mod error;
 pub mod expr;

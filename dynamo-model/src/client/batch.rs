@@ -43,7 +43,7 @@ fn key_signature(table: &str, key: &Item) -> String {
 /// [`BatchGet::outcome`] to get them back.
 #[must_use = "an operation does nothing until awaited"]
 pub struct BatchGet<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     keys: Result<Vec<Item>>,
     consistent_read: Option<bool>,
     hooks: bool,
@@ -227,7 +227,7 @@ pub struct BatchWriteOutcome {
 /// [`BatchWrite::outcome`] to get them back.
 #[must_use = "an operation does nothing until awaited"]
 pub struct BatchWrite<'a> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     writes: Result<Vec<UnprocessedWrite>>,
 }
 

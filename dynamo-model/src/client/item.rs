@@ -114,7 +114,7 @@ impl Expressions {
 /// [`return_old`](Put::return_old) asked for it, else `None`.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Put<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     model: &'a M,
     condition: Option<Condition<M>>,
     return_old: bool,
@@ -293,7 +293,7 @@ impl<'a, M: Table + Send + Sync + 'a> IntoFuture for Put<'a, M> {
 /// `GetItem`: resolves to the item, or `None` when there is none.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Get<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     key: Result<Item>,
     consistent_read: Option<bool>,
     projection: Option<Projection<M>>,
@@ -381,7 +381,7 @@ impl<'a, M: Table + Send + 'a> IntoFuture for Get<'a, M> {
 /// asked for it, else `None`. Deleting by key runs no item hooks.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Delete<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     key: Result<Item>,
     condition: Option<Condition<M>>,
     return_old: bool,
@@ -569,7 +569,7 @@ pub mod returns {
 /// `UpdateItem` by key with typed actions. Runs no item hooks (there is no item).
 #[must_use = "an operation does nothing until awaited"]
 pub struct UpdateItem<'a, M, R = returns::Nothing> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     key: Result<Item>,
     update: Update<M>,
     condition: Option<Condition<M>>,

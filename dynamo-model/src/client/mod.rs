@@ -54,6 +54,9 @@ pub struct Dynamo {
     backend: Arc<dyn Backend>,
     table_prefix: Arc<str>,
     retry: RetryPolicy,
+    /// The runtime `wait()` runs operations on, for clients made by
+    /// [`blocking::Dynamo`](crate::blocking::Dynamo).
+    runtime: Option<Arc<crate::blocking::BlockingRuntime>>,
 }
 
 impl fmt::Debug for Dynamo {
@@ -101,6 +104,7 @@ impl Dynamo {
             backend: Arc::new(backend),
             table_prefix: Arc::from(""),
             retry: RetryPolicy::default(),
+            runtime: None,
         }
     }
 
@@ -163,6 +167,19 @@ impl Dynamo {
 
     pub(crate) fn retry(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// The same client, running `wait()` on `runtime`.
+    pub(crate) fn with_runtime(&self, runtime: Arc<crate::blocking::BlockingRuntime>) -> Self {
+        Dynamo {
+            runtime: Some(runtime),
+            ..self.clone()
+        }
+    }
+
+    /// The runtime of a blocking client.
+    pub(crate) fn runtime(&self) -> Option<&Arc<crate::blocking::BlockingRuntime>> {
+        self.runtime.as_ref()
     }
 }
 

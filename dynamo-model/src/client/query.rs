@@ -142,7 +142,7 @@ fn decode_page<M: Table>(
 /// `Query` of model `M` on key schema `S` (the table, or an index handle).
 #[must_use = "an operation does nothing until awaited"]
 pub struct Query<'a, M, S = M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     key: KeyCondition<S>,
     index_name: Option<&'static str>,
     common: Common<M>,
@@ -378,7 +378,7 @@ where
 /// `Scan` of the table of `M` (or one of its indexes), optionally in parallel segments.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Scan<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     index_name: Option<&'static str>,
     common: Common<M>,
     segments: Option<i32>,

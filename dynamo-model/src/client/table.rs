@@ -70,7 +70,7 @@ fn projection(projection: Projection) -> SdkProjection {
 /// [`no_wait`](CreateTable::no_wait), call [`Dynamo::enable_ttl`] yourself).
 #[must_use = "an operation does nothing until awaited"]
 pub struct CreateTable<'a, M> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     throughput: Option<(i64, i64)>,
     tags: Vec<(String, String)>,
     class: Option<TableClass>,

@@ -38,7 +38,7 @@ struct Entry {
 /// nothing.
 #[must_use = "an operation does nothing until awaited"]
 pub struct TransactWrite<'a> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     entries: Result<Vec<Entry>>,
     token: Option<String>,
     item_on_failure: bool,
@@ -331,7 +331,7 @@ pub trait GetResults: Sized {
 /// `TransactGetItems`: resolves to a tuple with an `Option<M>` per `get`, in order.
 #[must_use = "an operation does nothing until awaited"]
 pub struct TransactGet<'a, T> {
-    db: &'a Dynamo,
+    pub(crate) db: &'a Dynamo,
     gets: Result<Vec<GetEntry>>,
     _results: std::marker::PhantomData<fn() -> T>,
 }

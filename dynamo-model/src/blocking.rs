@@ -1,0 +1,264 @@
+//! A blocking client, for scripts, CLIs and sync code: the same operations and builders as
+//! the async [`Dynamo`](crate::Dynamo), finished with [`wait()`](Wait::wait) instead of
+//! `.await` (like `reqwest::blocking`).
+//!
+//! ```
+//! use dynamo_model::blocking::{Dynamo, Wait};
+//! use dynamo_model::DynamoModel;
+//!
+//! #[derive(Debug, PartialEq, DynamoModel)]
+//! #[dynamo(table = "users", hash_key = "id")]
+//! struct User { id: String, age: u32 }
+//!
+//! let db = Dynamo::memory()?;
+//! db.create_table::<User>().wait()?;
+//! db.put(&User { id: "u1".into(), age: 36 }).wait()?;
+//! db.update::<User>("u1").increment(User::fields().age, 1).wait()?;
+//! assert_eq!(db.get::<User>("u1").wait()?, Some(User { id: "u1".into(), age: 37 }));
+//! let page = db.block_on(db.query::<User>("u1").page())??;
+//! assert_eq!(page.items.len(), 1);
+//! # Ok::<(), dynamo_model::Error>(())
+//! ```
+//!
+//! Each client owns a small single-threaded tokio runtime, shared by its clones. Calling
+//! `wait()` from inside an async runtime is an error (await the operation there instead).
+
+use std::future::{Future, IntoFuture};
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::client::{
+    BatchGet, BatchWrite, CreateTable, Delete, Get, Put, Query, RetryPolicy, Scan, TableSet,
+    TransactGet, TransactWrite, UpdateItem, UpdateReturn,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Table;
+
+/// The runtime a blocking client runs operations on. Dropped without blocking, so a
+/// blocking client may be dropped anywhere, inside an async task too.
+#[derive(Debug)]
+pub(crate) struct BlockingRuntime(Option<tokio::runtime::Runtime>);
+
+impl BlockingRuntime {
+    fn new() -> Result<Self> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|runtime| BlockingRuntime(Some(runtime)))
+            .map_err(|e| {
+                ErrorKind::Service {
+                    operation: "blocking client",
+                    code: None,
+                    message: format!("cannot start its runtime: {e}"),
+                    source: Box::new(e),
+                }
+                .into()
+            })
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::invalid_request(
+                "blocking client",
+                "`wait()` was called inside an async runtime, where it would block the runtime's thread: `.await` the operation instead",
+            ));
+        }
+        match &self.0 {
+            Some(runtime) => Ok(runtime.block_on(future)),
+            None => Err(Error::invalid_request(
+                "blocking client",
+                "its runtime was shut down",
+            )),
+        }
+    }
+}
+
+impl Drop for BlockingRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The blocking client: every builder of the async [`crate::Dynamo`] (through `Deref`), and
+/// [`Wait::wait`] to run one.
+///
+/// Clones share the backend and the runtime.
+#[derive(Debug, Clone)]
+pub struct Dynamo {
+    inner: crate::Dynamo,
+}
+
+impl Deref for Dynamo {
+    type Target = crate::Dynamo;
+
+    fn deref(&self) -> &crate::Dynamo {
+        &self.inner
+    }
+}
+
+impl Dynamo {
+    /// A blocking client on the embedded in-memory backend.
+    ///
+    /// # Errors
+    ///
+    /// When the runtime cannot start (the OS refused a thread or an event queue).
+    pub fn memory() -> Result<Self> {
+        Dynamo::from_async(crate::Dynamo::memory())
+    }
+
+    /// A blocking client on an SDK client you configured.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::memory`].
+    pub fn new(client: aws_sdk_dynamodb::Client) -> Result<Self> {
+        Dynamo::from_async(crate::Dynamo::new(client))
+    }
+
+    /// A blocking client configured by the standard AWS chain, as
+    /// [`crate::Dynamo::from_env`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::memory`].
+    pub fn from_env() -> Result<Self> {
+        let runtime = Arc::new(BlockingRuntime::new()?);
+        let inner = runtime.block_on(crate::Dynamo::from_env())??;
+        Ok(Dynamo {
+            inner: inner.with_runtime(runtime),
+        })
+    }
+
+    /// A blocking client on the backend of an async client (a memory store, a configured
+    /// SDK client), with a runtime of its own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::memory`].
+    pub fn from_async(client: crate::Dynamo) -> Result<Self> {
+        let runtime = Arc::new(BlockingRuntime::new()?);
+        Ok(Dynamo {
+            inner: client.with_runtime(runtime),
+        })
+    }
+
+    /// A blocking client on the embedded backend with the tables of `T` created.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dynamo::memory`], and table creation errors.
+    pub fn memory_with<T: TableSet>() -> Result<Self> {
+        let db = Dynamo::memory()?;
+        db.block_on(db.inner.create_tables::<T>())??;
+        Ok(db)
+    }
+
+    /// The same client with table names prefixed by `prefix`.
+    pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
+        Dynamo {
+            inner: self.inner.with_table_prefix(prefix),
+        }
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Dynamo {
+            inner: self.inner.with_retry(retry),
+        }
+    }
+
+    /// The async client underneath (sharing backend and runtime).
+    pub fn as_async(&self) -> &crate::Dynamo {
+        &self.inner
+    }
+
+    /// Runs any future of this client to completion: the async-only calls
+    /// (`query(..).page()`, `describe_table`, `delete_table`...).
+    ///
+    /// # Errors
+    ///
+    /// When called inside an async runtime.
+    pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
+        self.runtime()?.block_on(future)
+    }
+
+    /// [`crate::Dynamo::save`], blocking.
+    ///
+    /// # Errors
+    ///
+    /// As `save`.
+    pub fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
+        self.block_on(self.inner.save(model))?
+    }
+
+    fn runtime(&self) -> Result<&BlockingRuntime> {
+        runtime_of(&self.inner)
+    }
+}
+
+fn runtime_of(client: &crate::Dynamo) -> Result<&BlockingRuntime> {
+    client.runtime().map(Arc::as_ref).ok_or_else(|| {
+        Error::invalid_request(
+            "blocking client",
+            "`wait()` needs a client made by `dynamo_model::blocking::Dynamo`; with the async client, `.await` the operation",
+        )
+    })
+}
+
+/// Runs an operation to completion on the blocking client's runtime.
+pub trait Wait {
+    /// What the operation resolves to.
+    type Output;
+
+    /// Sends the operation and blocks until it is done.
+    ///
+    /// # Errors
+    ///
+    /// The operation's own errors; also an error when the builder comes from an async client
+    /// or `wait()` runs inside an async runtime.
+    fn wait(self) -> Result<Self::Output>;
+}
+
+macro_rules! wait_for {
+    ($($builder:ident<$($param:ident),*> => $output:ty;)*) => {$(
+        impl<'a, $($param),*> Wait for $builder<'a, $($param),*>
+        where
+            Self: IntoFuture<Output = Result<$output>>,
+        {
+            type Output = $output;
+
+            fn wait(self) -> Result<$output> {
+                let db = self.db;
+                runtime_of(db)?.block_on(self.into_future())?
+            }
+        }
+    )*};
+}
+
+wait_for! {
+    Put<M> => Option<M>;
+    Get<M> => Option<M>;
+    Delete<M> => Option<M>;
+    Query<M, S> => Vec<M>;
+    Scan<M> => Vec<M>;
+    BatchGet<M> => Vec<M>;
+    BatchWrite<> => ();
+    TransactWrite<> => ();
+    TransactGet<T> => T;
+    CreateTable<M> => ();
+}
+
+impl<'a, M, R> Wait for UpdateItem<'a, M, R>
+where
+    R: UpdateReturn<M>,
+    Self: IntoFuture<Output = Result<R::Output>>,
+{
+    type Output = R::Output;
+
+    fn wait(self) -> Result<R::Output> {
+        let db = self.db;
+        runtime_of(db)?.block_on(self.into_future())?
+    }
+}

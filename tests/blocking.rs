@@ -1,0 +1,146 @@
+//! The blocking client on both backends: the same builders, finished with `wait()`.
+
+use dynamo_model::blocking::{Dynamo, Wait};
+use dynamo_model::DynamoModel;
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "accounts", hash_key = "owner", range_key = "name")]
+struct Account {
+    owner: String,
+    name: String,
+    balance: i64,
+    #[dynamo(version)]
+    version: u64,
+}
+
+fn account(name: &str, balance: i64) -> Account {
+    Account {
+        owner: "ada".into(),
+        name: name.into(),
+        balance,
+        version: 0,
+    }
+}
+
+/// Every kind of operation, blocking.
+fn every_operation(db: &Dynamo) {
+    let f = Account::fields();
+    db.create_table::<Account>().wait().unwrap();
+    let mut checking = account("checking", 100);
+    db.save(&mut checking).unwrap();
+    assert_eq!(checking.version, 1);
+    db.put(&account("savings", 500)).wait().unwrap();
+    assert_eq!(
+        db.get::<Account>(("ada", "checking")).wait().unwrap(),
+        Some(checking.clone())
+    );
+    let updated = db
+        .update::<Account>(("ada", "checking"))
+        .increment(&f.balance, 25)
+        .condition(f.balance.ge(0))
+        .return_all_new()
+        .wait()
+        .unwrap();
+    assert_eq!((updated.balance, updated.version), (125, 2));
+    assert!(db.put(&checking).wait().unwrap_err().is_version_conflict());
+
+    let all = db.query::<Account>("ada").wait().unwrap();
+    assert_eq!(all.len(), 2);
+    let page = db
+        .block_on(db.query::<Account>("ada").limit(1).page())
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(page.last_evaluated_key.is_some());
+    assert_eq!(
+        db.scan::<Account>()
+            .filter(f.balance.gt(200))
+            .wait()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let batch: Vec<Account> = (0..30).map(|i| account(&format!("pot{i:02}"), i)).collect();
+    db.batch_write().put_all(&batch).wait().unwrap();
+    let keys: Vec<(&str, String)> = (0..30).map(|i| ("ada", format!("pot{i:02}"))).collect();
+    assert_eq!(db.batch_get::<Account, _>(keys).wait().unwrap().len(), 30);
+
+    db.transact_write()
+        .update::<Account>(("ada", "savings"), |u| u.decrement(&f.balance, 100))
+        .update::<Account>(("ada", "checking"), |u| u.increment(&f.balance, 100))
+        .wait()
+        .unwrap();
+    let (savings, checking) = db
+        .transact_get()
+        .get::<Account>(("ada", "savings"))
+        .get::<Account>(("ada", "checking"))
+        .wait()
+        .unwrap();
+    assert_eq!(
+        (savings.unwrap().balance, checking.unwrap().balance),
+        (400, 225)
+    );
+    db.delete_by_key::<Account>(("ada", "savings"))
+        .wait()
+        .unwrap();
+    assert_eq!(db.get::<Account>(("ada", "savings")).wait().unwrap(), None);
+}
+
+#[test]
+fn every_operation_on_memory() {
+    every_operation(&Dynamo::memory().unwrap());
+}
+
+#[test]
+fn every_operation_on_dynamodb_local() {
+    every_operation(&Dynamo::from_async(dynamo_model_tests::local()).unwrap());
+}
+
+#[test]
+fn clones_share_the_store_and_the_runtime() {
+    let db = Dynamo::memory_with::<Account>().unwrap();
+    let clone = db.clone();
+    let prefixed = db.with_table_prefix("other_");
+    clone.put(&account("checking", 1)).wait().unwrap();
+    assert!(db
+        .get::<Account>(("ada", "checking"))
+        .wait()
+        .unwrap()
+        .is_some());
+    // Another prefix is another table, which was never created.
+    let error = prefixed
+        .get::<Account>(("ada", "checking"))
+        .wait()
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+}
+
+#[test]
+fn wait_on_an_async_client_is_an_error_not_a_hang() {
+    let db = dynamo_model::Dynamo::memory();
+    let error = db.get::<Account>(("ada", "x")).wait().unwrap_err();
+    assert!(
+        error.to_string().contains("dynamo_model::blocking::Dynamo"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn wait_inside_an_async_runtime_is_an_error_not_a_panic() {
+    let db = Dynamo::memory_with::<Account>();
+    // Creating tables blocks, so even that reports the runtime instead of panicking.
+    let error = db.unwrap_err();
+    assert!(
+        error.to_string().contains("inside an async runtime"),
+        "{error}"
+    );
+    let db = Dynamo::memory().unwrap();
+    let error = db.get::<Account>(("ada", "x")).wait().unwrap_err();
+    assert!(
+        error.to_string().contains("`.await` the operation"),
+        "{error}"
+    );
+    // Dropping the blocking client here does not panic either.
+    drop(db);
+}
