@@ -32,13 +32,14 @@ impl fmt::Debug for ObservedBackend {
     }
 }
 
-/// How each operation asks for and returns its consumed capacity.
-trait Capacity {
+/// How each operation asks for its consumed capacity.
+pub(super) trait Capacity {
     fn ask(self) -> Self;
 }
 
-trait Reported {
-    fn report(&self, operation: &'static str, observer: &CapacityObserver);
+/// The consumed capacity a response carries (one per table for batches and transactions).
+pub(super) trait Reported {
+    fn consumed(&self) -> &[ConsumedCapacity];
 }
 
 macro_rules! one {
@@ -49,10 +50,8 @@ macro_rules! one {
             }
         }
         impl Reported for $output {
-            fn report(&self, operation: &'static str, observer: &CapacityObserver) {
-                if let Some(capacity) = &self.consumed_capacity {
-                    observer(operation, capacity);
-                }
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                self.consumed_capacity.as_slice()
             }
         }
     )*};
@@ -66,10 +65,8 @@ macro_rules! many {
             }
         }
         impl Reported for $output {
-            fn report(&self, operation: &'static str, observer: &CapacityObserver) {
-                for capacity in self.consumed_capacity.iter().flatten() {
-                    observer(operation, capacity);
-                }
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                self.consumed_capacity.as_deref().unwrap_or_default()
             }
         }
     )*};
@@ -83,7 +80,9 @@ macro_rules! none {
             }
         }
         impl Reported for $output {
-            fn report(&self, _: &'static str, _: &CapacityObserver) {}
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                &[]
+            }
         }
     )*};
 }
@@ -117,7 +116,9 @@ macro_rules! implement_observed {
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
                     Box::pin(async move {
                         let output = self.inner.$method(input.ask()).await?;
-                        output.report($name, &self.observer);
+                        for capacity in output.consumed() {
+                            (self.observer)($name, capacity);
+                        }
                         Ok(output)
                     })
                 }

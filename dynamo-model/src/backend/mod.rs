@@ -7,6 +7,8 @@
 mod aws;
 mod capacity;
 mod memory;
+#[cfg(feature = "tracing")]
+mod traced;
 
 use std::fmt;
 use std::future::Future;
@@ -24,6 +26,10 @@ pub use aws::AwsBackend;
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
+#[cfg(feature = "tracing")]
+pub(crate) use traced::TracedBackend;
+#[cfg(feature = "tracing")]
+pub use traced::VALUES_TARGET;
 
 /// A boxed future of a backend call.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;

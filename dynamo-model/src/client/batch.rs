@@ -193,7 +193,9 @@ async fn get_chunk(
         if keys.is_empty() || attempt > db.retry().max_retries {
             return Ok((found, keys));
         }
-        tokio::time::sleep(db.retry().delay(attempt)).await;
+        db.retry()
+            .back_off("BatchGetItem", attempt, keys.len())
+            .await;
     }
 }
 
@@ -409,7 +411,9 @@ async fn write_chunk(
         if writes.is_empty() || attempt > db.retry().max_retries {
             return Ok(writes);
         }
-        tokio::time::sleep(db.retry().delay(attempt)).await;
+        db.retry()
+            .back_off("BatchWriteItem", attempt, writes.len())
+            .await;
     }
 }
 

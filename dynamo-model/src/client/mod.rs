@@ -99,9 +99,16 @@ impl Dynamo {
     }
 
     /// A client on any backend.
+    ///
+    /// With the `tracing` feature, every call runs in a `dynamodb` span (operation, table,
+    /// latency, consumed capacity, error; request values only when the subscriber enables
+    /// the target [`VALUES_TARGET`](crate::backend::VALUES_TARGET)).
     pub fn with_backend(backend: impl Backend) -> Self {
+        let backend: Arc<dyn Backend> = Arc::new(backend);
+        #[cfg(feature = "tracing")]
+        let backend: Arc<dyn Backend> = Arc::new(crate::backend::TracedBackend { inner: backend });
         Dynamo {
-            backend: Arc::new(backend),
+            backend,
             table_prefix: Arc::from(""),
             retry: RetryPolicy::default(),
             runtime: None,

@@ -43,6 +43,23 @@ impl RetryPolicy {
         let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
         Duration::from_millis(fastrand::u64(0..=millis))
     }
+
+    /// Waits before retry `attempt` of `operation`, which still has `pending` items (a
+    /// `retry` event with the `tracing` feature).
+    pub(crate) async fn back_off(&self, operation: &'static str, attempt: u32, pending: usize) {
+        let delay = self.delay(attempt);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            operation,
+            attempt,
+            pending,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            "retry"
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = (operation, pending);
+        tokio::time::sleep(delay).await;
+    }
 }
 
 #[cfg(test)]

@@ -287,7 +287,8 @@ impl<'a> TransactWrite<'a> {
                 Ok(_) => return Ok(()),
                 Err(error) if attempt < retry.max_retries && only_conflicts(&error) => {
                     attempt += 1;
-                    tokio::time::sleep(retry.delay(attempt)).await;
+                    let items = error.reasons().len();
+                    retry.back_off("TransactWriteItems", attempt, items).await;
                 }
                 Err(error) => return Err(error),
             }

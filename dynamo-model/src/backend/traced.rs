@@ -1,0 +1,159 @@
+//! A span per backend call (feature `tracing`): operation, table, latency, consumed
+//! capacity and the error, never an item value. Request values are logged only when the
+//! subscriber enables the target `dynamo_model::values` at TRACE level: an explicit opt-in.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+    update_table, update_time_to_live,
+};
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use super::capacity::{Capacity, Reported};
+use super::{operations, Backend, BackendFuture};
+
+/// The target that carries request values, off unless the subscriber enables it.
+pub const VALUES_TARGET: &str = "dynamo_model::values";
+
+/// Wraps every call of `inner` in a `dynamodb` span.
+pub(crate) struct TracedBackend {
+    pub(crate) inner: Arc<dyn Backend>,
+}
+
+impl fmt::Debug for TracedBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TracedBackend")
+            .field("inner", &self.inner)
+            .finish()
+    }
+}
+
+/// The table (or tables, for batches and transactions) a request names.
+trait Tables {
+    fn tables(&self) -> String;
+}
+
+macro_rules! single_table {
+    ($($input:ty),*) => {$(
+        impl Tables for $input {
+            fn tables(&self) -> String {
+                self.get_table_name().clone().unwrap_or_default()
+            }
+        }
+    )*};
+}
+
+single_table!(
+    put_item::builders::PutItemInputBuilder,
+    get_item::builders::GetItemInputBuilder,
+    delete_item::builders::DeleteItemInputBuilder,
+    update_item::builders::UpdateItemInputBuilder,
+    query::builders::QueryInputBuilder,
+    scan::builders::ScanInputBuilder,
+    create_table::builders::CreateTableInputBuilder,
+    delete_table::builders::DeleteTableInputBuilder,
+    describe_table::builders::DescribeTableInputBuilder,
+    update_table::builders::UpdateTableInputBuilder,
+    update_time_to_live::builders::UpdateTimeToLiveInputBuilder
+);
+
+/// Table names, each once, in a stable order.
+fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: std::collections::BTreeSet<&str> = names.collect();
+    names.into_iter().collect::<Vec<_>>().join(",")
+}
+
+impl Tables for batch_get_item::builders::BatchGetItemInputBuilder {
+    fn tables(&self) -> String {
+        joined(
+            self.get_request_items()
+                .iter()
+                .flatten()
+                .map(|(t, _)| t.as_str()),
+        )
+    }
+}
+
+impl Tables for batch_write_item::builders::BatchWriteItemInputBuilder {
+    fn tables(&self) -> String {
+        joined(
+            self.get_request_items()
+                .iter()
+                .flatten()
+                .map(|(t, _)| t.as_str()),
+        )
+    }
+}
+
+impl Tables for transact_get_items::builders::TransactGetItemsInputBuilder {
+    fn tables(&self) -> String {
+        let items = self.get_transact_items().iter().flatten();
+        joined(items.filter_map(|i| i.get()).map(|g| g.table_name()))
+    }
+}
+
+impl Tables for transact_write_items::builders::TransactWriteItemsInputBuilder {
+    fn tables(&self) -> String {
+        let items = self.get_transact_items().iter().flatten();
+        joined(items.filter_map(|i| {
+            i.put()
+                .map(|p| p.table_name())
+                .or_else(|| i.update().map(|u| u.table_name()))
+                .or_else(|| i.delete().map(|d| d.table_name()))
+                .or_else(|| i.condition_check().map(|c| c.table_name()))
+        }))
+    }
+}
+
+macro_rules! implement_traced {
+    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+        impl Backend for TracedBackend {
+            $(
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                    let span = tracing::info_span!(
+                        "dynamodb",
+                        db.system = "dynamodb",
+                        db.operation = $name,
+                        table = %input.tables(),
+                        latency_ms = Empty,
+                        consumed_capacity = Empty,
+                        error = Empty,
+                    );
+                    tracing::trace!(target: VALUES_TARGET, parent: &span, request = ?input);
+                    let recorded = span.clone();
+                    Box::pin(
+                        async move {
+                            let started = Instant::now();
+                            let result = self.inner.$method(input.ask()).await;
+                            let span = recorded;
+                            span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+                            match &result {
+                                Ok(output) if !output.consumed().is_empty() => {
+                                    let units: f64 = output
+                                        .consumed()
+                                        .iter()
+                                        .filter_map(|c| c.capacity_units())
+                                        .sum();
+                                    span.record("consumed_capacity", units);
+                                }
+                                Ok(_) => {}
+                                Err(error) => {
+                                    span.record("error", tracing::field::display(error));
+                                }
+                            }
+                            result
+                        }
+                        .instrument(span),
+                    )
+                }
+            )*
+        }
+    };
+}
+
+operations!(implement_traced);
