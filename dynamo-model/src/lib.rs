@@ -93,6 +93,11 @@
 //! # }).unwrap();
 //! ```
 //!
+//! Lifecycle attributes (`#[dynamo(version)]`, `created_at`, `updated_at`, `ttl`, `counter`,
+//! `auto_id = "uuid_v7"`) are maintained by the client on every write: see
+//! [`lifecycle`] and [`Dynamo::save`]. Sync code uses [`blocking::Dynamo`]; every
+//! operation's `to_request()` is a dry run.
+//!
 //! # Types
 //!
 //! | Rust | DynamoDB |
