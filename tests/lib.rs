@@ -191,3 +191,276 @@ macro_rules! conformance {
         }
     };
 }
+
+/// A `tracing` subscriber that records every span and event, for tests of the `tracing`
+/// feature.
+pub mod recorder {
+    use std::collections::BTreeMap;
+    use std::fmt::Debug;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// What the subscriber saw: each span's name and fields, and each event's target and fields.
+    #[derive(Debug, Default)]
+    pub struct Seen {
+        /// Span id -> (name, fields).
+        pub spans: BTreeMap<u64, (String, BTreeMap<String, String>)>,
+        /// (target, fields) of each event.
+        pub events: Vec<(String, BTreeMap<String, String>)>,
+    }
+
+    impl Seen {
+        /// The fields of every span called `name`.
+        pub fn spans_named(&self, name: &str) -> Vec<&BTreeMap<String, String>> {
+            self.spans
+                .values()
+                .filter(|(n, _)| n == name)
+                .map(|(_, f)| f)
+                .collect()
+        }
+
+        /// Everything seen, as one text.
+        pub fn everything(&self) -> String {
+            format!("{:?} {:?}", self.spans, self.events)
+        }
+    }
+
+    /// A subscriber that records everything, with the values target on or off.
+    #[derive(Debug)]
+    pub struct Recorder {
+        seen: Arc<Mutex<Seen>>,
+        next: AtomicU64,
+        values: bool,
+        /// The entered spans, innermost last, with their metadata (for `Span::current`).
+        entered: Mutex<Vec<(u64, &'static Metadata<'static>)>>,
+        metadata: Mutex<BTreeMap<u64, &'static Metadata<'static>>>,
+    }
+
+    struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+    impl Recorder {
+        /// A recorder into `seen`, with the values target on or off.
+        pub fn new(seen: Arc<Mutex<Seen>>, values: bool) -> Self {
+            Recorder {
+                seen,
+                next: AtomicU64::new(0),
+                values,
+                entered: Mutex::new(Vec::new()),
+                metadata: Mutex::new(BTreeMap::new()),
+            }
+        }
+    }
+
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+            self.0.insert(field.name().to_owned(), format!("{value:?}"));
+        }
+
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().to_owned(), value.to_owned());
+        }
+    }
+
+    impl Subscriber for Recorder {
+        fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+            self.values || metadata.target() != dynamo_model::backend::VALUES_TARGET
+        }
+
+        fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+            let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+            let mut fields = BTreeMap::new();
+            attributes.record(&mut Fields(&mut fields));
+            let name = attributes.metadata().name().to_owned();
+            self.seen.lock().unwrap().spans.insert(id, (name, fields));
+            self.metadata
+                .lock()
+                .unwrap()
+                .insert(id, attributes.metadata());
+            Id::from_u64(id)
+        }
+
+        fn record(&self, span: &Id, values: &Record<'_>) {
+            if let Some((_, fields)) = self.seen.lock().unwrap().spans.get_mut(&span.into_u64()) {
+                values.record(&mut Fields(fields));
+            }
+        }
+
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = BTreeMap::new();
+            event.record(&mut Fields(&mut fields));
+            let target = event.metadata().target().to_owned();
+            self.seen.lock().unwrap().events.push((target, fields));
+        }
+
+        fn enter(&self, span: &Id) {
+            let id = span.into_u64();
+            if let Some(metadata) = self.metadata.lock().unwrap().get(&id) {
+                self.entered.lock().unwrap().push((id, metadata));
+            }
+        }
+
+        fn exit(&self, span: &Id) {
+            let mut entered = self.entered.lock().unwrap();
+            if let Some(position) = entered.iter().rposition(|(id, _)| *id == span.into_u64()) {
+                entered.remove(position);
+            }
+        }
+
+        fn current_span(&self) -> tracing_core::span::Current {
+            match self.entered.lock().unwrap().last() {
+                Some((id, metadata)) => {
+                    tracing_core::span::Current::new(Id::from_u64(*id), metadata)
+                }
+                None => tracing_core::span::Current::none(),
+            }
+        }
+    }
+}
+
+/// A test double of the retries DynamoDB Local cannot provoke.
+pub mod flaky {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    use aws_sdk_dynamodb::operation::{
+        batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
+        get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+        update_table, update_time_to_live,
+    };
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    use dynamo_model::backend::{Backend, BackendFuture, MemoryBackend};
+    use dynamo_model::{CancellationReason, ErrorKind};
+
+    /// The memory backend, but every batch processes only its first half, and the first
+    /// `conflicts` transactions are cancelled by a conflict.
+    #[derive(Debug, Default)]
+    pub struct Flaky {
+        /// The store behind it.
+        pub inner: MemoryBackend,
+        /// How many transactions are still to be cancelled by a conflict.
+        pub conflicts: AtomicUsize,
+        /// The client request token of every transaction received.
+        pub tokens: Mutex<Vec<String>>,
+    }
+
+    /// Forwards the listed operations to the backend in field `$field`.
+    #[macro_export]
+    macro_rules! delegate {
+        ($field:tt; $($method:ident: $input:ty => $output:ty;)*) => {$(
+            fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                self.$field.$method(input)
+            }
+        )*};
+    }
+
+    impl Backend for Flaky {
+        crate::delegate! { inner;
+            put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
+            get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
+            delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
+            update_item: update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
+            query: query::builders::QueryInputBuilder => query::QueryOutput;
+            scan: scan::builders::ScanInputBuilder => scan::ScanOutput;
+            transact_get_items: transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
+            create_table: create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
+            delete_table: delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
+            describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
+            update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
+            update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+        }
+
+        fn batch_write_item(
+            &self,
+            input: batch_write_item::builders::BatchWriteItemInputBuilder,
+        ) -> BackendFuture<'_, batch_write_item::BatchWriteItemOutput> {
+            Box::pin(async move {
+                let mut sent = HashMap::new();
+                let mut kept = HashMap::new();
+                for (table, requests) in input.get_request_items().clone().unwrap_or_default() {
+                    let half = requests.len().div_ceil(2);
+                    sent.insert(table.clone(), requests[..half].to_vec());
+                    if half < requests.len() {
+                        kept.insert(table, requests[half..].to_vec());
+                    }
+                }
+                let mut output = self
+                    .inner
+                    .batch_write_item(
+                        batch_write_item::BatchWriteItemInput::builder()
+                            .set_request_items(Some(sent)),
+                    )
+                    .await?;
+                output.unprocessed_items = Some(kept);
+                Ok(output)
+            })
+        }
+
+        fn batch_get_item(
+            &self,
+            input: batch_get_item::builders::BatchGetItemInputBuilder,
+        ) -> BackendFuture<'_, batch_get_item::BatchGetItemOutput> {
+            Box::pin(async move {
+                let mut sent = HashMap::new();
+                let mut kept = HashMap::new();
+                for (table, request) in input.get_request_items().clone().unwrap_or_default() {
+                    let half = request.keys.len().div_ceil(2);
+                    let part = |keys: &[_]| {
+                        KeysAndAttributes::builder()
+                            .set_keys(Some(keys.to_vec()))
+                            .build()
+                            .unwrap()
+                    };
+                    sent.insert(table.clone(), part(&request.keys[..half]));
+                    if half < request.keys.len() {
+                        kept.insert(table, part(&request.keys[half..]));
+                    }
+                }
+                let mut output = self
+                    .inner
+                    .batch_get_item(
+                        batch_get_item::BatchGetItemInput::builder().set_request_items(Some(sent)),
+                    )
+                    .await?;
+                output.unprocessed_keys = Some(kept);
+                Ok(output)
+            })
+        }
+
+        fn transact_write_items(
+            &self,
+            input: transact_write_items::builders::TransactWriteItemsInputBuilder,
+        ) -> BackendFuture<'_, transact_write_items::TransactWriteItemsOutput> {
+            Box::pin(async move {
+                self.tokens
+                    .lock()
+                    .unwrap()
+                    .push(input.get_client_request_token().clone().unwrap_or_default());
+                let conflict = self
+                    .conflicts
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+                if conflict {
+                    let items = input.get_transact_items().as_ref().map_or(0, Vec::len);
+                    let mut reasons = vec![
+                        CancellationReason {
+                            code: "None".into(),
+                            message: None,
+                            item: None
+                        };
+                        items
+                    ];
+                    reasons[0].code = "TransactionConflict".into();
+                    return Err(ErrorKind::TransactionCanceled { reasons }.into());
+                }
+                self.inner.transact_write_items(input).await
+            })
+        }
+    }
+}

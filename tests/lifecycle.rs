@@ -59,6 +59,8 @@ struct Ticket {
     id: String,
     #[dynamo(auto_id = "uuid_v4")]
     request: Option<uuid::Uuid>,
+    #[dynamo(auto_id = "ulid")]
+    trace: String,
     subject: String,
 }
 
@@ -276,19 +278,22 @@ conformance! {
 
     async fn empty_ids_are_generated_on_put(db: Dynamo) {
         db.create_table::<Ticket>().await.unwrap();
-        let mut first = Ticket { id: String::new(), request: None, subject: "Printer".into() };
+        let mut first = Ticket { id: String::new(), request: None, trace: String::new(), subject: "Printer".into() };
         db.save(&mut first).await.unwrap();
         assert_eq!(uuid::Uuid::parse_str(&first.id).unwrap().get_version_num(), 7);
         assert_eq!(first.request.unwrap().get_version_num(), 4);
+        assert_eq!(first.trace.len(), 26, "a ULID: {}", first.trace);
+        assert!(first.trace.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_eq!(db.get::<Ticket>(first.id.as_str()).await.unwrap(), Some(first.clone()));
         tokio::time::sleep(Duration::from_millis(2)).await;
-        let mut second = Ticket { id: String::new(), request: None, subject: "Coffee".into() };
+        let mut second = Ticket { id: String::new(), request: None, trace: String::new(), subject: "Coffee".into() };
         db.save(&mut second).await.unwrap();
         assert!(second.id > first.id, "UUIDv7 ids sort by creation time");
+        assert!(second.trace > first.trace, "ULIDs sort by creation time");
         // A set id is kept.
-        let mut named = Ticket { id: "T-1".into(), request: None, subject: "Named".into() };
+        let mut named = Ticket { id: "T-1".into(), request: None, trace: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(), subject: "Named".into() };
         db.save(&mut named).await.unwrap();
-        assert_eq!(named.id, "T-1");
+        assert_eq!((named.id.as_str(), named.trace.as_str()), ("T-1", "01ARZ3NDEKTSV4RRFFQ69G5FAV"));
     }
 }
 
@@ -320,6 +325,6 @@ fn lifecycle_metadata_names_each_attribute() {
     );
     assert_eq!(lifecycle.counters, ["edits"]);
     assert_eq!(Session::meta().lifecycle.ttl, Some("expires"));
-    assert_eq!(Ticket::meta().lifecycle.auto_ids.len(), 2);
+    assert_eq!(Ticket::meta().lifecycle.auto_ids.len(), 3);
     assert!(dynamo_model::meta::Lifecycle::NONE.is_empty());
 }

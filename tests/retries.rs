@@ -2,9 +2,7 @@
 //! and cancels transactions with conflicts: nothing is lost, leftovers come back, and a
 //! conflicting transaction commits once with one token.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::operation::{
@@ -12,136 +10,16 @@ use aws_sdk_dynamodb::operation::{
     get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
     update_table, update_time_to_live,
 };
-use aws_sdk_dynamodb::types::KeysAndAttributes;
-use dynamo_model::backend::{Backend, BackendFuture, MemoryBackend};
-use dynamo_model::{CancellationReason, Dynamo, DynamoModel, ErrorKind, RetryPolicy};
+use dynamo_model::backend::{Backend, BackendFuture};
+use dynamo_model::{Dynamo, DynamoModel, ErrorKind, RetryPolicy};
+use dynamo_model_tests::delegate;
+use dynamo_model_tests::flaky::Flaky;
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(table = "events", hash_key = "id")]
 struct Event {
     id: String,
     n: u32,
-}
-
-/// The memory backend, but every batch processes only its first half, and the first
-/// `conflicts` transactions are cancelled by a conflict.
-#[derive(Debug, Default)]
-struct Flaky {
-    inner: MemoryBackend,
-    conflicts: AtomicUsize,
-    tokens: Mutex<Vec<String>>,
-}
-
-/// Forwards the listed operations to the backend in field `$field`.
-macro_rules! delegate {
-    ($field:tt; $($method:ident: $input:ty => $output:ty;)*) => {$(
-        fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
-            self.$field.$method(input)
-        }
-    )*};
-}
-
-impl Backend for Flaky {
-    delegate! { inner;
-        put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
-        get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
-        delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
-        update_item: update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
-        query: query::builders::QueryInputBuilder => query::QueryOutput;
-        scan: scan::builders::ScanInputBuilder => scan::ScanOutput;
-        transact_get_items: transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
-        create_table: create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
-        delete_table: delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
-        describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
-        update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
-        update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
-    }
-
-    fn batch_write_item(
-        &self,
-        input: batch_write_item::builders::BatchWriteItemInputBuilder,
-    ) -> BackendFuture<'_, batch_write_item::BatchWriteItemOutput> {
-        Box::pin(async move {
-            let mut sent = HashMap::new();
-            let mut kept = HashMap::new();
-            for (table, requests) in input.get_request_items().clone().unwrap_or_default() {
-                let half = requests.len().div_ceil(2);
-                sent.insert(table.clone(), requests[..half].to_vec());
-                if half < requests.len() {
-                    kept.insert(table, requests[half..].to_vec());
-                }
-            }
-            let mut output = self
-                .inner
-                .batch_write_item(
-                    batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(sent)),
-                )
-                .await?;
-            output.unprocessed_items = Some(kept);
-            Ok(output)
-        })
-    }
-
-    fn batch_get_item(
-        &self,
-        input: batch_get_item::builders::BatchGetItemInputBuilder,
-    ) -> BackendFuture<'_, batch_get_item::BatchGetItemOutput> {
-        Box::pin(async move {
-            let mut sent = HashMap::new();
-            let mut kept = HashMap::new();
-            for (table, request) in input.get_request_items().clone().unwrap_or_default() {
-                let half = request.keys.len().div_ceil(2);
-                let part = |keys: &[_]| {
-                    KeysAndAttributes::builder()
-                        .set_keys(Some(keys.to_vec()))
-                        .build()
-                        .unwrap()
-                };
-                sent.insert(table.clone(), part(&request.keys[..half]));
-                if half < request.keys.len() {
-                    kept.insert(table, part(&request.keys[half..]));
-                }
-            }
-            let mut output = self
-                .inner
-                .batch_get_item(
-                    batch_get_item::BatchGetItemInput::builder().set_request_items(Some(sent)),
-                )
-                .await?;
-            output.unprocessed_keys = Some(kept);
-            Ok(output)
-        })
-    }
-
-    fn transact_write_items(
-        &self,
-        input: transact_write_items::builders::TransactWriteItemsInputBuilder,
-    ) -> BackendFuture<'_, transact_write_items::TransactWriteItemsOutput> {
-        Box::pin(async move {
-            self.tokens
-                .lock()
-                .unwrap()
-                .push(input.get_client_request_token().clone().unwrap_or_default());
-            let conflict = self
-                .conflicts
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            if conflict {
-                let items = input.get_transact_items().as_ref().map_or(0, Vec::len);
-                let mut reasons = vec![
-                    CancellationReason {
-                        code: "None".into(),
-                        message: None,
-                        item: None
-                    };
-                    items
-                ];
-                reasons[0].code = "TransactionConflict".into();
-                return Err(ErrorKind::TransactionCanceled { reasons }.into());
-            }
-            self.inner.transact_write_items(input).await
-        })
-    }
 }
 
 fn fast_retries(max_retries: u32) -> RetryPolicy {

@@ -1,16 +1,12 @@
 //! The `tracing` feature: one `dynamodb` span per request with operation, table, latency,
 //! consumed capacity and error, and no item value unless the values target is enabled.
 
-use std::collections::BTreeMap;
-use std::fmt::Debug;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dynamo_model::blocking::{Dynamo, Wait};
 use dynamo_model::DynamoModel;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+use dynamo_model_tests::flaky::Flaky;
+use dynamo_model_tests::recorder::{Recorder, Seen};
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(table = "secrets", hash_key = "id")]
@@ -19,88 +15,10 @@ struct Secret {
     value: String,
 }
 
-/// What the subscriber saw: each span's name and fields, and each event's target and fields.
-#[derive(Debug, Default)]
-struct Seen {
-    spans: BTreeMap<u64, (String, BTreeMap<String, String>)>,
-    events: Vec<(String, BTreeMap<String, String>)>,
-}
-
-impl Seen {
-    fn spans_named(&self, name: &str) -> Vec<&BTreeMap<String, String>> {
-        self.spans
-            .values()
-            .filter(|(n, _)| n == name)
-            .map(|(_, f)| f)
-            .collect()
-    }
-
-    fn everything(&self) -> String {
-        format!("{:?} {:?}", self.spans, self.events)
-    }
-}
-
-/// A subscriber that records everything, with the values target on or off.
-struct Recorder {
-    seen: Arc<Mutex<Seen>>,
-    next: AtomicU64,
-    values: bool,
-}
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        self.values || metadata.target() != dynamo_model::backend::VALUES_TARGET
-    }
-
-    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut fields = BTreeMap::new();
-        attributes.record(&mut Fields(&mut fields));
-        let name = attributes.metadata().name().to_owned();
-        self.seen.lock().unwrap().spans.insert(id, (name, fields));
-        Id::from_u64(id)
-    }
-
-    fn record(&self, span: &Id, values: &Record<'_>) {
-        if let Some((_, fields)) = self.seen.lock().unwrap().spans.get_mut(&span.into_u64()) {
-            values.record(&mut Fields(fields));
-        }
-    }
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        let target = event.metadata().target().to_owned();
-        self.seen.lock().unwrap().events.push((target, fields));
-    }
-
-    fn enter(&self, _: &Id) {}
-
-    fn exit(&self, _: &Id) {}
-}
-
 /// Runs `work` on a blocking client (same thread, so the thread's subscriber sees it).
 fn traced(values: bool, work: impl FnOnce(&Dynamo)) -> Seen {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let recorder = Recorder {
-        seen: Arc::clone(&seen),
-        next: AtomicU64::new(0),
-        values,
-    };
+    let recorder = Recorder::new(Arc::clone(&seen), values);
     tracing::subscriber::with_default(recorder, || work(&Dynamo::memory().unwrap()));
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     seen
@@ -176,4 +94,44 @@ fn item_values_are_never_traced_unless_the_values_target_is_enabled() {
     assert!(requests
         .iter()
         .any(|(_, f)| f["request"].contains("hunter2")));
+}
+
+/// With the `tracing` feature, each batch chunk runs in a `dynamo_model` span counting its
+/// retries, and each backoff is a `retry` event.
+#[tokio::test]
+async fn retries_are_counted_on_the_operation_span() {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let recorder = Recorder::new(seen.clone(), false);
+    let _guard = tracing::subscriber::set_default(recorder);
+    let db = dynamo_model::Dynamo::with_backend(Flaky::default()).with_retry(
+        dynamo_model::RetryPolicy {
+            max_retries: 10,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(5),
+        },
+    );
+    db.create_table::<Secret>().await.unwrap();
+    // 8 writes, half of them processed per request: 4, 2, then 1 left over, then none.
+    db.batch_write().put_all(&eight_secrets()).await.unwrap();
+    let seen = seen.lock().unwrap();
+    let spans = seen.spans_named("dynamo_model");
+    assert_eq!(spans.len(), 1, "{}", seen.everything());
+    assert_eq!(spans[0]["operation"], "BatchWriteItem");
+    let retries: Vec<&str> = seen
+        .events
+        .iter()
+        .filter(|(_, fields)| fields.get("message").is_some_and(|m| m == "retry"))
+        .map(|(_, fields)| fields["pending"].as_str())
+        .collect();
+    assert_eq!(retries, ["4", "2", "1"]);
+    assert_eq!(spans[0]["retries"], "3");
+}
+
+fn eight_secrets() -> Vec<Secret> {
+    (0..8)
+        .map(|n| Secret {
+            id: format!("s{n}"),
+            value: String::new(),
+        })
+        .collect()
 }

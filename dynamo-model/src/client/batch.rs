@@ -14,6 +14,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::item::{default_consistent_read, item_to_write, key_item, load};
 use super::lifecycle::ExpiryFilter;
+use super::retry::retrying;
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::IntoKey;
@@ -131,7 +132,7 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
             .or_else(|| default_consistent_read::<M>(None));
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let results: Vec<(Vec<Item>, Vec<Item>)> = stream::iter(chunks)
-            .map(|chunk| get_chunk(db, &table, chunk, consistent))
+            .map(|chunk| retrying("BatchGetItem", get_chunk(db, &table, chunk, consistent)))
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;
@@ -303,7 +304,7 @@ impl<'a> BatchWrite<'a> {
         let chunks = chunk_writes(writes);
         let db = self.db;
         let leftovers: Vec<Vec<UnprocessedWrite>> = stream::iter(chunks)
-            .map(|chunk| write_chunk(db, chunk))
+            .map(|chunk| retrying("BatchWriteItem", write_chunk(db, chunk)))
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;

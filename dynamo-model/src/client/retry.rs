@@ -49,6 +49,8 @@ impl RetryPolicy {
     pub(crate) async fn back_off(&self, operation: &'static str, attempt: u32, pending: usize) {
         let delay = self.delay(attempt);
         #[cfg(feature = "tracing")]
+        tracing::Span::current().record("retries", attempt);
+        #[cfg(feature = "tracing")]
         tracing::debug!(
             operation,
             attempt,
@@ -60,6 +62,27 @@ impl RetryPolicy {
         let _ = (operation, pending);
         tokio::time::sleep(delay).await;
     }
+}
+
+/// Runs `future`, an operation the client may retry itself, in a `dynamo_model` span whose
+/// `retries` field counts its retries (feature `tracing`; otherwise the future as is).
+#[cfg(feature = "tracing")]
+pub(crate) fn retrying<F: std::future::Future>(
+    operation: &'static str,
+    future: F,
+) -> tracing::instrument::Instrumented<F> {
+    use tracing::Instrument;
+    future.instrument(tracing::info_span!(
+        "dynamo_model",
+        operation,
+        retries = 0_u32
+    ))
+}
+
+/// Without the `tracing` feature, the future as is.
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn retrying<F: std::future::Future>(_operation: &'static str, future: F) -> F {
+    future
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::item::{item_to_write, key_item, Expressions};
 use super::lifecycle::{self, VersionGuard};
+use super::retry::retrying;
 use super::{key_of, Dynamo};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Update};
@@ -317,7 +318,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        Box::pin(retrying("TransactWriteItems", self.send()))
     }
 }
 
