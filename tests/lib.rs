@@ -351,7 +351,6 @@ pub mod flaky {
     }
 
     /// Forwards the listed operations to the backend in field `$field`.
-    #[macro_export]
     macro_rules! delegate {
         ($field:tt; $($method:ident: $input:ty => $output:ty;)*) => {$(
             fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
@@ -361,7 +360,7 @@ pub mod flaky {
     }
 
     impl Backend for Flaky {
-        crate::delegate! { inner;
+        delegate! { inner;
             put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
             get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
             delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;

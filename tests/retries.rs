@@ -5,14 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
-};
-use dynamo_model::backend::{Backend, BackendFuture};
 use dynamo_model::{Dynamo, DynamoModel, ErrorKind, RetryPolicy};
-use dynamo_model_tests::delegate;
 use dynamo_model_tests::flaky::Flaky;
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
@@ -87,28 +80,7 @@ async fn a_transaction_retried_after_conflicts_commits_once_with_one_token() {
         conflicts: AtomicUsize::new(3),
         ..Flaky::default()
     });
-    #[derive(Debug)]
-    struct Shared(std::sync::Arc<Flaky>);
-    impl Backend for Shared {
-        delegate! { 0;
-            put_item: put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
-            get_item: get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
-            delete_item: delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
-            update_item: update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
-            query: query::builders::QueryInputBuilder => query::QueryOutput;
-            scan: scan::builders::ScanInputBuilder => scan::ScanOutput;
-            batch_get_item: batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput;
-            batch_write_item: batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput;
-            transact_write_items: transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput;
-            transact_get_items: transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
-            create_table: create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
-            delete_table: delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
-            describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
-            update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
-            update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
-        }
-    }
-    let db = Dynamo::with_backend(Shared(flaky.clone())).with_retry(fast_retries(5));
+    let db = Dynamo::with_backend(flaky.clone()).with_retry(fast_retries(5));
     db.create_table::<Event>().await.unwrap();
     db.put(&Event {
         id: "counter".into(),

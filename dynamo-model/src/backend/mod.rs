@@ -84,6 +84,16 @@ macro_rules! declare_backend {
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output>;
             )*
         }
+
+        /// A shared backend is a backend: keep an `Arc` of a test double to inspect it
+        /// while a client uses it.
+        impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
+            $(
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                    B::$method(self, input)
+                }
+            )*
+        }
     };
 }
 

@@ -68,25 +68,20 @@ fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.into_iter().collect::<Vec<_>>().join(",")
 }
 
+/// The tables of a batch's `RequestItems`.
+fn batch_tables<V>(items: &Option<std::collections::HashMap<String, V>>) -> String {
+    joined(items.iter().flatten().map(|(table, _)| table.as_str()))
+}
+
 impl Tables for batch_get_item::builders::BatchGetItemInputBuilder {
     fn tables(&self) -> String {
-        joined(
-            self.get_request_items()
-                .iter()
-                .flatten()
-                .map(|(t, _)| t.as_str()),
-        )
+        batch_tables(self.get_request_items())
     }
 }
 
 impl Tables for batch_write_item::builders::BatchWriteItemInputBuilder {
     fn tables(&self) -> String {
-        joined(
-            self.get_request_items()
-                .iter()
-                .flatten()
-                .map(|(t, _)| t.as_str()),
-        )
+        batch_tables(self.get_request_items())
     }
 }
 
