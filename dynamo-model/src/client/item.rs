@@ -144,8 +144,8 @@ impl Dynamo {
     /// As `put`, and [`ErrorKind::VersionConflict`] when a versioned item was written since
     /// `model` was read.
     pub async fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
-        let (_, written) = self.put(&*model).write().await?;
-        model.__refresh_generated(&written)
+        let (_, written) = self.put(&*model).write(true).await?;
+        model.__refresh_generated(&written.unwrap_or_default())
     }
 
     /// Reads the item with `key` (`"u1"`, or `("c1", "o1")` for hash and range keys).
@@ -257,12 +257,14 @@ impl<'a, M: Table> Put<'a, M> {
         Ok((request, guard))
     }
 
-    async fn write(&self) -> Result<(Option<Item>, Item)> {
+    /// Sends the put; resolves to the old item (when asked for) and, when `keep_written`,
+    /// the item as sent (for `save`, which copies generated values back).
+    async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
         if self.hooks {
             self.model.before_save()?;
         }
         let (request, guard) = self.prepare()?;
-        let written = request.get_item().clone().unwrap_or_default();
+        let written = keep_written.then(|| request.get_item().clone()).flatten();
         let output = self
             .db
             .backend
@@ -276,7 +278,7 @@ impl<'a, M: Table> Put<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
-        let (old, _) = self.write().await?;
+        let (old, _) = self.write(false).await?;
         decode(old, self.hooks)
     }
 }

@@ -199,9 +199,11 @@ pub(crate) struct ExpiryFilter {
 impl ExpiryFilter {
     /// The filter for model `M`, or one that keeps everything when `include_expired`.
     pub(crate) fn of<M: Table>(include_expired: bool) -> Self {
+        let attribute = M::meta().lifecycle.ttl.filter(|_| !include_expired);
         ExpiryFilter {
-            attribute: M::meta().lifecycle.ttl.filter(|_| !include_expired),
-            now: epoch_seconds(SystemTime::now()),
+            attribute,
+            // Only a model with a TTL needs the clock.
+            now: attribute.map_or(0, |_| epoch_seconds(SystemTime::now())),
         }
     }
 
