@@ -6,7 +6,8 @@ pub use std;
 
 pub use crate::error::Result;
 pub use crate::expr::{KeyField, KeySchema, RangeKeyOf};
-pub use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
+pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
+pub use crate::meta::{Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta};
 pub use crate::model::{DynamoModel, Hooks, Index, Table};
 pub use crate::path::{AttrPath, Field};
 pub use crate::value::{
@@ -272,9 +273,6 @@ pub fn field_at<M, T, K>(prefix: Option<&AttrPath>, name: &'static str) -> Field
         Some(prefix) => Field::new(prefix.child(name)),
     }
 }
-
-pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
-pub use crate::meta::{Generated, Lifecycle};
 
 /// `created_at`/`updated_at`: now, in the field's encoding.
 pub fn timestamp_now<T: crate::lifecycle::Timestamp>() -> AttributeValue {
