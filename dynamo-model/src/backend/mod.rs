@@ -28,8 +28,9 @@ pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;
-#[cfg(feature = "tracing")]
-pub use traced::VALUES_TARGET;
+/// The `tracing` target that carries request values (feature `tracing`): off unless the
+/// subscriber enables it at TRACE level.
+pub const VALUES_TARGET: &str = "dynamo_model::values";
 
 /// A boxed future of a backend call.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;

@@ -15,10 +15,8 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::capacity::{Capacity, Reported};
-use super::{operations, Backend, BackendFuture};
+use super::{operations, Backend, BackendFuture, VALUES_TARGET};
 
-/// The target that carries request values, off unless the subscriber enables it.
-pub const VALUES_TARGET: &str = "dynamo_model::values";
 
 /// Wraps every call of `inner` in a `dynamodb` span.
 pub(crate) struct TracedBackend {
