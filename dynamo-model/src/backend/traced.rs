@@ -17,7 +17,6 @@ use tracing::Instrument;
 use super::capacity::{Capacity, Reported};
 use super::{operations, Backend, BackendFuture, VALUES_TARGET};
 
-
 /// Wraps every call of `inner` in a `dynamodb` span.
 pub(crate) struct TracedBackend {
     pub(crate) inner: Arc<dyn Backend>,
