@@ -1,6 +1,7 @@
 //! The backend on `aws-sdk-dynamodb`: each request is sent as built, and SDK errors become
 //! [`ErrorKind`](crate::ErrorKind)s with the SDK error kept as the source.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::{
     batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
@@ -109,10 +110,9 @@ no_details!(
 );
 
 /// Classifies an SDK error by its code.
-fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> Error
+fn classify<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error
 where
     E: ErrorDetails + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let code = error.code().map(str::to_owned);
     let message = error
@@ -123,6 +123,14 @@ where
         if let Some(reasons) = service_error.cancellation_reasons() {
             return ErrorKind::TransactionCanceled { reasons }.into();
         }
+    }
+    if did_not_complete(&error) {
+        return ErrorKind::Unavailable {
+            operation,
+            message,
+            source: Box::new(error),
+        }
+        .into();
     }
     match code.as_deref() {
         Some("ConditionalCheckFailedException") => ErrorKind::ConditionalCheckFailed {
@@ -147,6 +155,18 @@ where
             source: Box::new(error),
         }
         .into(),
+    }
+}
+
+/// True when the request did not complete: no connection, a dropped one, a timeout, an
+/// unreadable response, or a server error (HTTP 5xx).
+fn did_not_complete<E>(error: &SdkError<E, HttpResponse>) -> bool {
+    match error {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(service) => service.raw().status().is_server_error(),
+        _ => false,
     }
 }
 

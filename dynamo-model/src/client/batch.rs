@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::{batch_get_item, batch_write_item};
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_util::stream::{self, StreamExt};
 
 use super::item::{default_consistent_read, item_to_write, key_item, load};
 use super::lifecycle::ExpiryFilter;
@@ -120,8 +120,25 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     ///
     /// # Errors
     ///
-    /// Key, service and decode errors (unprocessed keys are not an error here).
+    /// Key and decode errors, and [`ErrorKind::Unprocessed`] (with every key not read) when
+    /// an error that retrying cannot fix stopped a request; unprocessed keys alone are not
+    /// an error here.
     pub async fn outcome(self) -> Result<BatchGetOutcome<M>> {
+        let (outcome, stopped) = self.run().await?;
+        match stopped {
+            Some(Stopped { error, hard: true }) => Err(unprocessed_error(
+                "BatchGetItem",
+                outcome.unprocessed_keys,
+                Vec::new(),
+                Some(error),
+            )),
+            _ => Ok(outcome),
+        }
+    }
+
+    /// Reads every chunk; returns what was found and left, and the error that last stopped
+    /// a chunk.
+    async fn run(self) -> Result<(BatchGetOutcome<M>, Option<Stopped>)> {
         let keys = self.keys?;
         let self_hooks = self.hooks;
         let expiry = ExpiryFilter::of::<M>(self.include_expired);
@@ -131,72 +148,151 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
             .consistent_read
             .or_else(|| default_consistent_read::<M>(None));
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
-        let results: Vec<(Vec<Item>, Vec<Item>)> = stream::iter(chunks)
+        let results: Vec<(Vec<Item>, Left<Item>)> = stream::iter(chunks)
             .map(|chunk| retrying("BatchGetItem", get_chunk(db, &table, chunk, consistent)))
             .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
+            .collect()
+            .await;
         let mut outcome = BatchGetOutcome {
             items: Vec::new(),
             unprocessed_keys: Vec::new(),
         };
-        for (items, unprocessed) in results {
+        let mut stopped = None;
+        for (items, left) in results {
             for item in items.into_iter().filter(|item| !expiry.is_expired(item)) {
                 outcome.items.push(load(item, self_hooks)?);
             }
-            outcome.unprocessed_keys.extend(unprocessed);
+            outcome.unprocessed_keys.extend(left.items);
+            stopped = Stopped::worst(stopped, left.stopped);
         }
-        Ok(outcome)
+        Ok((outcome, stopped))
     }
 
     async fn send(self) -> Result<Vec<M>> {
-        let outcome = self.outcome().await?;
+        let (outcome, stopped) = self.run().await?;
         if outcome.unprocessed_keys.is_empty() {
             Ok(outcome.items)
         } else {
-            Err(ErrorKind::Unprocessed {
-                operation: "BatchGetItem",
-                keys: outcome.unprocessed_keys,
-                writes: Vec::new(),
-            }
-            .into())
+            let cause = stopped.map(|s| s.error);
+            Err(unprocessed_error(
+                "BatchGetItem",
+                outcome.unprocessed_keys,
+                Vec::new(),
+                cause,
+            ))
         }
     }
 }
 
-/// Reads one chunk of at most 100 keys, retrying unprocessed keys; returns the items and
-/// the keys still unprocessed.
+/// What a chunk could not do, and the error that stopped it, if one did.
+struct Left<T> {
+    items: Vec<T>,
+    stopped: Option<Stopped>,
+}
+
+/// The error that stopped a chunk: `hard` when retrying could not fix it, otherwise the
+/// last retryable error before the budget ran out.
+struct Stopped {
+    error: Error,
+    hard: bool,
+}
+
+impl Stopped {
+    /// The error to report for a whole batch: a hard one over a retryable one.
+    fn worst(a: Option<Stopped>, b: Option<Stopped>) -> Option<Stopped> {
+        match (a, b) {
+            (Some(a), Some(b)) if b.hard && !a.hard => Some(b),
+            (Some(a), _) => Some(a),
+            (None, b) => b,
+        }
+    }
+}
+
+/// The error for a batch that left keys or writes not done.
+fn unprocessed_error(
+    operation: &'static str,
+    keys: Vec<Item>,
+    writes: Vec<UnprocessedWrite>,
+    cause: Option<Error>,
+) -> Error {
+    ErrorKind::Unprocessed {
+        operation,
+        keys,
+        writes,
+        cause: cause.map(Box::new),
+    }
+    .into()
+}
+
+/// Reads one chunk of at most 100 keys, retrying unprocessed keys and retryable errors;
+/// returns the items and what is left after the budget.
 async fn get_chunk(
     db: &Dynamo,
     table: &str,
     mut keys: Vec<Item>,
     consistent: Option<bool>,
-) -> Result<(Vec<Item>, Vec<Item>)> {
+) -> (Vec<Item>, Left<Item>) {
     let mut found = Vec::new();
     let mut attempt = 0;
     loop {
         let request = KeysAndAttributes::builder()
-            .set_keys(Some(keys))
+            .set_keys(Some(keys.clone()))
             .set_consistent_read(consistent)
-            .build()
-            .map_err(|e| Error::invalid_request("BatchGetItem", e.to_string()))?;
-        let input = batch_get_item::BatchGetItemInput::builder().request_items(table, request);
-        let output = db.backend.batch_get_item(input).await?;
-        if let Some(mut responses) = output.responses {
-            found.extend(responses.remove(table).unwrap_or_default());
-        }
-        keys = output
-            .unprocessed_keys
-            .and_then(|mut u| u.remove(table))
-            .map(|k| k.keys)
-            .unwrap_or_default();
+            .build();
+        let result = match request {
+            Ok(request) => {
+                let input =
+                    batch_get_item::BatchGetItemInput::builder().request_items(table, request);
+                db.backend.batch_get_item(input).await
+            }
+            Err(e) => Err(Error::invalid_request("BatchGetItem", e.to_string())),
+        };
+        let error = match result {
+            Ok(output) => {
+                if let Some(mut responses) = output.responses {
+                    found.extend(responses.remove(table).unwrap_or_default());
+                }
+                keys = output
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                None
+            }
+            Err(error) => Some(error),
+        };
         attempt += 1;
-        if keys.is_empty() || attempt > db.retry().max_retries {
-            return Ok((found, keys));
+        if let Some(left) = finished(db, attempt, keys.is_empty(), error) {
+            return (
+                found,
+                Left {
+                    items: keys,
+                    stopped: left,
+                },
+            );
         }
         db.retry()
             .back_off("BatchGetItem", attempt, keys.len())
             .await;
+    }
+}
+
+/// Whether a chunk is done after `attempt`: `Some(stopped)` to stop (with the error that
+/// stopped it, if any), `None` to retry.
+fn finished(
+    db: &Dynamo,
+    attempt: u32,
+    nothing_left: bool,
+    error: Option<Error>,
+) -> Option<Option<Stopped>> {
+    match error {
+        None if nothing_left || attempt > db.retry().max_retries => Some(None),
+        None => None,
+        Some(error) if error.is_retryable() && attempt <= db.retry().max_retries => None,
+        Some(error) => Some(Some(Stopped {
+            hard: !error.is_retryable(),
+            error,
+        })),
     }
 }
 
@@ -209,8 +305,9 @@ impl<'a, M: Table + Send + 'a> IntoFuture for BatchGet<'a, M> {
     }
 }
 
-/// One write of a batch: the table and the put or delete request.
-#[derive(Debug, Clone, PartialEq)]
+/// One write of a batch: the table and the put or delete request (its `Debug` output
+/// leaves the values out).
+#[derive(Clone, PartialEq)]
 pub struct UnprocessedWrite {
     /// The table name.
     pub table: String,
@@ -296,34 +393,55 @@ impl<'a> BatchWrite<'a> {
     ///
     /// # Errors
     ///
-    /// Validation and key errors of the items, the same item twice in one batch (which
-    /// DynamoDB rejects), and service errors.
+    /// Validation and key errors of the items and the same item twice in one batch (which
+    /// DynamoDB rejects), before anything is sent; [`ErrorKind::Unprocessed`] (with every
+    /// write not done) when an error that retrying cannot fix stopped a request.
     pub async fn outcome(self) -> Result<BatchWriteOutcome> {
+        let (unprocessed, stopped) = self.run().await?;
+        match stopped {
+            Some(Stopped { error, hard: true }) => Err(unprocessed_error(
+                "BatchWriteItem",
+                Vec::new(),
+                unprocessed,
+                Some(error),
+            )),
+            _ => Ok(BatchWriteOutcome { unprocessed }),
+        }
+    }
+
+    /// Sends every chunk; returns the writes not done and the error that last stopped a
+    /// chunk.
+    async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
         let writes = self.writes?;
         check_duplicates(&writes)?;
         let chunks = chunk_writes(writes);
         let db = self.db;
-        let leftovers: Vec<Vec<UnprocessedWrite>> = stream::iter(chunks)
+        let results: Vec<Left<UnprocessedWrite>> = stream::iter(chunks)
             .map(|chunk| retrying("BatchWriteItem", write_chunk(db, chunk)))
             .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(BatchWriteOutcome {
-            unprocessed: leftovers.into_iter().flatten().collect(),
-        })
+            .collect()
+            .await;
+        let mut unprocessed = Vec::new();
+        let mut stopped = None;
+        for left in results {
+            unprocessed.extend(left.items);
+            stopped = Stopped::worst(stopped, left.stopped);
+        }
+        Ok((unprocessed, stopped))
     }
 
     async fn send(self) -> Result<()> {
-        let outcome = self.outcome().await?;
-        if outcome.unprocessed.is_empty() {
+        let (unprocessed, stopped) = self.run().await?;
+        if unprocessed.is_empty() {
             Ok(())
         } else {
-            Err(ErrorKind::Unprocessed {
-                operation: "BatchWriteItem",
-                keys: Vec::new(),
-                writes: outcome.unprocessed,
-            }
-            .into())
+            let cause = stopped.map(|s| s.error);
+            Err(unprocessed_error(
+                "BatchWriteItem",
+                Vec::new(),
+                unprocessed,
+                cause,
+            ))
         }
     }
 }
@@ -383,34 +501,43 @@ fn chunk_writes(writes: Vec<UnprocessedWrite>) -> Vec<Vec<UnprocessedWrite>> {
     chunks
 }
 
-/// Sends one chunk, retrying unprocessed items; returns what is left after the budget.
-async fn write_chunk(
-    db: &Dynamo,
-    mut writes: Vec<UnprocessedWrite>,
-) -> Result<Vec<UnprocessedWrite>> {
+/// Sends one chunk, retrying unprocessed items and retryable errors; returns what is left
+/// after the budget.
+async fn write_chunk(db: &Dynamo, mut writes: Vec<UnprocessedWrite>) -> Left<UnprocessedWrite> {
     let mut attempt = 0;
     loop {
         let mut by_table: HashMap<String, Vec<WriteRequest>> = HashMap::new();
-        for write in writes {
-            by_table.entry(write.table).or_default().push(write.request);
+        for write in &writes {
+            by_table
+                .entry(write.table.clone())
+                .or_default()
+                .push(write.request.clone());
         }
         let input =
             batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(by_table));
-        let output = db.backend.batch_write_item(input).await?;
-        writes = output
-            .unprocessed_items
-            .unwrap_or_default()
-            .into_iter()
-            .flat_map(|(table, requests)| {
-                requests.into_iter().map(move |request| UnprocessedWrite {
-                    table: table.clone(),
-                    request,
-                })
-            })
-            .collect();
+        let error = match db.backend.batch_write_item(input).await {
+            Ok(output) => {
+                writes = output
+                    .unprocessed_items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flat_map(|(table, requests)| {
+                        requests.into_iter().map(move |request| UnprocessedWrite {
+                            table: table.clone(),
+                            request,
+                        })
+                    })
+                    .collect();
+                None
+            }
+            Err(error) => Some(error),
+        };
         attempt += 1;
-        if writes.is_empty() || attempt > db.retry().max_retries {
-            return Ok(writes);
+        if let Some(stopped) = finished(db, attempt, writes.is_empty(), error) {
+            return Left {
+                items: writes,
+                stopped,
+            };
         }
         db.retry()
             .back_off("BatchWriteItem", attempt, writes.len())

@@ -17,7 +17,7 @@ use super::item::{item_to_write, key_item, Expressions};
 use super::lifecycle::{self, VersionGuard};
 use super::retry::retrying;
 use super::{key_of, Dynamo};
-use crate::error::{Error, Result};
+use crate::error::{CancellationReason, Error, Result};
 use crate::expr::{Condition, Update};
 use crate::key::IntoKey;
 use crate::model::Table;
@@ -286,7 +286,7 @@ impl<'a> TransactWrite<'a> {
         loop {
             match self.db.backend.transact_write_items(request.clone()).await {
                 Ok(_) => return Ok(()),
-                Err(error) if attempt < retry.max_retries && only_conflicts(&error) => {
+                Err(error) if attempt < retry.max_retries && worth_retrying(&error) => {
                     attempt += 1;
                     let items = error.reasons().len();
                     retry.back_off("TransactWriteItems", attempt, items).await;
@@ -297,15 +297,17 @@ impl<'a> TransactWrite<'a> {
     }
 }
 
-/// True when a cancelled transaction failed only on conflicts with other transactions
-/// (safe to retry with the same token); never when any item failed otherwise.
-fn only_conflicts(error: &Error) -> bool {
-    error.is_transaction_canceled()
-        && error.reasons().iter().any(|r| r.is_transaction_conflict())
-        && error
-            .reasons()
-            .iter()
-            .all(|r| r.is_none() || r.is_transaction_conflict())
+/// True when sending the same transaction again, with the same token, may succeed and
+/// cannot apply it twice: it was throttled or did not complete (DynamoDB answers a token it
+/// already committed with success), or it was cancelled only by conflicts with other
+/// transactions or throttling of its items; never when any item failed otherwise.
+fn worth_retrying(error: &Error) -> bool {
+    let passing =
+        |r: &CancellationReason| r.is_transaction_conflict() || r.code == "ThrottlingError";
+    error.is_retryable()
+        || (error.is_transaction_canceled()
+            && error.reasons().iter().any(passing)
+            && error.reasons().iter().all(|r| r.is_none() || passing(r)))
 }
 
 /// A fresh client request token (DynamoDB takes 1 to 36 characters).

@@ -1,5 +1,7 @@
 //! The one error type of the crate.
 
+mod redact;
+
 use std::fmt;
 
 /// `Result` with [`Error`] as the default error type.
@@ -16,7 +18,9 @@ pub struct Error {
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What went wrong; see [`Error::kind`].
-#[derive(Debug)]
+///
+/// Its `Debug` output names attributes and types but never prints item values (a stored
+/// item, a key, a write): read those from the fields themselves when you want them.
 #[non_exhaustive]
 pub enum ErrorKind {
     /// An item read from DynamoDB (or handed to `from_item`) does not fit the model.
@@ -93,7 +97,8 @@ pub enum ErrorKind {
         /// The service's message.
         message: String,
     },
-    /// A batch left keys or writes unprocessed after the retry budget: they are all here.
+    /// A batch left keys or writes unprocessed after the retry budget, or stopped by an
+    /// error: every key not read and every write not done is here.
     Unprocessed {
         /// `BatchGetItem` or `BatchWriteItem`.
         operation: &'static str,
@@ -101,6 +106,20 @@ pub enum ErrorKind {
         keys: Vec<crate::value::Item>,
         /// Writes not done (batch write).
         writes: Vec<crate::client::UnprocessedWrite>,
+        /// The error that stopped a request of the batch, when one did (otherwise DynamoDB
+        /// kept returning the items as unprocessed until the budget ran out).
+        cause: Option<Box<Error>>,
+    },
+    /// The request did not complete, after the SDK's own retries: the connection dropped,
+    /// an attempt timed out, or the service answered with a server error (HTTP 5xx).
+    /// Retrying an idempotent request is safe ([`Error::is_retryable`]).
+    Unavailable {
+        /// The operation.
+        operation: &'static str,
+        /// What happened.
+        message: String,
+        /// The underlying error.
+        source: BoxError,
     },
     /// An item larger than DynamoDB's 400 KB limit.
     ItemTooLarge {
@@ -123,7 +142,9 @@ pub enum ErrorKind {
 }
 
 /// Why one item of a cancelled transaction failed (DynamoDB's `CancellationReason`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output leaves the item's values out.
+#[derive(Clone, PartialEq)]
 pub struct CancellationReason {
     /// `None` (the item was fine), `ConditionalCheckFailed`, `TransactionConflict`,
     /// `ItemCollectionSizeLimitExceeded`, `ThrottlingError`, `ValidationError`...
@@ -235,10 +256,19 @@ impl Error {
                 operation,
                 keys,
                 writes,
+                cause,
             } => ErrorKind::Unprocessed {
                 operation,
                 keys: keys.clone(),
                 writes: writes.clone(),
+                cause: cause.as_ref().map(|c| Box::new(c.duplicate())),
+            },
+            ErrorKind::Unavailable {
+                operation, message, ..
+            } => ErrorKind::Unavailable {
+                operation,
+                message: message.clone(),
+                source: message.clone().into(),
             },
             ErrorKind::ItemTooLarge { model, size } => {
                 ErrorKind::ItemTooLarge { model, size: *size }
@@ -325,6 +355,16 @@ impl Error {
     /// True when the request was throttled.
     pub fn is_throttled(&self) -> bool {
         matches!(*self.kind, ErrorKind::Throttled { .. })
+    }
+
+    /// True when the request was throttled or did not complete ([`ErrorKind::Unavailable`]):
+    /// sending it again later may succeed. The client retries these itself for batch
+    /// requests and transactions.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            *self.kind,
+            ErrorKind::Throttled { .. } | ErrorKind::Unavailable { .. }
+        )
     }
 
     /// The cancellation reasons of a cancelled transaction, one per item in request order
@@ -439,12 +479,24 @@ impl fmt::Display for Error {
                 operation,
                 keys,
                 writes,
-            } => write!(
-                f,
-                "{operation}: {} keys and {} writes still unprocessed after the retry budget",
-                keys.len(),
-                writes.len()
-            ),
+                cause,
+            } => {
+                write!(
+                    f,
+                    "{operation}: {} keys and {} writes not done",
+                    keys.len(),
+                    writes.len()
+                )?;
+                match cause {
+                    Some(cause) => write!(f, ", stopped by: {cause}"),
+                    None => f.write_str(", still unprocessed after the retry budget"),
+                }
+            }
+            ErrorKind::Unavailable {
+                operation, message, ..
+            } => {
+                write!(f, "{operation} did not complete: {message}")
+            }
             ErrorKind::ItemTooLarge { model, size } => write!(
                 f,
                 "`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)"
@@ -465,7 +517,12 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.kind {
-            ErrorKind::Service { source, .. } => Some(source.as_ref()),
+            ErrorKind::Service { source, .. } | ErrorKind::Unavailable { source, .. } => {
+                Some(source.as_ref())
+            }
+            ErrorKind::Unprocessed {
+                cause: Some(cause), ..
+            } => Some(cause.as_ref()),
             _ => None,
         }
     }
