@@ -6,6 +6,7 @@
 //! started yourself (loopback only). Each test gets its own table prefix, so tests run in
 //! parallel on one server.
 
+pub mod fault_proxy;
 pub mod workload;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};

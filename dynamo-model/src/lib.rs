@@ -123,6 +123,7 @@
 pub mod backend;
 pub mod blocking;
 mod client;
+pub mod cursor;
 mod error;
 pub mod expr;
 mod key;

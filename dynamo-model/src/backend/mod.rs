@@ -6,7 +6,8 @@
 
 mod aws;
 mod capacity;
-mod memory;
+pub(crate) mod memory;
+mod refusing;
 #[cfg(feature = "tracing")]
 mod traced;
 
@@ -26,6 +27,7 @@ pub use aws::AwsBackend;
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
+pub(crate) use refusing::RefusingBackend;
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;
 /// The `tracing` target that carries request values (feature `tracing`): off unless the

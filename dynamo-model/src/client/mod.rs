@@ -117,10 +117,22 @@ impl Dynamo {
 
     /// The same client, with table names prefixed by `prefix` (`dev_` + `users`): one
     /// account or one DynamoDB Local for several environments or parallel tests.
+    ///
+    /// A prefix DynamoDB would reject in a table name (characters other than `a-z A-Z 0-9
+    /// _ - .`, or longer than 252) makes every request of the new client fail with an
+    /// invalid-request error, before sending anything.
     pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
-        Dynamo {
-            table_prefix: Arc::from(prefix.as_ref()),
+        let prefix = prefix.as_ref();
+        let client = Dynamo {
+            table_prefix: Arc::from(prefix),
             ..self.clone()
+        };
+        match table_prefix_problem(prefix) {
+            None => client,
+            Some(message) => Dynamo {
+                backend: Arc::new(crate::backend::RefusingBackend { message }),
+                ..client
+            },
         }
     }
 
@@ -188,6 +200,23 @@ impl Dynamo {
     pub(crate) fn runtime(&self) -> Option<&Arc<crate::blocking::BlockingRuntime>> {
         self.runtime.as_ref()
     }
+}
+
+/// What makes `prefix` unusable in DynamoDB table names (3 to 255 of `a-z A-Z 0-9 _ - .`,
+/// and model table names have at least 3).
+fn table_prefix_problem(prefix: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if let Some(bad) = prefix.chars().find(|c| !allowed(*c)) {
+        return Some(format!(
+            "the table prefix `{prefix}` has {bad:?}; DynamoDB table names take only a-z A-Z 0-9 _ - ."
+        ));
+    }
+    (prefix.len() > 252).then(|| {
+        format!(
+            "the table prefix is {} characters; DynamoDB table names are at most 255",
+            prefix.len()
+        )
+    })
 }
 
 /// Checks the key attributes of an item before sending: present, and not an empty string

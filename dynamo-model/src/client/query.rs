@@ -30,6 +30,14 @@ pub struct Page<M> {
     pub scanned_count: i32,
 }
 
+impl<M> Page<M> {
+    /// Where the next page starts, as an opaque URL-safe string for an API response
+    /// (`start_from_cursor` takes it back); `None` on the last page.
+    pub fn cursor(&self) -> Option<String> {
+        self.last_evaluated_key.as_ref().map(crate::cursor::encode)
+    }
+}
+
 /// Options shared by query and scan.
 struct Common<M> {
     filter: Option<Condition<M>>,
@@ -37,6 +45,8 @@ struct Common<M> {
     limit: Option<i32>,
     consistent_read: Option<bool>,
     start: Option<Item>,
+    /// Why the cursor given to `start_from_cursor` could not be read.
+    bad_cursor: Option<Error>,
     hooks: bool,
     include_expired: bool,
 }
@@ -49,13 +59,28 @@ impl<M> Common<M> {
             limit: None,
             consistent_read: None,
             start: None,
+            bad_cursor: None,
             hooks: true,
             include_expired: false,
         }
     }
 
-    /// The filter and projection expressions, merged into `expressions`.
-    fn render(&self, expressions: &mut Expressions) -> Result<(Option<String>, Option<String>)> {
+    /// The filter and projection expressions, merged into `expressions`, after checking
+    /// the start key against the key schema of the table or `index`.
+    fn render(
+        &self,
+        expressions: &mut Expressions,
+        index: Option<&str>,
+    ) -> Result<(Option<String>, Option<String>)>
+    where
+        M: Table,
+    {
+        if let Some(error) = &self.bad_cursor {
+            return Err(error.duplicate());
+        }
+        if let Some(start) = &self.start {
+            crate::cursor::check_start_key(&M::meta(), index, start)?;
+        }
         let filter = self
             .filter
             .as_ref()
@@ -96,9 +121,24 @@ macro_rules! common_options {
             self
         }
 
-        /// Starts after this key: a page's `last_evaluated_key`.
+        /// Starts after this key: a page's `last_evaluated_key`. It is checked against
+        /// the key schema before sending.
         pub fn start_from(mut self, key: Option<Item>) -> Self {
             self.common.start = key;
+            self.common.bad_cursor = None;
+            self
+        }
+
+        /// Starts after a page's [`cursor`](Page::cursor). A cursor that cannot be read,
+        /// or does not fit the key schema, fails the request before sending.
+        pub fn start_from_cursor(mut self, cursor: &str) -> Self {
+            match crate::cursor::decode(cursor) {
+                Ok(key) => {
+                    self.common.start = Some(key);
+                    self.common.bad_cursor = None;
+                }
+                Err(error) => self.common.bad_cursor = Some(error),
+            }
             self
         }
 
@@ -234,7 +274,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     pub fn to_request(&self) -> Result<query::builders::QueryInputBuilder> {
         let mut expressions = Expressions::new();
         let key = expressions.add(self.key.render()?);
-        let (filter, projection) = self.common.render(&mut expressions)?;
+        let (filter, projection) = self.common.render(&mut expressions, self.index_name)?;
         let (names, values) = expressions.into_maps();
         Ok(query::QueryInput::builder()
             .table_name(self.db.table_name::<M>())
@@ -402,7 +442,7 @@ impl<'a, M: Table> Scan<'a, M> {
 
     fn request(&self, segment: Option<(i32, i32)>) -> Result<scan::builders::ScanInputBuilder> {
         let mut expressions = Expressions::new();
-        let (filter, projection) = self.common.render(&mut expressions)?;
+        let (filter, projection) = self.common.render(&mut expressions, self.index_name)?;
         let (names, values) = expressions.into_maps();
         Ok(scan::ScanInput::builder()
             .table_name(self.db.table_name::<M>())

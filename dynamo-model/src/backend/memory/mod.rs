@@ -7,7 +7,7 @@
 mod admin;
 mod batch;
 mod eval;
-mod number;
+pub(crate) mod number;
 mod parse;
 #[cfg(feature = "serde_json")]
 mod snapshot;

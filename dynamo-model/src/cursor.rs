@@ -1,0 +1,217 @@
+//! Cursors: a page's last evaluated key as an opaque, URL-safe string, and back, and the
+//! checks a start key passes before it is sent.
+//!
+//! ```
+//! use dynamo_model::cursor;
+//! use dynamo_model::value::{AttributeValue, Item};
+//!
+//! let key = Item::from([("user_id".to_owned(), AttributeValue::S("ada".into()))]);
+//! let text = cursor::encode(&key);
+//! assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+//! assert_eq!(cursor::decode(&text)?, key);
+//! assert!(cursor::decode("not a cursor").is_err());
+//! # Ok::<(), dynamo_model::Error>(())
+//! ```
+//!
+//! A cursor is not signed: a client can change it, so it is checked against the model's
+//! key schema before use, like any start key.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::backend::memory::number::Number;
+use crate::error::{Error, Result};
+use crate::meta::{KeyMeta, TableMeta};
+use crate::value::{type_name, Item, ScalarType};
+
+/// The format version, the first byte of every cursor.
+const VERSION: u8 = 1;
+/// A key has at most four attributes: the table's two and an index's two.
+const MAX_ATTRIBUTES: usize = 4;
+/// DynamoDB's longest key attribute value (a partition key, 2048 bytes).
+const MAX_VALUE_BYTES: usize = 2048;
+/// DynamoDB's longest attribute name.
+const MAX_NAME_BYTES: usize = 255;
+/// The longest cursor text accepted, from the limits above.
+const MAX_CURSOR_CHARS: usize =
+    4 * (2 + MAX_ATTRIBUTES * (1 + MAX_NAME_BYTES + 1 + 2 + MAX_VALUE_BYTES)) / 3 + 4;
+
+/// Encodes a key (a page's `last_evaluated_key`) as URL-safe base64 text without padding.
+///
+/// Keys hold only `S`, `N` and `B` attributes; any other kind of attribute is encoded as
+/// its absence, which [`decode`] and the start-key checks report.
+pub fn encode(key: &Item) -> String {
+    let mut attributes: Vec<(&String, &AttributeValue)> = key.iter().collect();
+    attributes.sort_by(|a, b| a.0.cmp(b.0));
+    let mut bytes = vec![VERSION, u8::try_from(attributes.len()).unwrap_or(u8::MAX)];
+    for (name, value) in attributes {
+        let (tag, data): (u8, &[u8]) = match value {
+            AttributeValue::S(s) => (b'S', s.as_bytes()),
+            AttributeValue::N(n) => (b'N', n.as_bytes()),
+            AttributeValue::B(b) => (b'B', b.as_ref()),
+            _ => (b'?', &[]),
+        };
+        bytes.push(u8::try_from(name.len()).unwrap_or(u8::MAX));
+        bytes.extend(name.as_bytes().iter().take(MAX_NAME_BYTES));
+        bytes.push(tag);
+        bytes.extend(u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes());
+        bytes.extend(data.iter().take(usize::from(u16::MAX)));
+    }
+    aws_smithy_types::base64::encode(bytes)
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::invalid_request("cursor", message)
+}
+
+/// Decodes a cursor made by [`encode`].
+///
+/// # Errors
+///
+/// An invalid-request error for text that is not such a cursor: not base64, another
+/// version, truncated, too long, or with an attribute DynamoDB keys cannot hold.
+pub fn decode(text: &str) -> Result<Item> {
+    if text.len() > MAX_CURSOR_CHARS {
+        return Err(invalid(format!(
+            "a cursor is at most {MAX_CURSOR_CHARS} characters; this one has {}",
+            text.len()
+        )));
+    }
+    if let Some(bad) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(invalid(format!("a cursor has no {bad:?} character")));
+    }
+    let mut standard: String = text
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while standard.len() % 4 != 0 {
+        standard.push('=');
+    }
+    let bytes = aws_smithy_types::base64::decode(&standard)
+        .map_err(|_| invalid("the cursor is not valid base64"))?;
+    let mut reader = Reader { bytes: &bytes };
+    if reader.byte()? != VERSION {
+        return Err(invalid("the cursor was made by another version"));
+    }
+    let count = usize::from(reader.byte()?);
+    if count == 0 || count > MAX_ATTRIBUTES {
+        return Err(invalid(format!(
+            "a cursor holds 1 to {MAX_ATTRIBUTES} key attributes, not {count}"
+        )));
+    }
+    let mut key = Item::new();
+    for _ in 0..count {
+        let name_len = usize::from(reader.byte()?);
+        let name = String::from_utf8(reader.take(name_len)?.to_vec())
+            .map_err(|_| invalid("a cursor attribute name is not UTF-8"))?;
+        if name.is_empty() {
+            return Err(invalid("a cursor attribute has an empty name"));
+        }
+        let tag = reader.byte()?;
+        let [high, low] = [reader.byte()?, reader.byte()?];
+        let data = reader.take(usize::from(u16::from_be_bytes([high, low])))?;
+        if data.len() > MAX_VALUE_BYTES {
+            return Err(invalid(format!(
+                "the cursor attribute `{name}` is over {MAX_VALUE_BYTES} bytes"
+            )));
+        }
+        let text = || {
+            String::from_utf8(data.to_vec())
+                .map_err(|_| invalid(format!("the cursor attribute `{name}` is not UTF-8")))
+        };
+        let value = match tag {
+            b'S' => AttributeValue::S(text()?),
+            b'N' => AttributeValue::N(text()?),
+            b'B' => AttributeValue::B(data.to_vec().into()),
+            _ => {
+                return Err(invalid(format!(
+                    "the cursor attribute `{name}` is not a string, number or binary"
+                )))
+            }
+        };
+        if key.insert(name.clone(), value).is_some() {
+            return Err(invalid(format!("the cursor names `{name}` twice")));
+        }
+    }
+    if !reader.bytes.is_empty() {
+        return Err(invalid("the cursor has bytes after its key"));
+    }
+    Ok(key)
+}
+
+/// Reads a cursor's bytes front to back, never past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn take(&mut self, count: usize) -> Result<&'a [u8]> {
+        if count > self.bytes.len() {
+            return Err(invalid("the cursor is cut short"));
+        }
+        let (taken, rest) = self.bytes.split_at(count);
+        self.bytes = rest;
+        Ok(taken)
+    }
+}
+
+/// Checks a start key (or a decoded cursor) against a model's key schema, before sending:
+/// exactly the table's key attributes, plus the index's when reading an index, each of its
+/// declared type and not empty.
+pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
+    let mut expected: Vec<KeyMeta> = meta.key_attributes();
+    if let Some(index) = index.and_then(|name| meta.index(name)) {
+        for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
+            if !expected.iter().any(|k| k.attribute == key_meta.attribute) {
+                expected.push(key_meta);
+            }
+        }
+    }
+    let refuse = |message: String| Err(Error::invalid_request(meta.model, message));
+    for key_meta in &expected {
+        let name = key_meta.attribute;
+        let Some(value) = key.get(name) else {
+            return refuse(format!("the start key has no `{name}`"));
+        };
+        let fits = match (key_meta.scalar_type, value) {
+            (ScalarType::S, AttributeValue::S(s)) => !s.is_empty(),
+            (ScalarType::N, AttributeValue::N(n)) => Number::parse(n).is_some(),
+            (ScalarType::B, AttributeValue::B(b)) => !b.as_ref().is_empty(),
+            _ => false,
+        };
+        if !fits {
+            return refuse(format!(
+                "the start key's `{name}` is {} where the key schema has a non-empty {:?}",
+                type_name(value),
+                key_meta.scalar_type
+            ));
+        }
+    }
+    if let Some(extra) = key
+        .keys()
+        .find(|name| !expected.iter().any(|k| k.attribute == name.as_str()))
+    {
+        return refuse(format!(
+            "the start key has `{extra}`, which is not a key attribute here"
+        ));
+    }
+    Ok(())
+}
