@@ -230,6 +230,45 @@ conformance! {
         assert_eq!(db.query::<Order>("c1").limit(6).count().await.unwrap(), 20);
     }
 
+    async fn cursors_resume_queries_and_forged_ones_are_refused(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 20).await;
+        let f = Order::fields();
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = db.query::<Order>("c1").index(Order::BY_CREATED).range(f.created_at.ge("2026")).limit(6);
+            let query = match &cursor {
+                Some(cursor) => query.start_from_cursor(cursor),
+                None => query,
+            };
+            let page = query.page().await.unwrap();
+            seen.extend(page.items.iter().map(|o| o.order_id.clone()));
+            cursor = page.cursor();
+            let Some(text) = &cursor else { break };
+            assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{text}");
+        }
+        let mut expected: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+        seen.sort();
+        expected.sort();
+        assert_eq!(seen, expected, "every item once across cursors");
+
+        // A table cursor lacks the index key: refused before sending, as is garbage.
+        let page = db.query::<Order>("c1").limit(3).page().await.unwrap();
+        let table_cursor = page.cursor().unwrap();
+        let on_index = db.query::<Order>("c1").index(Order::BY_CREATED).start_from_cursor(&table_cursor).page().await;
+        assert!(on_index.unwrap_err().to_string().contains("the start key has no `created_at`"));
+        for forged in ["", "AQ", "not a cursor!", "AQEGY3VzdG9tZXJfaWRTAAJjMQ", &"A".repeat(20_000)] {
+            let error = db.query::<Order>("c1").start_from_cursor(forged).page().await.unwrap_err();
+            assert!(error.is_invalid_request(), "{forged}: {error}");
+        }
+        let wrong_type = dynamo_model::value::Item::from([
+            ("customer_id".to_owned(), dynamo_model::value::AttributeValue::N("1".into())),
+            ("order_id".to_owned(), dynamo_model::value::AttributeValue::S("o001".into())),
+        ]);
+        let error = db.scan::<Order>().start_from(Some(wrong_type)).page().await.unwrap_err();
+        assert!(error.to_string().contains("`customer_id` is N where the key schema has a non-empty S"), "{error}");
+    }
+
     async fn queries_take_range_conditions_filters_and_indexes(db: Dynamo) {
         orders_table(&db, "c1", 20).await;
         let f = Order::fields();

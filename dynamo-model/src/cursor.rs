@@ -177,7 +177,9 @@ impl<'a> Reader<'a> {
 /// exactly the table's key attributes, plus the index's when reading an index, each of its
 /// declared type and not empty.
 pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
-    let mut expected: Vec<KeyMeta> = meta.key_attributes();
+    let mut expected: Vec<KeyMeta> = std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .collect();
     if let Some(index) = index.and_then(|name| meta.index(name)) {
         for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
             if !expected.iter().any(|k| k.attribute == key_meta.attribute) {
