@@ -48,7 +48,8 @@ pub trait DynamoModel: Sized {
     /// and the failures of field and model validators, nested models included.
     fn check(&self, problems: &mut Problems);
 
-    /// Decodes an item and validates the result; all problems are reported together.
+    /// Decodes an item and validates the result; all problems are reported together. An
+    /// item nested deeper than DynamoDB's 32 levels is refused before decoding.
     ///
     /// # Errors
     ///
@@ -56,6 +57,13 @@ pub trait DynamoModel: Sized {
     /// wrong type, [`ErrorKind::Validation`](crate::ErrorKind::Validation) when a validator
     /// fails.
     fn from_item(item: Item) -> Result<Self> {
+        if let Some(problem) = crate::value::nesting_problem(&item) {
+            let problem = crate::error::FieldError {
+                path: String::new(),
+                message: problem,
+            };
+            return Err(Error::decode(Self::NAME, vec![problem]));
+        }
         let model = Self::decode_item(item).map_err(|p| Error::decode(Self::NAME, p.into_vec()))?;
         model.validate()?;
         Ok(model)

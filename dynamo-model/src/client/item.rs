@@ -23,6 +23,9 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
     let mut item = model.try_to_item()?;
     let guard = lifecycle::on_put::<M>(&mut item)?;
     check_key::<M>(&item)?;
+    if let Some(problem) = crate::value::nesting_problem(&item) {
+        return Err(Error::invalid_request(M::NAME, format!("the item's {problem}")));
+    }
     let size = item_size(&item);
     if size > MAX_ITEM_SIZE {
         return Err(ErrorKind::ItemTooLarge {

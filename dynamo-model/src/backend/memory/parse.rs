@@ -197,18 +197,34 @@ fn lex(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
+/// The longest expression DynamoDB takes, 4 KB.
+const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// How deeply parentheses, `NOT`s and functions may nest in an expression: DynamoDB's
+/// nesting limit, which also bounds the parser's recursion.
+const MAX_EXPRESSION_NESTING: usize = crate::value::MAX_NESTING;
+
 struct Parser<'p, 'a> {
     tokens: Vec<Token>,
     at: usize,
+    /// How many nested conditions or operands are being parsed.
+    depth: usize,
     placeholders: &'p mut Placeholders<'a>,
     text: &'p str,
 }
 
 impl<'p, 'a> Parser<'p, 'a> {
     fn new(text: &'p str, placeholders: &'p mut Placeholders<'a>) -> Result<Self, String> {
+        if text.len() > MAX_EXPRESSION_BYTES {
+            return Err(format!(
+                "Invalid expression: Expression size has exceeded the maximum allowed size; expression size: {}",
+                text.len()
+            ));
+        }
         Ok(Parser {
             tokens: lex(text)?,
             at: 0,
+            depth: 0,
             placeholders,
             text,
         })
@@ -353,12 +369,28 @@ impl<'p, 'a> Parser<'p, 'a> {
         Ok(Operand::Path(self.path()?))
     }
 
-    fn condition(&mut self) -> Result<Condition, String> {
-        let mut left = self.and_condition()?;
-        while self.keyword("OR") {
-            left = Condition::Or(Box::new(left), Box::new(self.and_condition()?));
+    /// Runs `parse` one nesting level deeper, refusing to go past the limit.
+    fn nested<T>(&mut self, parse: impl FnOnce(&mut Self) -> Result<T, String>) -> Result<T, String> {
+        if self.depth >= MAX_EXPRESSION_NESTING {
+            return Err(format!(
+                "Invalid expression: it nests more than {MAX_EXPRESSION_NESTING} levels deep in `{}`",
+                self.text
+            ));
         }
-        Ok(left)
+        self.depth += 1;
+        let parsed = parse(self);
+        self.depth -= 1;
+        parsed
+    }
+
+    fn condition(&mut self) -> Result<Condition, String> {
+        self.nested(|parser| {
+            let mut left = parser.and_condition()?;
+            while parser.keyword("OR") {
+                left = Condition::Or(Box::new(left), Box::new(parser.and_condition()?));
+            }
+            Ok(left)
+        })
     }
 
     fn and_condition(&mut self) -> Result<Condition, String> {
@@ -371,7 +403,8 @@ impl<'p, 'a> Parser<'p, 'a> {
 
     fn not_condition(&mut self) -> Result<Condition, String> {
         if self.keyword("NOT") {
-            return Ok(Condition::Not(Box::new(self.not_condition()?)));
+            let negated = self.nested(Self::not_condition)?;
+            return Ok(Condition::Not(Box::new(negated)));
         }
         self.primary()
     }
@@ -451,6 +484,11 @@ impl<'p, 'a> Parser<'p, 'a> {
 
     /// An operand of a SET action: a term, or two terms joined by `+` or `-`.
     fn set_value(&mut self) -> Result<Operand, String> {
+        self.nested(Self::set_sum)
+    }
+
+    /// A term, or two terms joined by `+` or `-`.
+    fn set_sum(&mut self) -> Result<Operand, String> {
         let left = self.set_term()?;
         if self.punct("+") {
             return Ok(Operand::Plus(Box::new(left), Box::new(self.set_term()?)));
