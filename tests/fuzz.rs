@@ -58,8 +58,8 @@ fn cases() -> u32 {
 
 /// Names the models use, so decoding gets past "missing attribute" to the values.
 const NAMES: &[&str] = &[
-    "id", "rank", "small", "ratio", "flag", "bytes", "tags", "counts", "maybe", "kind",
-    "node", "json", "when", "id2", "amount", "nested", "label", "children", "x",
+    "id", "rank", "small", "ratio", "flag", "bytes", "tags", "counts", "maybe", "kind", "node",
+    "json", "when", "id2", "amount", "nested", "label", "children", "x",
 ];
 
 fn name() -> impl Strategy<Value = String> {
@@ -127,11 +127,54 @@ fn nested(levels: usize) -> AttributeValue {
 /// Tokens of DynamoDB expressions, for strings close enough to valid to reach the parser's
 /// deeper paths.
 const TOKENS: &[&str] = &[
-    "#n0", "#n1", "#nx", ":v0", ":v1", ":vs", ":vl", ":vx", "id", "rank", "a.b", "c[0]", "[",
-    "]", "(", ")", ",", ".", "=", "<>", "<", "<=", ">", ">=", "+", "-", "AND", "OR", "NOT",
-    "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE", "size(", "attribute_exists(",
-    "attribute_not_exists(", "attribute_type(", "begins_with(", "contains(", "if_not_exists(",
-    "list_append(", "0", "99999999999999999999", "\u{e9}", "\"", " ",
+    "#n0",
+    "#n1",
+    "#nx",
+    ":v0",
+    ":v1",
+    ":vs",
+    ":vl",
+    ":vx",
+    "id",
+    "rank",
+    "a.b",
+    "c[0]",
+    "[",
+    "]",
+    "(",
+    ")",
+    ",",
+    ".",
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "+",
+    "-",
+    "AND",
+    "OR",
+    "NOT",
+    "BETWEEN",
+    "IN",
+    "SET",
+    "REMOVE",
+    "ADD",
+    "DELETE",
+    "size(",
+    "attribute_exists(",
+    "attribute_not_exists(",
+    "attribute_type(",
+    "begins_with(",
+    "contains(",
+    "if_not_exists(",
+    "list_append(",
+    "0",
+    "99999999999999999999",
+    "\u{e9}",
+    "\"",
+    " ",
 ];
 
 fn expression() -> impl Strategy<Value = String> {
@@ -154,7 +197,10 @@ fn values() -> HashMap<String, AttributeValue> {
         (":v0".into(), AttributeValue::N("1".into())),
         (":v1".into(), AttributeValue::S("x".into())),
         (":vs".into(), AttributeValue::Ss(vec!["a".into()])),
-        (":vl".into(), AttributeValue::L(vec![AttributeValue::Bool(true)])),
+        (
+            ":vl".into(),
+            AttributeValue::L(vec![AttributeValue::Bool(true)]),
+        ),
     ])
 }
 
@@ -343,9 +389,15 @@ fn deep_expressions_are_refused_at_the_nesting_limit() {
         let deep = |n: usize| format!("{}#n0 <> :v0{}", "(".repeat(n), ")".repeat(n));
         put(deep(30)).await.unwrap();
         let error = put(deep(2000)).await.unwrap_err();
-        assert!(error.to_string().contains("nests more than 32 levels"), "{error}");
+        assert!(
+            error.to_string().contains("nests more than 32 levels"),
+            "{error}"
+        );
         let long = format!("#n0 <> :v0{}", " AND #n0 <> :v0".repeat(400));
         let error = put(long).await.unwrap_err();
-        assert!(error.to_string().contains("maximum allowed size"), "{error}");
+        assert!(
+            error.to_string().contains("maximum allowed size"),
+            "{error}"
+        );
     });
 }

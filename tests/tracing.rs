@@ -135,3 +135,71 @@ fn eight_secrets() -> Vec<Secret> {
         })
         .collect()
 }
+
+#[test]
+fn credentials_and_values_never_reach_logs_or_debug_output() {
+    const ACCESS_KEY: &str = "AKIDEXAMPLELEAKCHECK";
+    const SECRET_KEY: &str = "wJalrXUtnFEMI-secret-key-leak-check";
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            ACCESS_KEY,
+            SECRET_KEY,
+            None,
+            None,
+            "leak-check",
+        ))
+        .endpoint_url(dynamo_model_tests::endpoint())
+        .build();
+    let client = dynamo_model::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(config))
+        .with_table_prefix(dynamo_model_tests::unique_prefix());
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let recorder = Recorder::new(Arc::clone(&seen), false);
+    let mut debug_output = Vec::new();
+    tracing::subscriber::with_default(recorder, || {
+        let db = Dynamo::from_async(client).unwrap();
+        debug_output.push(format!("{db:?}"));
+        db.create_table::<Secret>().wait().unwrap();
+        db.put(&secret()).wait().unwrap();
+        db.get::<Secret>("s1").wait().unwrap();
+        let failed = db
+            .put(&secret())
+            .condition(Secret::fields().value.ne("hunter2-do-not-log"))
+            .return_item_on_condition_failure()
+            .wait()
+            .unwrap_err();
+        assert!(
+            failed.current_item().is_some(),
+            "the value is there to read"
+        );
+        debug_output.push(format!("{failed:?} {failed}"));
+        let batch = db
+            .batch_write()
+            .put(&secret())
+            .put(&secret())
+            .wait()
+            .unwrap_err();
+        debug_output.push(format!("{batch:?}"));
+    });
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    // Everything recorded, our spans and events and the SDK's own at every level: the
+    // secret key nowhere (the SDK redacts it too).
+    let logged = seen.everything();
+    assert!(logged.contains("PutItem"), "the recorder saw the requests");
+    assert!(!logged.contains(SECRET_KEY), "secret key in {logged}");
+    // Item values in none of our output. (The SDK's own TRACE events print response
+    // bodies, values included: the README says to keep `aws_smithy_runtime` below TRACE.)
+    let ours: Vec<String> = seen
+        .events
+        .iter()
+        .filter(|(target, _)| target.starts_with("dynamo_model"))
+        .map(|event| format!("{event:?}"))
+        .chain([format!("{:?}", seen.spans)])
+        .collect();
+    assert!(ours.iter().any(|text| text.contains("dynamodb")));
+    for text in debug_output.iter().chain(&ours) {
+        assert!(!text.contains(SECRET_KEY), "secret key in {text}");
+        assert!(!text.contains("hunter2"), "item value in {text}");
+    }
+}

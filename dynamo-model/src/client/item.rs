@@ -24,7 +24,10 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
     let guard = lifecycle::on_put::<M>(&mut item)?;
     check_key::<M>(&item)?;
     if let Some(problem) = crate::value::nesting_problem(&item) {
-        return Err(Error::invalid_request(M::NAME, format!("the item's {problem}")));
+        return Err(Error::invalid_request(
+            M::NAME,
+            format!("the item's {problem}"),
+        ));
     }
     let size = item_size(&item);
     if size > MAX_ITEM_SIZE {

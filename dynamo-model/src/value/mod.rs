@@ -32,9 +32,9 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::path::AttrPath;
 
-pub use newtype::Newtype;
-pub use nesting::{nesting_depth, MAX_NESTING};
 pub(crate) use nesting::nesting_problem;
+pub use nesting::{nesting_depth, MAX_NESTING};
+pub use newtype::Newtype;
 pub use problems::{type_name, PathStep, Problems};
 pub(crate) use set::decode_text_members;
 pub use set::SetElement;

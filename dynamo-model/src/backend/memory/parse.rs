@@ -370,7 +370,10 @@ impl<'p, 'a> Parser<'p, 'a> {
     }
 
     /// Runs `parse` one nesting level deeper, refusing to go past the limit.
-    fn nested<T>(&mut self, parse: impl FnOnce(&mut Self) -> Result<T, String>) -> Result<T, String> {
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
         if self.depth >= MAX_EXPRESSION_NESTING {
             return Err(format!(
                 "Invalid expression: it nests more than {MAX_EXPRESSION_NESTING} levels deep in `{}`",
