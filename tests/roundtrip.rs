@@ -99,14 +99,15 @@ fn leaf() -> impl Strategy<Value = Leaf> {
     (text(), proptest::option::of(finite_f64())).prop_map(|(label, weight)| Leaf { label, weight })
 }
 
-/// Trees up to 32 levels deep (DynamoDB's nesting limit).
+/// Trees up to 15 trees deep: each is a list and a map, so the item nests up to 32 levels
+/// (DynamoDB's limit).
 fn tree() -> impl Strategy<Value = Tree> {
     leaf()
         .prop_map(|leaf| Tree {
             leaf,
             branches: vec![],
         })
-        .prop_recursive(31, 64, 3, |inner| {
+        .prop_recursive(15, 64, 3, |inner| {
             (leaf(), vec(inner, 0..3)).prop_map(|(leaf, branches)| Tree { leaf, branches })
         })
 }
@@ -227,8 +228,9 @@ fn sample() -> Everything {
     }
 }
 
-#[test]
-fn deep_nesting_round_trips() {
+/// A tree `levels` trees deep below the top one: each level is a list and a map, and the
+/// deepest leaf one more map, so the item nests 2 + 2 * levels deep.
+fn tree_of_depth(levels: usize) -> Tree {
     let mut tree = Tree {
         leaf: Leaf {
             label: "bottom".into(),
@@ -236,7 +238,7 @@ fn deep_nesting_round_trips() {
         },
         branches: vec![],
     };
-    for depth in 0..31 {
+    for depth in 0..levels {
         tree = Tree {
             leaf: Leaf {
                 label: depth.to_string(),
@@ -245,6 +247,21 @@ fn deep_nesting_round_trips() {
             branches: vec![tree],
         };
     }
-    let value = Everything { tree, ..sample() };
+    tree
+}
+
+#[test]
+fn deep_nesting_round_trips_up_to_dynamodbs_32_levels() {
+    let value = Everything {
+        tree: tree_of_depth(15),
+        ..sample()
+    };
+    assert_eq!(dynamo_model::value::nesting_depth(&value.to_item()), 32);
     assert_eq!(Everything::from_item(value.to_item()).unwrap(), value);
+    let too_deep = Everything {
+        tree: tree_of_depth(16),
+        ..sample()
+    };
+    let error = Everything::from_item(too_deep.to_item()).unwrap_err();
+    assert!(error.to_string().contains("more than 32 levels"), "{error}");
 }

@@ -98,7 +98,7 @@ pub fn decode(text: &str) -> Result<Item> {
             c => c,
         })
         .collect();
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     let bytes = aws_smithy_types::base64::decode(&standard)

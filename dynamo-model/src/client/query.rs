@@ -79,7 +79,7 @@ impl<M> Common<M> {
             return Err(error.duplicate());
         }
         if let Some(start) = &self.start {
-            crate::cursor::check_start_key(&M::meta(), index, start)?;
+            crate::cursor::check_start_key(M::meta(), index, start)?;
         }
         let filter = self
             .filter
