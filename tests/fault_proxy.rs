@@ -248,14 +248,18 @@ fn operation(request: &Request<Incoming>) -> String {
         .to_owned()
 }
 
-/// A DynamoDB JSON error answer.
-fn error_answer(status: StatusCode, kind: &str, message: &str) -> Response<Full<Bytes>> {
-    let body = json!({ "__type": kind, "message": message }).to_string();
+/// A DynamoDB JSON answer.
+fn json_answer(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
         .header("content-type", "application/x-amz-json-1.0")
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(Bytes::from(body.to_string())))
         .expect("a valid response")
+}
+
+/// A DynamoDB JSON error answer.
+fn error_answer(status: StatusCode, kind: &str, message: &str) -> Response<Full<Bytes>> {
+    json_answer(status, &json!({ "__type": kind, "message": message }))
 }
 
 async fn answer(state: Arc<State>, request: Request<Incoming>) -> Answer {
@@ -317,10 +321,7 @@ async fn answer(state: Arc<State>, request: Request<Incoming>) -> Answer {
     };
     let upstream = match &held_back {
         // Everything held back: DynamoDB would have processed none of it.
-        Some(held) if held.everything => Response::builder()
-            .header("content-type", "application/x-amz-json-1.0")
-            .body(Full::new(Bytes::from_static(b"{}")))
-            .expect("a valid response"),
+        Some(held) if held.everything => json_answer(StatusCode::OK, &json!({})),
         _ => forward(&state, parts, body).await?,
     };
     if lose_answer {
@@ -355,13 +356,7 @@ fn conflict(state: &State, faults: &Faults, body: &Bytes) -> Option<Response<Ful
         "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
         "CancellationReasons": reasons,
     });
-    Some(
-        Response::builder()
-            .status(StatusCode::BAD_REQUEST)
-            .header("content-type", "application/x-amz-json-1.0")
-            .body(Full::new(Bytes::from(body.to_string())))
-            .expect("a valid response"),
-    )
+    Some(json_answer(StatusCode::BAD_REQUEST, &body))
 }
 
 /// Writes or keys held back from a batch request, by table.

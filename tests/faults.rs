@@ -197,7 +197,7 @@ async fn past_the_budget_the_error_comes_back_with_every_item_not_done() {
     let (direct, _) = clients(&proxy, 3);
     let proxied = proxy
         .client(2)
-        .with_table_prefix(prefix_of_events(&direct))
+        .with_table_prefix(prefix_of(&direct))
         .with_retry(RetryPolicy {
             max_retries: 1,
             base_delay: Duration::from_millis(1),
@@ -254,12 +254,6 @@ async fn past_the_budget_the_error_comes_back_with_every_item_not_done() {
     );
     assert_eq!(proxy.tokens().len(), 2, "the first try and one retry");
     report("past the budget", &proxy);
-}
-
-fn prefix_of_events(db: &Dynamo) -> String {
-    db.table_name::<Event>()
-        .trim_end_matches("events")
-        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
