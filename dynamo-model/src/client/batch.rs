@@ -262,7 +262,7 @@ async fn get_chunk(
             Err(error) => Some(error),
         };
         attempt += 1;
-        if let Some(left) = finished(db, attempt, keys.is_empty(), error) {
+        if let Next::Stop(left) = next_step(db, attempt, keys.is_empty(), error) {
             return (
                 found,
                 Left {
@@ -277,19 +277,23 @@ async fn get_chunk(
     }
 }
 
-/// Whether a chunk is done after `attempt`: `Some(stopped)` to stop (with the error that
-/// stopped it, if any), `None` to retry.
-fn finished(
-    db: &Dynamo,
-    attempt: u32,
-    nothing_left: bool,
-    error: Option<Error>,
-) -> Option<Option<Stopped>> {
+/// What a chunk does after an attempt.
+enum Next {
+    /// Back off and send what is left again.
+    Retry,
+    /// Stop, with the error that stopped it, if one did.
+    Stop(Option<Stopped>),
+}
+
+/// What a chunk does after `attempt`, given whether anything is left and the attempt's
+/// error.
+fn next_step(db: &Dynamo, attempt: u32, nothing_left: bool, error: Option<Error>) -> Next {
+    let budget_left = attempt <= db.retry().max_retries;
     match error {
-        None if nothing_left || attempt > db.retry().max_retries => Some(None),
-        None => None,
-        Some(error) if error.is_retryable() && attempt <= db.retry().max_retries => None,
-        Some(error) => Some(Some(Stopped {
+        None if nothing_left || !budget_left => Next::Stop(None),
+        None => Next::Retry,
+        Some(error) if error.is_retryable() && budget_left => Next::Retry,
+        Some(error) => Next::Stop(Some(Stopped {
             hard: !error.is_retryable(),
             error,
         })),
@@ -533,7 +537,7 @@ async fn write_chunk(db: &Dynamo, mut writes: Vec<UnprocessedWrite>) -> Left<Unp
             Err(error) => Some(error),
         };
         attempt += 1;
-        if let Some(stopped) = finished(db, attempt, writes.is_empty(), error) {
+        if let Next::Stop(stopped) = next_step(db, attempt, writes.is_empty(), error) {
             return Left {
                 items: writes,
                 stopped,
