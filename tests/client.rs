@@ -447,6 +447,16 @@ conformance! {
         assert!(nan.is_invalid_expression(), "{nan}");
         // And a request that does reach the server fails as not found.
         assert!(db.get::<User>("a").await.unwrap_err().is_not_found());
+        // A batch stopped by an error retrying cannot fix returns every write, and the cause.
+        let users: Vec<User> = (0..30).map(|n| user(&format!("u{n}"), 1)).collect();
+        let stopped = db.batch_write().put_all(&users).outcome().await.unwrap_err();
+        match stopped.kind() {
+            dynamo_model::ErrorKind::Unprocessed { writes, cause: Some(cause), .. } => {
+                assert_eq!(writes.len(), 30);
+                assert!(cause.is_not_found(), "{cause}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     async fn items_interoperate_with_raw_sdk_calls(db: Dynamo) {
