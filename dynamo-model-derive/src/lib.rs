@@ -5,6 +5,7 @@ mod case;
 mod expand;
 mod model;
 mod receiver;
+mod template;
 mod validate;
 
 #[cfg(test)]
@@ -24,4 +25,11 @@ pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
 pub fn derive_dynamo_attribute(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive_attribute(&input).into()
+}
+
+/// Derives `dynamo_model::Collection` for an enum of models told apart by entity type.
+#[proc_macro_derive(DynamoCollection, attributes(dynamo))]
+pub fn derive_dynamo_collection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive_collection(&input).into()
 }

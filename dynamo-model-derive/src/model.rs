@@ -98,24 +98,126 @@ pub(crate) enum DefaultValue {
     Function(Path),
 }
 
-/// What `table`, `hash_key`, `range_key`, `gsi` and `lsi` declare.
+/// What `table`, `hash_key`, `range_key`, `pk`, `sk`, `gsi` and `lsi` declare.
 pub(crate) struct TableDef {
     pub(crate) name: String,
     /// `#[dynamo(consistent_read)]`: reads are strongly consistent unless a call says not.
     pub(crate) consistent_read: bool,
-    /// Indexes into `Model::fields`.
-    pub(crate) hash_key: usize,
-    pub(crate) range_key: Option<usize>,
+    pub(crate) hash_key: KeyDef,
+    pub(crate) range_key: Option<KeyDef>,
     pub(crate) indexes: Vec<IndexDef>,
+    /// The entity-type attribute and value, for models with key templates or `entity`.
+    pub(crate) entity: Option<EntityDef>,
 }
 
 pub(crate) struct IndexDef {
     pub(crate) name: String,
     pub(crate) span: Span,
     pub(crate) local: bool,
-    pub(crate) hash_key: usize,
-    pub(crate) range_key: Option<usize>,
+    pub(crate) hash_key: KeyDef,
+    pub(crate) range_key: Option<KeyDef>,
     pub(crate) projection: Projection,
+}
+
+/// A key attribute: a field, or a template over fields.
+#[derive(Clone)]
+pub(crate) enum KeyDef {
+    /// An index into `Model::fields`.
+    Field(usize),
+    Template(TemplateDef),
+}
+
+/// `pk = "USER#{user_id}"`, resolved against the fields.
+#[derive(Clone)]
+pub(crate) struct TemplateDef {
+    /// The key attribute's name (`pk`, `sk`, `{index}_pk`...).
+    pub(crate) attribute: String,
+    pub(crate) text: String,
+    pub(crate) segments: Vec<SegmentDef>,
+}
+
+#[derive(Clone)]
+pub(crate) enum SegmentDef {
+    Literal(String),
+    Part { field: usize, width: Option<u8> },
+}
+
+pub(crate) struct EntityDef {
+    pub(crate) attribute: String,
+    pub(crate) name: String,
+}
+
+impl KeyDef {
+    /// The field, when the key is one.
+    pub(crate) fn field(&self) -> Option<usize> {
+        match self {
+            KeyDef::Field(position) => Some(*position),
+            KeyDef::Template(_) => None,
+        }
+    }
+
+    pub(crate) fn template(&self) -> Option<&TemplateDef> {
+        match self {
+            KeyDef::Field(_) => None,
+            KeyDef::Template(template) => Some(template),
+        }
+    }
+
+    /// The fields the key is made of, in order.
+    pub(crate) fn parts(&self) -> Vec<usize> {
+        match self {
+            KeyDef::Field(position) => vec![*position],
+            KeyDef::Template(template) => template.parts().collect(),
+        }
+    }
+}
+
+impl TemplateDef {
+    /// The fields of the parts, in order.
+    pub(crate) fn parts(&self) -> impl Iterator<Item = usize> + '_ {
+        self.segments.iter().filter_map(|s| match s {
+            SegmentDef::Part { field, .. } => Some(*field),
+            SegmentDef::Literal(_) => None,
+        })
+    }
+}
+
+impl TableDef {
+    /// True when a key of the table is a template.
+    pub(crate) fn has_key_templates(&self) -> bool {
+        self.hash_key.template().is_some()
+            || self.range_key.as_ref().is_some_and(|r| r.template().is_some())
+    }
+
+    /// The fields a key value is made of (`Table::Key`): the partition key's, then the sort
+    /// key's not already named.
+    pub(crate) fn key_parts(&self) -> Vec<usize> {
+        let mut parts = self.hash_key.parts();
+        for part in self.range_key.iter().flat_map(KeyDef::parts) {
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+        parts
+    }
+
+    /// The attributes the client writes itself: templated keys and the entity type.
+    pub(crate) fn managed_attributes(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let keys = [&self.hash_key]
+            .into_iter()
+            .chain(&self.range_key)
+            .chain(self.indexes.iter().flat_map(|i| [&i.hash_key].into_iter().chain(&i.range_key)));
+        for key in keys {
+            if let Some(template) = key.template() {
+                if !names.contains(&template.attribute.as_str()) {
+                    names.push(&template.attribute);
+                }
+            }
+        }
+        names.extend(self.entity.as_ref().map(|e| e.attribute.as_str()));
+        names
+    }
 }
 
 pub(crate) enum Projection {
@@ -147,10 +249,12 @@ impl Model {
     /// carries a `KeyField<position>` marker, so key conditions can check it.
     pub(crate) fn is_key(&self, position: usize) -> bool {
         self.table.as_ref().is_some_and(|table| {
-            let keys =
-                |hash: usize, range: Option<usize>| hash == position || range == Some(position);
-            keys(table.hash_key, table.range_key)
-                || table.indexes.iter().any(|i| keys(i.hash_key, i.range_key))
+            let keys = |hash: &KeyDef, range: &Option<KeyDef>| {
+                hash.field() == Some(position)
+                    || range.as_ref().and_then(KeyDef::field) == Some(position)
+            };
+            keys(&table.hash_key, &table.range_key)
+                || table.indexes.iter().any(|i| keys(&i.hash_key, &i.range_key))
         })
     }
 }

@@ -17,6 +17,14 @@ pub(crate) struct ModelReceiver {
     pub(crate) table: Option<SpannedValue<String>>,
     pub(crate) hash_key: Option<SpannedValue<String>>,
     pub(crate) range_key: Option<SpannedValue<String>>,
+    /// `pk = "USER#{user_id}"`: the partition key is a template (attribute `pk`).
+    pub(crate) pk: Option<SpannedValue<String>>,
+    pub(crate) sk: Option<SpannedValue<String>>,
+    pub(crate) pk_attribute: Option<SpannedValue<String>>,
+    pub(crate) sk_attribute: Option<SpannedValue<String>>,
+    /// `entity = "order"`: the entity-type value (the struct's name by default).
+    pub(crate) entity: Option<SpannedValue<String>>,
+    pub(crate) entity_attribute: Option<SpannedValue<String>>,
     #[darling(multiple)]
     pub(crate) gsi: Vec<SpannedValue<IndexReceiver>>,
     #[darling(multiple)]
@@ -56,6 +64,10 @@ pub(crate) struct IndexReceiver {
     pub(crate) name: SpannedValue<String>,
     pub(crate) hash_key: Option<SpannedValue<String>>,
     pub(crate) range_key: Option<SpannedValue<String>>,
+    pub(crate) pk: Option<SpannedValue<String>>,
+    pub(crate) sk: Option<SpannedValue<String>>,
+    pub(crate) pk_attribute: Option<SpannedValue<String>>,
+    pub(crate) sk_attribute: Option<SpannedValue<String>>,
     pub(crate) projection: Option<SpannedValue<ProjectionSpec>>,
 }
 
@@ -176,4 +188,23 @@ fn skip_rest(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
         syn::parenthesized!(_content in meta.input);
     }
     Ok(())
+}
+
+/// `#[derive(DynamoCollection)]` on an enum of models.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo))]
+pub(crate) struct CollectionReceiver {
+    pub(crate) ident: Ident,
+    pub(crate) generics: syn::Generics,
+    pub(crate) data: ast::Data<CollectionVariant, darling::util::Ignored>,
+    #[darling(rename = "crate")]
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// A variant of a collection: one unnamed field holding a model.
+#[derive(FromVariant)]
+#[darling(attributes(dynamo))]
+pub(crate) struct CollectionVariant {
+    pub(crate) ident: Ident,
+    pub(crate) fields: ast::Fields<NewtypeFieldReceiver>,
 }

@@ -10,7 +10,11 @@ use darling::util::{Override, SpannedValue};
 use darling::{Error, Result};
 
 use crate::case::{RenameRule, RULE_NAMES};
-use crate::model::{DefaultValue, Field, IdKind, IndexDef, Model, Projection, Role, TableDef};
+use crate::model::{
+    DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role, SegmentDef,
+    TableDef, TemplateDef,
+};
+use crate::template::RawSegment;
 use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
 
 /// `did you mean` for `value` among `candidates`, when one is close.
@@ -139,8 +143,15 @@ impl Model {
             }
             .build(
                 &input.table,
-                &input.hash_key,
-                &input.range_key,
+                KeyOptions {
+                    hash_key: &input.hash_key,
+                    range_key: &input.range_key,
+                    pk: &input.pk,
+                    sk: &input.sk,
+                    pk_attribute: &input.pk_attribute,
+                    sk_attribute: &input.sk_attribute,
+                },
+                (&input.entity, &input.entity_attribute),
                 &input.gsi,
                 &input.lsi,
             )
@@ -333,6 +344,16 @@ fn check_unique_attributes(errors: &mut Accumulator, fields: &[Field]) {
     }
 }
 
+/// The key options of a table or an index.
+struct KeyOptions<'a> {
+    hash_key: &'a Option<SpannedValue<String>>,
+    range_key: &'a Option<SpannedValue<String>>,
+    pk: &'a Option<SpannedValue<String>>,
+    sk: &'a Option<SpannedValue<String>>,
+    pk_attribute: &'a Option<SpannedValue<String>>,
+    sk_attribute: &'a Option<SpannedValue<String>>,
+}
+
 struct TableBuilder<'a> {
     errors: &'a mut Accumulator,
     fields: &'a [Field],
@@ -343,15 +364,18 @@ impl TableBuilder<'_> {
     fn build(
         &mut self,
         table: &Option<SpannedValue<String>>,
-        hash_key: &Option<SpannedValue<String>>,
-        range_key: &Option<SpannedValue<String>>,
+        keys: KeyOptions<'_>,
+        (entity, entity_attribute): (&Option<SpannedValue<String>>, &Option<SpannedValue<String>>),
         gsis: &[SpannedValue<IndexReceiver>],
         lsis: &[SpannedValue<IndexReceiver>],
     ) -> Option<TableDef> {
         let Some(table) = table else {
             let table_only = [
-                ("hash_key", hash_key.as_ref().map(|k| k.span())),
-                ("range_key", range_key.as_ref().map(|k| k.span())),
+                ("hash_key", keys.hash_key.as_ref().map(|k| k.span())),
+                ("range_key", keys.range_key.as_ref().map(|k| k.span())),
+                ("pk", keys.pk.as_ref().map(|k| k.span())),
+                ("sk", keys.sk.as_ref().map(|k| k.span())),
+                ("entity", entity.as_ref().map(|k| k.span())),
                 ("gsi", gsis.first().map(|g| g.span())),
                 ("lsi", lsis.first().map(|l| l.span())),
             ];
@@ -368,31 +392,158 @@ impl TableBuilder<'_> {
             return None;
         };
         check_resource_name(self.errors, "table", table);
-        let Some(hash_key_name) = hash_key else {
-            self.errors.push(
-                Error::custom("a table model needs `hash_key = \"<field>\"`")
-                    .with_span(&table.span()),
-            );
-            return None;
-        };
         // Every key is checked even when an earlier one failed, so all errors show at once.
-        let hash = self.key_field("hash_key", hash_key_name);
-        let range = range_key.as_ref().map(|r| self.key_field("range_key", r));
+        let hash = match self.key(&keys, true, "pk", None) {
+            Some(Some(hash)) => Some(hash),
+            Some(None) => {
+                self.errors.push(
+                    Error::custom(
+                        "a table model needs `hash_key = \"<field>\"` or a key template `pk = \"...\"`",
+                    )
+                    .with_span(&table.span()),
+                );
+                return None;
+            }
+            None => None,
+        };
+        let range = self.key(&keys, false, "sk", None);
         let mut indexes: Vec<IndexDef> = Vec::new();
         for (receivers, local) in [(gsis, false), (lsis, true)] {
             for receiver in receivers {
-                if let Some(index) = self.index(receiver, local, hash, range.is_some()) {
+                if let Some(index) = self.index(receiver, local, &hash, matches!(range, Some(Some(_)))) {
                     indexes.push(index);
                 }
             }
         }
         self.check_unique_indexes(&indexes);
-        Some(TableDef {
+        let mut table = TableDef {
             name: table.as_str().to_owned(),
             consistent_read: false,
             hash_key: hash?,
-            range_key: range.map_or(Some(None), |r| r.map(Some))?,
+            range_key: range?,
             indexes,
+            entity: None,
+        };
+        let templated = table.has_key_templates()
+            || table.indexes.iter().any(|i| {
+                i.hash_key.template().is_some()
+                    || i.range_key.as_ref().is_some_and(|r| r.template().is_some())
+            });
+        if templated || entity.is_some() || entity_attribute.is_some() {
+            table.entity = Some(EntityDef {
+                attribute: entity_attribute
+                    .as_ref()
+                    .map_or("_type".to_owned(), |a| a.as_str().to_owned()),
+                name: entity
+                    .as_ref()
+                    .map_or(self.ident.to_string(), |e| e.as_str().to_owned()),
+            });
+        }
+        for name in table.managed_attributes() {
+            if let Some(field) = self.fields.iter().find(|f| !f.skip && f.attribute == name) {
+                self.errors.push(
+                    Error::custom(format!(
+                        "`{}` is stored as `{name}`, an attribute the client writes itself (a templated key or the entity type)",
+                        field.ident
+                    ))
+                    .with_span(&field.ident),
+                );
+            }
+        }
+        Some(table)
+    }
+
+    /// The partition (`hash`) or sort key: a field (`hash_key`/`range_key`) or a template
+    /// (`pk`/`sk`). `None`: an error; `Some(None)`: not declared (sort keys only).
+    #[allow(clippy::option_option)]
+    fn key(
+        &mut self,
+        keys: &KeyOptions<'_>,
+        hash: bool,
+        default_attribute: &str,
+        index: Option<(&str, &str)>,
+    ) -> Option<Option<KeyDef>> {
+        let (field_option, field, template, attribute) = if hash {
+            ("hash_key", keys.hash_key, keys.pk, keys.pk_attribute)
+        } else {
+            ("range_key", keys.range_key, keys.sk, keys.sk_attribute)
+        };
+        let template_option = default_attribute;
+        let what = |option: &str| match index {
+            None => option.to_owned(),
+            Some((kind, _)) => format!("{kind} {option}"),
+        };
+        match (field, template) {
+            (Some(field), Some(template)) => {
+                self.errors.push(
+                    Error::custom(format!(
+                        "`{field_option}` and `{template_option}` both declare the key: keep one"
+                    ))
+                    .with_span(&template.span()),
+                );
+                let _ = field;
+                None
+            }
+            (Some(field), None) => {
+                if let Some(attribute) = attribute {
+                    self.errors.push(
+                        Error::custom(format!(
+                            "`{template_option}_attribute` names the attribute of a key template; this key is the field `{}`",
+                            field.as_str()
+                        ))
+                        .with_span(&attribute.span()),
+                    );
+                }
+                self.key_field(&what(field_option), field).map(|p| Some(KeyDef::Field(p)))
+            }
+            (None, Some(template)) => {
+                let attribute = attribute.as_ref().map_or_else(
+                    || match index {
+                        None => default_attribute.to_owned(),
+                        Some((_, name)) => format!("{name}_{default_attribute}"),
+                    },
+                    |a| a.as_str().to_owned(),
+                );
+                self.template(&what(template_option), template, attribute)
+                    .map(|t| Some(KeyDef::Template(t)))
+            }
+            (None, None) => Some(None),
+        }
+    }
+
+    /// A key template, its parts resolved to fields.
+    fn template(
+        &mut self,
+        what: &str,
+        text: &SpannedValue<String>,
+        attribute: String,
+    ) -> Option<TemplateDef> {
+        let raw = match crate::template::split(text) {
+            Ok(raw) => raw,
+            Err(message) => {
+                self.errors
+                    .push(Error::custom(message).with_span(&text.span()));
+                return None;
+            }
+        };
+        let mut segments = Vec::with_capacity(raw.len());
+        let mut ok = true;
+        for segment in raw {
+            match segment {
+                RawSegment::Literal(literal) => segments.push(SegmentDef::Literal(literal)),
+                RawSegment::Part { name, width } => {
+                    let name = SpannedValue::new(name, text.span());
+                    match self.key_field(&format!("`{what}` template"), &name) {
+                        Some(field) => segments.push(SegmentDef::Part { field, width }),
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        ok.then(|| TemplateDef {
+            attribute,
+            text: text.as_str().to_owned(),
+            segments,
         })
     }
 
@@ -455,46 +606,60 @@ impl TableBuilder<'_> {
         &mut self,
         index: &SpannedValue<IndexReceiver>,
         local: bool,
-        table_hash: Option<usize>,
+        table_hash: &Option<KeyDef>,
         table_has_range: bool,
     ) -> Option<IndexDef> {
         let kind = if local { "lsi" } else { "gsi" };
         check_resource_name(self.errors, "index", &index.name);
+        let keys = KeyOptions {
+            hash_key: &index.hash_key,
+            range_key: &index.range_key,
+            pk: &index.pk,
+            sk: &index.sk,
+            pk_attribute: &index.pk_attribute,
+            sk_attribute: &index.sk_attribute,
+        };
         let hash_key = if local {
-            if let Some(hash) = &index.hash_key {
+            if let Some(span) = index
+                .hash_key
+                .as_ref()
+                .or(index.pk.as_ref())
+                .map(|h| h.span())
+            {
                 self.errors.push(
-                    Error::custom("an `lsi` shares the table's hash key; remove `hash_key`")
-                        .with_span(&hash.span()),
+                    Error::custom("an `lsi` shares the table's partition key; remove `hash_key`/`pk`")
+                        .with_span(&span),
                 );
             }
             if !table_has_range {
                 self.errors.push(
-                    Error::custom("an `lsi` needs a table with a `range_key`")
+                    Error::custom("an `lsi` needs a table with a sort key (`range_key` or `sk`)")
                         .with_span(&index.span()),
                 );
             }
-            table_hash
+            table_hash.clone()
         } else {
-            match &index.hash_key {
-                Some(hash) => self.key_field(&format!("{kind} hash_key"), hash),
-                None => {
+            match self.key(&keys, true, "pk", Some((kind, index.name.as_str()))) {
+                Some(Some(hash)) => Some(hash),
+                Some(None) => {
                     self.errors.push(
                         Error::custom(format!(
-                            "`gsi` `{}` needs a `hash_key`",
+                            "`gsi` `{}` needs a `hash_key` or a `pk` template",
                             index.name.as_str()
                         ))
                         .with_span(&index.span()),
                     );
                     None
                 }
+                None => None,
             }
         };
-        let range_key = match &index.range_key {
-            Some(range) => Some(self.key_field(&format!("{kind} range_key"), range)?),
+        let range_key = match self.key(&keys, false, "sk", Some((kind, index.name.as_str())))? {
+            Some(range) => Some(range),
             None if local => {
                 self.errors.push(
                     Error::custom(format!(
-                        "`lsi` `{}` needs a `range_key`",
+                        "`lsi` `{}` needs a `range_key` or an `sk` template",
                         index.name.as_str()
                     ))
                     .with_span(&index.span()),

@@ -42,24 +42,42 @@ impl KeyArg<Vec<u8>> for &[u8] {
 }
 
 /// A whole key of a model whose key type is `K`: one value for a hash key, a pair for hash
-/// and range. A composite-key model cannot be addressed by its hash key alone.
+/// and range, a tuple of the named fields for key templates (`("u1", 5, "o1")` for
+/// `pk = "USER#{user_id}", sk = "ORDER#{created_at}#{order_id}"`). A composite-key model
+/// cannot be addressed by its hash key alone.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a key of type `{K}`",
     note = "a model with hash and range keys takes a pair: `(hash, range)`"
 )]
 pub trait IntoKey<K> {
-    /// The hash key value and, for a composite key, the range key value.
-    fn into_key_values(self) -> (AttributeValue, Option<AttributeValue>);
+    /// The values of the key's parts, in order: the hash key and, for a composite key, the
+    /// range key; for a model with key templates, the fields the templates name.
+    fn into_key_parts(self) -> Vec<AttributeValue>;
 }
 
 impl<H, A: KeyArg<H>> IntoKey<H> for A {
-    fn into_key_values(self) -> (AttributeValue, Option<AttributeValue>) {
-        (self.into_key_value(), None)
+    fn into_key_parts(self) -> Vec<AttributeValue> {
+        vec![self.into_key_value()]
     }
 }
 
-impl<H, R, A: KeyArg<H>, B: KeyArg<R>> IntoKey<(H, R)> for (A, B) {
-    fn into_key_values(self) -> (AttributeValue, Option<AttributeValue>) {
-        (self.0.into_key_value(), Some(self.1.into_key_value()))
-    }
+/// Tuples of key parts: `(hash, range)`, and the fields of key templates.
+macro_rules! tuple_keys {
+    ($(($($part:ident $arg:ident),+))*) => {$(
+        impl<$($part,)+ $($arg: KeyArg<$part>,)+> IntoKey<($($part,)+)> for ($($arg,)+) {
+            #[allow(non_snake_case)]
+            fn into_key_parts(self) -> Vec<AttributeValue> {
+                let ($($arg,)+) = self;
+                vec![$($arg.into_key_value()),+]
+            }
+        }
+    )*};
+}
+
+tuple_keys! {
+    (H A, R B)
+    (P1 A1, P2 A2, P3 A3)
+    (P1 A1, P2 A2, P3 A3, P4 A4)
+    (P1 A1, P2 A2, P3 A3, P4 A4, P5 A5)
+    (P1 A1, P2 A2, P3 A3, P4 A4, P5 A5, P6 A6)
 }

@@ -123,6 +123,7 @@
 pub mod backend;
 pub mod blocking;
 mod client;
+pub mod collection;
 pub mod cursor;
 mod error;
 pub mod expr;
@@ -131,6 +132,7 @@ pub mod lifecycle;
 pub mod meta;
 mod model;
 pub mod path;
+pub mod template;
 pub mod value;
 
 #[doc(hidden)]
@@ -144,6 +146,7 @@ pub use client::{
     MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
+pub use collection::Collection;
 pub use key::{IntoKey, KeyArg};
 pub use model::{DynamoModel, Hooks, Index, Table};
 pub use path::Field;
@@ -175,3 +178,9 @@ pub use dynamo_model_derive::DynamoModel;
 /// ```
 #[cfg(feature = "derive")]
 pub use dynamo_model_derive::DynamoAttribute;
+
+/// Derives [`Collection`] for an enum whose variants each hold one table model with an
+/// entity type: items decode into the variant their entity-type attribute names. See
+/// [`collection`].
+#[cfg(feature = "derive")]
+pub use dynamo_model_derive::DynamoCollection;

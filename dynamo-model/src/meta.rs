@@ -1,6 +1,7 @@
 //! Table metadata: what `#[derive(DynamoModel)]` knows about a model's table, for table
 //! creation, key handling and index queries.
 
+use crate::template::KeyTemplate;
 use crate::value::ScalarType;
 
 /// The table of a model: name, key schema, secondary indexes and attribute names.
@@ -25,6 +26,8 @@ pub struct TableMeta {
     /// The attributes the client maintains itself: version, timestamps, TTL, counters and
     /// generated ids.
     pub lifecycle: Lifecycle,
+    /// The entity-type attribute written on every item, for tables that hold many models.
+    pub entity: Option<Entity>,
 }
 
 impl TableMeta {
@@ -56,8 +59,21 @@ impl TableMeta {
 pub struct KeyMeta {
     /// The attribute name (after renames).
     pub attribute: &'static str,
-    /// `S`, `N` or `B`, from the Rust type of the key field.
+    /// `S`, `N` or `B`, from the Rust type of the key field (`S` for a template).
     pub scalar_type: ScalarType,
+    /// The template the attribute is rendered from (`USER#{user_id}`), when it is not a
+    /// field of its own.
+    pub template: Option<&'static KeyTemplate>,
+}
+
+/// The entity type of a model in a table shared by many: the attribute that names it on
+/// every item, and its name there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entity {
+    /// The attribute name (`_type` unless the model says otherwise).
+    pub attribute: &'static str,
+    /// The entity's name (the model's Rust name unless it says otherwise).
+    pub name: &'static str,
 }
 
 /// A global or local secondary index.

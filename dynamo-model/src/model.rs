@@ -165,15 +165,10 @@ pub trait Table: DynamoModel + Hooks {
     fn item_key(&self) -> Item;
 
     /// The key attributes of `key` as an item (what `GetItem` and `DeleteItem` send).
+    /// Key templates are rendered; a part that cannot be (see [`crate::template`]) leaves its
+    /// key attribute out, and the client's operations report why before sending.
     fn key_item(key: impl IntoKey<Self::Key>) -> Item {
-        let meta = Self::meta();
-        let (hash, range) = key.into_key_values();
-        let mut item = Item::with_capacity(2);
-        item.insert(meta.hash_key.attribute.to_owned(), hash);
-        if let (Some(range_key), Some(range)) = (meta.range_key, range) {
-            item.insert(range_key.attribute.to_owned(), range);
-        }
-        item
+        crate::template::key_item(Self::meta(), key.into_key_parts()).unwrap_or_default()
     }
 
     /// Copies the attributes the client generates (ids, timestamps, version) from a

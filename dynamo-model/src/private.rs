@@ -5,11 +5,14 @@ pub use core;
 pub use std;
 
 pub use crate::error::Result;
-pub use crate::expr::{KeyField, KeySchema, RangeKeyOf};
+pub use crate::collection::{entity_variant, Collection, Load};
+pub use crate::expr::{KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition};
+pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
-pub use crate::meta::{Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta};
+pub use crate::meta::{Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta};
 pub use crate::model::{DynamoModel, Hooks, Index, Table};
 pub use crate::path::{AttrPath, Field};
+pub use crate::template::{KeyTemplate, Part, Segment};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
     Newtype, PathStep, Problems, ScalarType, SetElement, ToAttributeValue,
@@ -20,8 +23,9 @@ pub use crate::value::{
 pub enum Extra {
     /// Unknown attributes are dropped.
     Ignore,
-    /// Unknown attributes are decode errors.
-    Forbid,
+    /// Unknown attributes are decode errors, but for these, which the client writes itself
+    /// (templated keys, the entity type).
+    Forbid(&'static [&'static str]),
 }
 
 /// Writes field `name` into `item` unless its value has no attribute (None, empty set).
@@ -56,7 +60,7 @@ pub fn take_attributes<const N: usize>(
     for (name, value) in item {
         match names.iter().position(|known| *known == name) {
             Some(index) => slots[index] = Some(value),
-            None if extra == Extra::Forbid => {
+            None if matches!(extra, Extra::Forbid(managed) if !managed.contains(&name.as_str())) => {
                 problems.absorb(
                     PathStep::Name(&name),
                     Problems::single("unknown attribute (the model forbids extra attributes)"),
@@ -356,4 +360,81 @@ pub fn refresh_field<T: DynamoAttribute>(
     } else {
         Err(crate::error::Error::decode(model, problems.into_vec()))
     }
+}
+
+/// Writes what the client adds to every item of a table model: its entity type and the
+/// keys rendered from templates.
+pub fn put_managed(item: &mut Item, meta: &TableMeta) {
+    if let Some(entity) = meta.entity {
+        item.insert(
+            entity.attribute.to_owned(),
+            AttributeValue::S(entity.name.to_owned()),
+        );
+    }
+    crate::template::put_keys(meta, item);
+}
+
+/// Records a problem when `item` carries the entity type of another model.
+pub fn check_entity(item: &Item, meta: &TableMeta, problems: &mut Problems) {
+    let Some(entity) = meta.entity else { return };
+    match item.get(entity.attribute) {
+        None => {}
+        Some(AttributeValue::S(name)) if name == entity.name => {}
+        Some(AttributeValue::S(name)) => problems.absorb(
+            PathStep::Name(entity.attribute),
+            Problems::single(format!(
+                "the item is a `{name}`, not a `{}`",
+                entity.name
+            )),
+        ),
+        Some(_) => problems.absorb(
+            PathStep::Name(entity.attribute),
+            Problems::single("the entity type is not a string"),
+        ),
+    }
+}
+
+/// Decodes a variant of a collection.
+pub fn load_variant<M: Table>(item: Item, hooks: bool) -> Result<M> {
+    crate::client::load(item, hooks)
+}
+
+/// The key condition on the partition of `S` whose key template is rendered from `values`.
+pub fn template_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondition<S> {
+    KeyCondition::from_template_parts(values)
+}
+
+/// Parses templated keys back into the values of their parts, in key order.
+pub fn parse_template_key(
+    model: &'static str,
+    meta: &TableMeta,
+    hash: &str,
+    range: Option<&str>,
+) -> Result<Vec<AttributeValue>> {
+    crate::template::parse_key(meta, hash, range)
+        .map_err(|why| crate::Error::invalid_request(model, why))
+}
+
+/// Decodes one part of a parsed key.
+pub fn decode_key_part<T: DynamoAttribute>(
+    model: &'static str,
+    attribute: &'static str,
+    value: AttributeValue,
+) -> Result<T> {
+    T::from_attribute_value(value).map_err(|problems| {
+        let mut all = Problems::new();
+        all.absorb(PathStep::Name(attribute), problems);
+        crate::Error::decode(model, all.into_vec())
+    })
+}
+
+/// The error of a collection whose entity lookup named no variant (never expected).
+pub fn collection_error(collection: &'static str) -> crate::Error {
+    crate::Error::decode(
+        collection,
+        vec![crate::FieldError {
+            path: String::new(),
+            message: "no variant holds this entity type".to_owned(),
+        }],
+    )
 }

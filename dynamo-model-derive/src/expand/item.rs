@@ -42,8 +42,22 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         };
         quote!(#field_ident: #value)
     });
+    let managed = model
+        .table
+        .as_ref()
+        .filter(|t| t.entity.is_some())
+        .map(|t| t.managed_attributes())
+        .unwrap_or_default();
+    let (put_managed, check_entity) = if managed.is_empty() {
+        (None, None)
+    } else {
+        (
+            Some(quote!(#private::put_managed(&mut __item, &__META);)),
+            Some(quote!(#private::check_entity(&__item, &__META, &mut __problems);)),
+        )
+    };
     let extra = if model.forbid_extra {
-        quote!(#private::Extra::Forbid)
+        quote!(#private::Extra::Forbid(&[#(#managed),*]))
     } else {
         quote!(#private::Extra::Ignore)
     };
@@ -79,6 +93,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             fn to_item(&self) -> #private::Item {
                 let mut __item = #private::Item::with_capacity(#capacity);
                 #(#puts)*
+                #put_managed
                 __item
             }
 
@@ -86,6 +101,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                 __item: #private::Item,
             ) -> #private::core::result::Result<Self, #private::Problems> {
                 let mut __problems = #private::Problems::new();
+                #check_entity
                 let [#(#slots),*] = #private::take_attributes(
                     __item, &[#(#attribute_names),*], #extra, &mut __problems,
                 );

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::{IndexDef, Model, Projection, TableDef};
+use crate::model::{EntityDef, IndexDef, KeyDef, Model, Projection, SegmentDef, TableDef};
 
 /// Public items: `Model::fields()` and, for tables, `Model::meta()`, `Model::BY_X` and the
 /// index handle types.
@@ -63,6 +63,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             }
         }
     });
+    let patterns = access_patterns(model, table, &private);
     quote! {
         #(#handle_structs)*
 
@@ -80,8 +81,111 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             }
 
             #(#handles)*
+
+            #patterns
         }
     }
+}
+
+/// The access patterns of templated partitions (`query_by_user_id(..)`, `query_by_status(..)`)
+/// and `parse_key` for a model with templated keys.
+fn access_patterns(model: &Model, table: &TableDef, private: &TokenStream) -> TokenStream {
+    let vis = &model.vis;
+    let ident = &model.ident;
+    let pattern = |fn_name: syn::Ident, schema: TokenStream, key: &KeyDef, what: String| {
+        let template = key.template()?;
+        let parts: Vec<usize> = template.parts().collect();
+        let params = parts.iter().map(|p| {
+            let name = &model.fields[*p].ident;
+            let arg = part_arg(model, *p, private);
+            quote!(#name: impl #private::KeyArg<#arg>)
+        });
+        let values = parts.iter().map(|p| {
+            let name = &model.fields[*p].ident;
+            quote!(#private::KeyArg::into_key_value(#name))
+        });
+        let doc = format!(
+            " The key condition on the partition `{}` of {what}, for `db.query_key(..)`; add a sort-key condition with `sk_begins_with` or `sk_between`.",
+            template.text
+        );
+        Some(quote! {
+            #[doc = #doc]
+            #vis fn #fn_name(#(#params),*) -> #private::KeyCondition<#schema> {
+                #private::template_partition::<#schema>(#private::std::vec![#(#values),*])
+            }
+        })
+    };
+    let table_pattern = {
+        let names: Vec<String> = table
+            .hash_key
+            .parts()
+            .iter()
+            .map(|p| model.fields[*p].ident.to_string().trim_start_matches("r#").to_owned())
+            .collect();
+        let fn_name = if names.is_empty() {
+            format_ident!("query_partition")
+        } else {
+            format_ident!("query_by_{}", names.join("_and_"))
+        };
+        pattern(fn_name, quote!(#ident), &table.hash_key, "the table".to_owned())
+    };
+    let index_patterns = table.indexes.iter().filter_map(|index| {
+        let handle = handle_type(model, index);
+        let name = crate::case::RenameRule::Snake.apply(&index.type_name());
+        let fn_name = format_ident!("query_{}", name.trim_start_matches('_'));
+        pattern(
+            fn_name,
+            quote!(#handle),
+            &index.hash_key,
+            format!("index `{}`", index.name),
+        )
+    });
+    let parse_key = table.has_key_templates().then(|| {
+        let parts = table.key_parts();
+        let decodes = parts.iter().map(|p| {
+            let f = &model.fields[*p];
+            let (ty, attribute) = (&f.ty, &f.attribute);
+            quote! {
+                #private::decode_key_part::<#ty>(
+                    <Self as #private::DynamoModel>::NAME,
+                    #attribute,
+                    __values.next().unwrap_or(#private::AttributeValue::Null(true)),
+                )?
+            }
+        });
+        let value = if parts.len() == 1 {
+            quote!(#(#decodes)*)
+        } else {
+            quote!((#(#decodes),*))
+        };
+        let (sk_param, sk_arg) = if table.range_key.is_some() {
+            (
+                quote!(, sk: &str),
+                quote!(#private::core::option::Option::Some(sk)),
+            )
+        } else {
+            (quote!(), quote!(#private::core::option::Option::None))
+        };
+        quote! {
+            /// Parses the key attributes of an item back into the fields its key is made of.
+            ///
+            /// # Errors
+            ///
+            /// `InvalidRequest` when a string does not fit its template, `Decode` when a
+            /// part does not decode as its field.
+            #vis fn parse_key(pk: &str #sk_param) -> #private::Result<<Self as #private::Table>::Key> {
+                let mut __values = #private::parse_template_key(
+                    <Self as #private::DynamoModel>::NAME,
+                    <Self as #private::Table>::meta(),
+                    pk,
+                    #sk_arg,
+                )?
+                .into_iter();
+                #private::core::result::Result::Ok(#value)
+            }
+        }
+    });
+    quote!(#table_pattern #(#index_patterns)* #parse_key)
 }
 
 fn kind(index: &IndexDef) -> &'static str {
@@ -111,31 +215,13 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let private = quote!(#krate::__private);
     let field = |position: usize| &model.fields[position];
 
-    // Table keys must be `KeyAttribute`; index keys may also be `Option` (sparse indexes).
-    let key_meta = |position: usize, trait_name: &str| {
-        let f = field(position);
-        let attribute = &f.attribute;
-        let ty = &f.ty;
-        let key_trait = format_ident!("{}", trait_name);
-        quote_spanned!(ty.span()=> #private::KeyMeta {
-            attribute: #attribute,
-            scalar_type: <#ty as #private::#key_trait>::SCALAR_TYPE,
-        })
-    };
-    let optional_key = |position: Option<usize>, trait_name: &str| match position {
-        Some(p) => {
-            let meta = key_meta(p, trait_name);
-            quote!(#private::core::option::Option::Some(#meta))
-        }
-        None => quote!(#private::core::option::Option::None),
-    };
-
     let TableDef {
         name,
         consistent_read,
         hash_key,
         range_key,
         indexes,
+        entity,
     } = table;
     let hooks = (!model.custom_hooks).then(|| {
         quote! {
@@ -143,8 +229,9 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             impl #private::Hooks for #ident {}
         }
     });
-    let hash_meta = key_meta(*hash_key, "KeyAttribute");
-    let range_meta = optional_key(*range_key, "KeyAttribute");
+    // Table keys must be `KeyAttribute`; index keys may also be `Option` (sparse indexes).
+    let hash_meta = key_meta(model, hash_key, "KeyAttribute", &private);
+    let range_meta = optional_key(model, range_key.as_ref(), "KeyAttribute", &private);
     let index_metas = indexes.iter().map(|index| {
         let index_name = &index.name;
         let kind = if index.local {
@@ -152,8 +239,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         } else {
             quote!(#private::IndexKind::Global)
         };
-        let hash = key_meta(index.hash_key, "IndexKeyAttribute");
-        let range = optional_key(index.range_key, "IndexKeyAttribute");
+        let hash = key_meta(model, &index.hash_key, "IndexKeyAttribute", &private);
+        let range = optional_key(model, index.range_key.as_ref(), "IndexKeyAttribute", &private);
         let projection = match &index.projection {
             Projection::All => quote!(#private::Projection::All),
             Projection::KeysOnly => quote!(#private::Projection::KeysOnly),
@@ -173,50 +260,61 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let lifecycle = super::lifecycle::metadata(model, &private);
     let lifecycle_checks = super::lifecycle::type_checks(model, &private);
     let refresh = super::lifecycle::refresh(model, &private);
+    let entity = match entity {
+        Some(EntityDef { attribute, name }) => quote!(#private::core::option::Option::Some(
+            #private::Entity { attribute: #attribute, name: #name }
+        )),
+        None => quote!(#private::core::option::Option::None),
+    };
 
-    let key_puts = std::iter::once(*hash_key)
-        .chain(*range_key)
-        .map(|position| {
-            let key_field = field(position);
+    let key_parts = table.key_parts();
+    let part_types: Vec<&syn::Type> = key_parts.iter().map(|p| &field(*p).ty).collect();
+    let part_idents: Vec<&syn::Ident> = key_parts.iter().map(|p| &field(*p).ident).collect();
+    let key_type = match part_types.as_slice() {
+        [single] => quote!(#single),
+        many => quote!((#(#many),*)),
+    };
+    let key_value = match part_idents.as_slice() {
+        [single] => quote!(#private::core::clone::Clone::clone(&self.#single)),
+        many => quote!((#(#private::core::clone::Clone::clone(&self.#many)),*)),
+    };
+    let item_key = if table.has_key_templates() {
+        quote!(<Self as #private::Table>::key_item(<Self as #private::Table>::key(self)))
+    } else {
+        let key_puts = key_parts.iter().map(|position| {
+            let key_field = field(*position);
             let (key_ident, attribute, ty) =
                 (&key_field.ident, &key_field.attribute, &key_field.ty);
             quote!(#private::put_attr::<#ty>(&mut __item, #attribute, &self.#key_ident);)
         });
-    let (key_type, key_value) = {
-        let hash = field(*hash_key);
-        let (hash_ident, hash_ty) = (&hash.ident, &hash.ty);
-        match range_key.map(field) {
-            None => (
-                quote!(#hash_ty),
-                quote!(#private::core::clone::Clone::clone(&self.#hash_ident)),
-            ),
-            Some(range) => {
-                let (range_ident, range_ty) = (&range.ident, &range.ty);
-                (
-                    quote!((#hash_ty, #range_ty)),
-                    quote!((
-                        #private::core::clone::Clone::clone(&self.#hash_ident),
-                        #private::core::clone::Clone::clone(&self.#range_ident),
-                    )),
-                )
-            }
+        quote! {
+            let mut __item = #private::Item::with_capacity(2);
+            #(#key_puts)*
+            __item
         }
     };
-    let range_key_of = |schema: &TokenStream, range: Option<usize>| {
-        range.map(|position| {
+    let range_key_of = |schema: &TokenStream, range: Option<&KeyDef>| {
+        range.and_then(KeyDef::field).map(|position| {
             quote! {
                 #[automatically_derived]
                 impl #private::RangeKeyOf<#schema> for #private::KeyField<#position> {}
             }
         })
     };
-    let table_range_key = range_key_of(&quote!(#ident), *range_key);
-    let table_hash_ty = &field(*hash_key).ty;
+    let table_range_key = range_key_of(&quote!(#ident), range_key.as_ref());
+    let table_hash_ty = partition_type(model, hash_key, &quote!(#ident), &private);
+    let table_prefixes = sort_prefixes(model, range_key.as_ref(), &quote!(#ident), &private);
     let index_impls = indexes.iter().enumerate().map(|(position, index)| {
         let handle = handle_type(model, index);
         let name = &index.name;
-        let hash_ty = &field(index.hash_key).ty;
-        let range_key = range_key_of(&quote!(#handle), index.range_key);
+        let hash_schema = if index.local {
+            quote!(#ident)
+        } else {
+            quote!(#handle)
+        };
+        let hash_ty = partition_type(model, &index.hash_key, &hash_schema, &private);
+        let range_key = range_key_of(&quote!(#handle), index.range_key.as_ref());
+        let prefixes = sort_prefixes(model, index.range_key.as_ref(), &quote!(#handle), &private);
         quote! {
             #[automatically_derived]
             impl #private::Index for #handle {
@@ -230,7 +328,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             #[automatically_derived]
             impl #private::KeySchema for #handle {
                 type Model = #ident;
-                type HashKey = <#hash_ty as #private::IndexKeyAttribute>::Key;
+                type HashKey = #hash_ty;
 
                 fn index_name() -> #private::core::option::Option<&'static str> {
                     #private::core::option::Option::Some(#name)
@@ -246,6 +344,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             }
 
             #range_key
+            #prefixes
         }
     });
 
@@ -260,6 +359,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             attributes: &[#(#attributes),*],
             consistent_read: #consistent_read,
             lifecycle: #lifecycle,
+            entity: #entity,
         };
         #lifecycle_checks
 
@@ -278,9 +378,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             }
 
             fn item_key(&self) -> #private::Item {
-                let mut __item = #private::Item::with_capacity(2);
-                #(#key_puts)*
-                __item
+                #item_key
             }
 
             #refresh
@@ -305,7 +403,133 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #table_range_key
+        #table_prefixes
 
         #(#index_impls)*
     }
+}
+
+/// The `KeyMeta` of a key: a field's attribute and type, or a template's.
+fn key_meta(model: &Model, key: &KeyDef, trait_name: &str, private: &TokenStream) -> TokenStream {
+    let key_trait = format_ident!("{}", trait_name);
+    match key {
+        KeyDef::Field(position) => {
+            let f = &model.fields[*position];
+            let attribute = &f.attribute;
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> #private::KeyMeta {
+                attribute: #attribute,
+                scalar_type: <#ty as #private::#key_trait>::SCALAR_TYPE,
+                template: #private::core::option::Option::None,
+            })
+        }
+        KeyDef::Template(template) => {
+            let attribute = &template.attribute;
+            let text = &template.text;
+            let segments = template.segments.iter().map(|segment| match segment {
+                SegmentDef::Literal(literal) => quote!(#private::Segment::Literal(#literal)),
+                SegmentDef::Part { field, width } => {
+                    let f = &model.fields[*field];
+                    let (part_attribute, ty) = (&f.attribute, &f.ty);
+                    let width = match width {
+                        Some(w) => quote!(#private::core::option::Option::Some(#w)),
+                        None => quote!(#private::core::option::Option::None),
+                    };
+                    quote_spanned!(ty.span()=> #private::Segment::Part(#private::Part {
+                        attribute: #part_attribute,
+                        scalar_type: <#ty as #private::#key_trait>::SCALAR_TYPE,
+                        width: #width,
+                    }))
+                }
+            });
+            quote!(#private::KeyMeta {
+                attribute: #attribute,
+                scalar_type: #private::ScalarType::S,
+                template: #private::core::option::Option::Some(&#private::KeyTemplate {
+                    text: #text,
+                    segments: &[#(#segments),*],
+                }),
+            })
+        }
+    }
+}
+
+fn optional_key(
+    model: &Model,
+    key: Option<&KeyDef>,
+    trait_name: &str,
+    private: &TokenStream,
+) -> TokenStream {
+    match key {
+        Some(key) => {
+            let meta = key_meta(model, key, trait_name, private);
+            quote!(#private::core::option::Option::Some(#meta))
+        }
+        None => quote!(#private::core::option::Option::None),
+    }
+}
+
+/// What a query of the partition takes: the key field's type, or, for a template, a type
+/// no value converts to (the access pattern renders it instead).
+fn partition_type(
+    model: &Model,
+    key: &KeyDef,
+    schema: &TokenStream,
+    private: &TokenStream,
+) -> TokenStream {
+    match key {
+        KeyDef::Field(position) => {
+            let ty = &model.fields[*position].ty;
+            quote!(<#ty as #private::IndexKeyAttribute>::Key)
+        }
+        KeyDef::Template(_) => quote!(#private::TemplatePartition<#schema>),
+    }
+}
+
+/// The value type a query takes for a template part: `T` for a field of type `T` or
+/// `Option<T>`.
+fn part_arg(model: &Model, position: usize, private: &TokenStream) -> TokenStream {
+    let ty = &model.fields[position].ty;
+    quote_spanned!(ty.span()=> <#ty as #private::IndexKeyAttribute>::Key)
+}
+
+/// `impl SortKeyPrefix<(..)>` for every prefix of a templated sort key's fields.
+fn sort_prefixes(
+    model: &Model,
+    range: Option<&KeyDef>,
+    schema: &TokenStream,
+    private: &TokenStream,
+) -> TokenStream {
+    let Some(template) = range.and_then(KeyDef::template) else {
+        return TokenStream::new();
+    };
+    let parts: Vec<usize> = template.parts().collect();
+    let impls = (0..=parts.len()).map(|count| {
+        let generics: Vec<_> = (0..count).map(|i| format_ident!("__A{}", i)).collect();
+        let values: Vec<_> = (0..count).map(|i| format_ident!("__a{}", i)).collect();
+        let bounds = parts[..count].iter().zip(&generics).map(|(part, generic)| {
+            let arg = part_arg(model, *part, private);
+            quote!(#generic: #private::KeyArg<#arg>)
+        });
+        let pattern = quote!((#(#values,)*));
+        let tuple = quote!((#(#generics,)*));
+        let unused = (count == 0).then(|| quote!(let _ = __prefix;));
+        let body = if count == 0 {
+            quote!(#unused #private::std::vec::Vec::new())
+        } else {
+            quote! {
+                let #pattern = __prefix;
+                #private::std::vec![#(#private::KeyArg::into_key_value(#values)),*]
+            }
+        };
+        quote! {
+            #[automatically_derived]
+            impl<#(#bounds),*> #private::SortKeyPrefix<#tuple> for #schema {
+                fn prefix_values(__prefix: #tuple) -> #private::std::vec::Vec<#private::AttributeValue> {
+                    #body
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
 }

@@ -1,6 +1,7 @@
 //! Stage 3, generate: validated IR -> tokens. Nothing here can fail.
 
 mod attribute;
+mod collection;
 mod fallback;
 mod fields;
 mod item;
@@ -12,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::model::Model;
-use crate::receiver::{AttributeReceiver, ModelReceiver};
+use crate::receiver::{AttributeReceiver, CollectionReceiver, ModelReceiver};
 
 /// `#[derive(DynamoModel)]`: the compile errors (all of them) plus a stub impl on failure.
 pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
@@ -36,6 +37,16 @@ pub(crate) fn derive_attribute(input: &syn::DeriveInput) -> TokenStream {
         Err(errors) => errors.write_errors(),
     };
     debug_print("DynamoAttribute", &input.ident, &tokens);
+    tokens
+}
+
+/// `#[derive(DynamoCollection)]` for an enum of models.
+pub(crate) fn derive_collection(input: &syn::DeriveInput) -> TokenStream {
+    let tokens = match CollectionReceiver::from_derive_input(input).and_then(collection::expand) {
+        Ok(tokens) => tokens,
+        Err(errors) => errors.write_errors(),
+    };
+    debug_print("DynamoCollection", &input.ident, &tokens);
     tokens
 }
 

@@ -22,6 +22,10 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
     let mut item = model.try_to_item()?;
     let guard = lifecycle::on_put::<M>(&mut item)?;
+    // Again after the lifecycle step, which may have generated a part (an id).
+    crate::template::check_keys(M::meta(), &item)
+        .map_err(|why| Error::invalid_request(M::NAME, why))?;
+    crate::template::put_keys(M::meta(), &mut item);
     check_key::<M>(&item)?;
     if let Some(problem) = crate::value::nesting_problem(&item) {
         return Err(Error::invalid_request(
@@ -42,7 +46,8 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
 
 /// A key item, checked before sending.
 pub(crate) fn key_item<M: Table>(key: impl IntoKey<M::Key>) -> Result<Item> {
-    let item = M::key_item(key);
+    let item = crate::template::key_item(M::meta(), key.into_key_parts())
+        .map_err(|why| Error::invalid_request(M::NAME, why))?;
     check_key::<M>(&item)?;
     Ok(item)
 }

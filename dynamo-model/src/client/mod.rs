@@ -21,6 +21,7 @@ pub use batch::{
     MAX_BATCH_WRITE,
 };
 pub use builder::DynamoBuilder;
+pub(crate) use item::load;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
 pub use query::{Page, Query, Scan};

@@ -8,9 +8,10 @@ use aws_sdk_dynamodb::operation::{query, scan};
 use aws_sdk_dynamodb::types::Select;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::item::{default_consistent_read, load, Expressions};
+use super::item::{default_consistent_read, Expressions};
 use super::lifecycle::ExpiryFilter;
 use super::Dynamo;
+use crate::collection::{Collection, Load};
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
 use crate::key::KeyArg;
@@ -159,19 +160,19 @@ macro_rules! common_options {
 }
 
 /// Decodes the items of a page, leaving out expired ones.
-fn decode_page<M: Table>(
+fn decode_page<M: Table, O: Load>(
     common: &Common<M>,
     items: Option<Vec<Item>>,
     last: Option<Item>,
     scanned: i32,
-) -> Result<Page<M>> {
+) -> Result<Page<O>> {
     let expiry = ExpiryFilter::of::<M>(common.include_expired);
     let items = items
         .unwrap_or_default()
         .into_iter()
         .filter(|item| !expiry.is_expired(item))
-        .map(|item| load(item, common.hooks))
-        .collect::<Result<Vec<M>>>()?;
+        .map(|item| O::load(item, common.hooks))
+        .collect::<Result<Vec<O>>>()?;
     Ok(Page {
         items,
         last_evaluated_key: last.filter(|k| !k.is_empty()),
@@ -179,15 +180,16 @@ fn decode_page<M: Table>(
     })
 }
 
-/// `Query` of model `M` on key schema `S` (the table, or an index handle).
+/// `Query` of model `M` on key schema `S` (the table, or an index handle), decoding its
+/// items as `O`: the model, or a [`Collection`] of the models sharing the table.
 #[must_use = "an operation does nothing until awaited"]
-pub struct Query<'a, M, S = M> {
+pub struct Query<'a, M, S = M, O = M> {
     pub(crate) db: &'a Dynamo,
     key: KeyCondition<S>,
     index_name: Option<&'static str>,
     common: Common<M>,
     scan_forward: Option<bool>,
-    _model: PhantomData<fn() -> M>,
+    _model: PhantomData<fn() -> (M, O)>,
 }
 
 impl Dynamo {
@@ -222,6 +224,44 @@ impl Dynamo {
         }
     }
 
+    /// Queries with a key condition built beforehand, typically an access pattern of a
+    /// model with key templates: `db.query_key(Order::query_by_user_id("u1"))`. Without a
+    /// sort-key condition, a templated sort key that starts with text (`ORDER#{..}`) keeps
+    /// the query to that entity's items.
+    pub fn query_key<S>(&self, key: KeyCondition<S>) -> Query<'_, S::Model, S>
+    where
+        S: KeySchema,
+        S::Model: Table,
+    {
+        Query {
+            db: self,
+            key: key.or_entity_prefix(),
+            index_name: S::index_name(),
+            common: Common::new(),
+            scan_forward: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Queries a partition shared by many models, each item decoded into the variant of
+    /// collection `C` that its entity type names: `db.query_collection::<Account, _>(
+    /// User::query_by_user_id("u1"))`.
+    pub fn query_collection<C, S>(&self, key: KeyCondition<S>) -> Query<'_, S::Model, S, C>
+    where
+        C: Collection,
+        S: KeySchema,
+        S::Model: Table,
+    {
+        Query {
+            db: self,
+            key,
+            index_name: S::index_name(),
+            common: Common::new(),
+            scan_forward: None,
+            _model: PhantomData,
+        }
+    }
+
     /// Scans the table of `M`.
     pub fn scan<M: Table>(&self) -> Scan<'_, M> {
         Scan {
@@ -233,7 +273,7 @@ impl Dynamo {
     }
 }
 
-impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
+impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     /// Adds the sort-key comparison (of this table's or index's sort key only).
     pub fn range<K: RangeKeyOf<S>>(mut self, comparison: Comparison<M, K>) -> Self {
         self.key = self.key.range(comparison);
@@ -243,7 +283,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     /// Queries an index with the same partition key type instead (a local index, or a
     /// global one keyed alike): `db.query::<Order>("c1").index(Order::BY_CREATED)`. Call it
     /// before [`range`](Query::range): a sort-key comparison set earlier is dropped.
-    pub fn index<I>(self, index: I) -> Query<'a, M, I>
+    pub fn index<I>(self, index: I) -> Query<'a, M, I, O>
     where
         I: KeySchema<Model = M, HashKey = S::HashKey>,
     {
@@ -299,7 +339,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub async fn page(self) -> Result<Page<M>> {
+    pub async fn page(self) -> Result<Page<O>> {
         let output = self.db.backend.query(self.to_request()?).await?;
         decode_page(
             &self.common,
@@ -310,9 +350,9 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     }
 
     /// Every matching item, following pages lazily as the stream is read.
-    pub fn stream(self) -> BoxStream<'a, Result<M>>
+    pub fn stream(self) -> BoxStream<'a, Result<O>>
     where
-        M: Send + 'a,
+        O: Send + 'a,
         S: 'a,
     {
         let db = self.db;
@@ -334,9 +374,9 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub async fn all(self) -> Result<Vec<M>>
+    pub async fn all(self) -> Result<Vec<O>>
     where
-        M: Send + 'a,
+        O: Send + 'a,
         S: 'a,
     {
         self.stream().try_collect().await
@@ -365,15 +405,15 @@ impl<'a, M: Table, S: KeySchema<Model = M>> Query<'a, M, S> {
 
 /// Pages through requests: sends `first`, decodes its items, and continues from each
 /// `LastEvaluatedKey` until there is none.
-fn paginate<'a, M, R, F, Fut>(
+fn paginate<'a, O, R, F, Fut>(
     first: Result<R>,
     hooks: bool,
     expiry: ExpiryFilter,
     send: F,
     set_start: fn(R, Option<Item>) -> R,
-) -> BoxStream<'a, Result<M>>
+) -> BoxStream<'a, Result<O>>
 where
-    M: Table + Send + 'a,
+    O: Load + Send + 'a,
     R: Clone + Send + 'a,
     F: Fn(R) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<(Option<Vec<Item>>, Option<Item>)>> + Send + 'a,
@@ -396,18 +436,19 @@ where
             let live = items
                 .into_iter()
                 .filter(move |item| !expiry.is_expired(item));
-            stream::iter(live.map(move |item| load(item, hooks)))
+            stream::iter(live.map(move |item| O::load(item, hooks)))
         })
         .try_flatten()
         .boxed()
 }
 
-impl<'a, M, S> IntoFuture for Query<'a, M, S>
+impl<'a, M, S, O> IntoFuture for Query<'a, M, S, O>
 where
     M: Table + Send + 'a,
     S: KeySchema<Model = M> + 'a,
+    O: Load + Send + 'a,
 {
-    type Output = Result<Vec<M>>;
+    type Output = Result<Vec<O>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {

@@ -63,7 +63,30 @@ pub trait RangeKeyOf<S> {}
 pub struct KeyCondition<S> {
     hash: AttributeValue,
     range: Option<(AttrPath, ComparisonOp)>,
+    /// Why a key template could not be rendered; rendering reports it.
+    problem: Option<String>,
     _schema: PhantomData<fn() -> S>,
+}
+
+/// The partition key type of a table or index whose partition key is a template: it has no
+/// value of its own. Such a partition is queried through its access pattern,
+/// `Model::query_by_<fields>(...)` or `Model::query_<index>(...)`, which takes the
+/// template's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplatePartition<S>(PhantomData<fn() -> S>);
+
+/// Implemented by the derive for a table or index whose sort key is a template, for each
+/// prefix of the template's fields in order: `()`, `(created_at,)`,
+/// `(created_at, order_id)`. A prefix that skips a field, or puts them out of order, does
+/// not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{P}` is not a prefix of the sort-key template of `{Self}`",
+    label = "not the sort key's fields, in order, from the first",
+    note = "a sort-key prefix gives the template's fields in order: `()`, `(first,)`, `(first, second)`..."
+)]
+pub trait SortKeyPrefix<P> {
+    /// The values of the prefix's fields.
+    fn prefix_values(prefix: P) -> Vec<AttributeValue>;
 }
 
 impl<S: KeySchema> KeyCondition<S> {
@@ -72,8 +95,105 @@ impl<S: KeySchema> KeyCondition<S> {
         KeyCondition {
             hash: value.into_key_value(),
             range: None,
+            problem: None,
             _schema: PhantomData,
         }
+    }
+
+    /// The partition whose key template is rendered from `values` (its fields, in order).
+    pub(crate) fn from_template_parts(values: Vec<AttributeValue>) -> Self {
+        let rendered = match S::hash_key().template {
+            Some(template) => template.render_values(&values.iter().collect::<Vec<_>>()),
+            None => values
+                .into_iter()
+                .next()
+                .ok_or_else(|| "no partition key value".to_owned())
+                .map(|value| match value {
+                    AttributeValue::S(text) => text,
+                    other => format!("{other:?}"),
+                }),
+        };
+        let (hash, problem) = match rendered {
+            Ok(key) => (AttributeValue::S(key), None),
+            Err(why) => (AttributeValue::Null(true), Some(why)),
+        };
+        KeyCondition {
+            hash,
+            range: None,
+            problem,
+            _schema: PhantomData,
+        }
+    }
+
+    /// The sort key begins with the template's text up to and including the fields of
+    /// `prefix`: `()` for every item of the entity (`ORDER#`), `(created_at,)` for one
+    /// time (`ORDER#0000000005#`), every field for one item.
+    pub fn sk_begins_with<P>(self, prefix: P) -> Self
+    where
+        S: SortKeyPrefix<P>,
+    {
+        let values = S::prefix_values(prefix);
+        self.with_sort_template(|template| {
+            let text = template.render_prefix(&values.iter().collect::<Vec<_>>())?;
+            Ok(ComparisonOp::BeginsWith(Ok(AttributeValue::S(text))))
+        })
+    }
+
+    /// The sort key lies between two prefixes of the template, both included: every item
+    /// whose fields start with `low` or `high` or sort between them.
+    pub fn sk_between<P, Q>(self, low: P, high: Q) -> Self
+    where
+        S: SortKeyPrefix<P> + SortKeyPrefix<Q>,
+    {
+        let low = <S as SortKeyPrefix<P>>::prefix_values(low);
+        let high = <S as SortKeyPrefix<Q>>::prefix_values(high);
+        self.with_sort_template(|template| {
+            let low = template.render_prefix(&low.iter().collect::<Vec<_>>())?;
+            let mut high = template.render_prefix(&high.iter().collect::<Vec<_>>())?;
+            // Above every key that starts with `high`: U+10FFFF sorts after any character.
+            high.push(char::MAX);
+            Ok(ComparisonOp::Between(
+                Ok(AttributeValue::S(low)),
+                Ok(AttributeValue::S(high)),
+            ))
+        })
+    }
+
+    /// Without a sort-key condition, an entity's own items: the sort key begins with the
+    /// template's leading text (`ORDER#`), when it has one.
+    pub(crate) fn or_entity_prefix(self) -> Self {
+        if self.range.is_some() {
+            return self;
+        }
+        let leading = S::range_key()
+            .and_then(|key| key.template)
+            .and_then(|template| match template.segments.first() {
+                Some(crate::template::Segment::Literal(text)) => Some(*text),
+                _ => None,
+            });
+        match leading {
+            Some(text) => self.with_sort_template(|_| {
+                Ok(ComparisonOp::BeginsWith(Ok(AttributeValue::S(
+                    text.to_owned(),
+                ))))
+            }),
+            None => self,
+        }
+    }
+
+    fn with_sort_template(
+        mut self,
+        comparison: impl FnOnce(&crate::template::KeyTemplate) -> Result<ComparisonOp, String>,
+    ) -> Self {
+        let Some((key, template)) = S::range_key().and_then(|k| k.template.map(|t| (k, t))) else {
+            self.problem = Some("the sort key is not a template".to_owned());
+            return self;
+        };
+        match comparison(template) {
+            Ok(op) => self.range = Some((AttrPath::top(key.attribute), op)),
+            Err(why) => self.problem = Some(why),
+        }
+        self
     }
 
     /// The partition key of `schema` (an index handle) equals `value`.
@@ -97,6 +217,12 @@ impl<S: KeySchema> KeyCondition<S> {
     /// DynamoDB cannot take (NaN, an empty string is allowed by the type but not by
     /// DynamoDB for keys and is reported by the server).
     pub fn render(&self) -> Result<Rendered> {
+        if let Some(problem) = &self.problem {
+            return Err(Error::invalid_expression(
+                std::any::type_name::<S::Model>(),
+                problem.clone(),
+            ));
+        }
         let mut placeholders = Placeholders::new(Prefix::Key);
         let hash_name = placeholders.name(S::hash_key().attribute);
         let hash_value = placeholders.value(self.hash.clone());
@@ -118,6 +244,7 @@ impl<S> KeyCondition<S> {
         KeyCondition {
             hash: self.hash,
             range: None,
+            problem: self.problem,
             _schema: PhantomData,
         }
     }
@@ -128,6 +255,7 @@ impl<S> Clone for KeyCondition<S> {
         KeyCondition {
             hash: self.hash.clone(),
             range: self.range.clone(),
+            problem: self.problem.clone(),
             _schema: PhantomData,
         }
     }
