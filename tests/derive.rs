@@ -198,7 +198,8 @@ fn table_meta_describes_keys_and_indexes() {
         meta.hash_key,
         KeyMeta {
             attribute: "user_id",
-            scalar_type: ScalarType::S
+            scalar_type: ScalarType::S,
+            template: None
         }
     );
     assert_eq!(meta.range_key, None);

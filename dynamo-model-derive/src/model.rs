@@ -186,7 +186,10 @@ impl TableDef {
     /// True when a key of the table is a template.
     pub(crate) fn has_key_templates(&self) -> bool {
         self.hash_key.template().is_some()
-            || self.range_key.as_ref().is_some_and(|r| r.template().is_some())
+            || self
+                .range_key
+                .as_ref()
+                .is_some_and(|r| r.template().is_some())
     }
 
     /// The fields a key value is made of (`Table::Key`): the partition key's, then the sort
@@ -204,10 +207,11 @@ impl TableDef {
     /// The attributes the client writes itself: templated keys and the entity type.
     pub(crate) fn managed_attributes(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
-        let keys = [&self.hash_key]
-            .into_iter()
-            .chain(&self.range_key)
-            .chain(self.indexes.iter().flat_map(|i| [&i.hash_key].into_iter().chain(&i.range_key)));
+        let keys = [&self.hash_key].into_iter().chain(&self.range_key).chain(
+            self.indexes
+                .iter()
+                .flat_map(|i| [&i.hash_key].into_iter().chain(&i.range_key)),
+        );
         for key in keys {
             if let Some(template) = key.template() {
                 if !names.contains(&template.attribute.as_str()) {
@@ -254,7 +258,10 @@ impl Model {
                     || range.as_ref().and_then(KeyDef::field) == Some(position)
             };
             keys(&table.hash_key, &table.range_key)
-                || table.indexes.iter().any(|i| keys(&i.hash_key, &i.range_key))
+                || table
+                    .indexes
+                    .iter()
+                    .any(|i| keys(&i.hash_key, &i.range_key))
         })
     }
 }

@@ -14,8 +14,8 @@ use crate::model::{
     DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role, SegmentDef,
     TableDef, TemplateDef,
 };
-use crate::template::RawSegment;
 use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
+use crate::template::RawSegment;
 
 /// `did you mean` for `value` among `candidates`, when one is close.
 pub(crate) fn suggestion<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
@@ -410,7 +410,9 @@ impl TableBuilder<'_> {
         let mut indexes: Vec<IndexDef> = Vec::new();
         for (receivers, local) in [(gsis, false), (lsis, true)] {
             for receiver in receivers {
-                if let Some(index) = self.index(receiver, local, &hash, matches!(range, Some(Some(_)))) {
+                if let Some(index) =
+                    self.index(receiver, local, &hash, matches!(range, Some(Some(_))))
+                {
                     indexes.push(index);
                 }
             }
@@ -494,7 +496,8 @@ impl TableBuilder<'_> {
                         .with_span(&attribute.span()),
                     );
                 }
-                self.key_field(&what(field_option), field).map(|p| Some(KeyDef::Field(p)))
+                self.key_field(&what(field_option), field)
+                    .map(|p| Some(KeyDef::Field(p)))
             }
             (None, Some(template)) => {
                 let attribute = attribute.as_ref().map_or_else(
@@ -627,8 +630,10 @@ impl TableBuilder<'_> {
                 .map(|h| h.span())
             {
                 self.errors.push(
-                    Error::custom("an `lsi` shares the table's partition key; remove `hash_key`/`pk`")
-                        .with_span(&span),
+                    Error::custom(
+                        "an `lsi` shares the table's partition key; remove `hash_key`/`pk`",
+                    )
+                    .with_span(&span),
                 );
             }
             if !table_has_range {

@@ -72,7 +72,11 @@ pub trait Collection: Load {
 
 /// Which of `entities` `item` is, by its entity-type attribute.
 #[doc(hidden)]
-pub fn entity_variant(collection: &'static str, item: &Item, entities: &[&TableMeta]) -> Result<usize> {
+pub fn entity_variant(
+    collection: &'static str,
+    item: &Item,
+    entities: &[&TableMeta],
+) -> Result<usize> {
     let problem = |path: &str, message: String| {
         Error::decode(
             collection,
@@ -87,7 +91,10 @@ pub fn entity_variant(collection: &'static str, item: &Item, entities: &[&TableM
         let Some(entity) = meta.entity else {
             return Err(problem(
                 "",
-                format!("`{}` has no entity type, so a collection cannot tell it apart", meta.model),
+                format!(
+                    "`{}` has no entity type, so a collection cannot tell it apart",
+                    meta.model
+                ),
             ));
         };
         attribute.get_or_insert(entity.attribute);
@@ -97,14 +104,25 @@ pub fn entity_variant(collection: &'static str, item: &Item, entities: &[&TableM
     };
     let name = match item.get(attribute) {
         Some(AttributeValue::S(name)) => name,
-        Some(_) => return Err(problem(attribute, "the entity type is not a string".to_owned())),
+        Some(_) => {
+            return Err(problem(
+                attribute,
+                "the entity type is not a string".to_owned(),
+            ))
+        }
         None => return Err(problem(attribute, "the item has no entity type".to_owned())),
     };
     entities
         .iter()
-        .position(|meta| meta.entity.is_some_and(|e| e.attribute == attribute && e.name == name))
+        .position(|meta| {
+            meta.entity
+                .is_some_and(|e| e.attribute == attribute && e.name == name)
+        })
         .ok_or_else(|| {
-            let known: Vec<&str> = entities.iter().filter_map(|m| m.entity.map(|e| e.name)).collect();
+            let known: Vec<&str> = entities
+                .iter()
+                .filter_map(|m| m.entity.map(|e| e.name))
+                .collect();
             problem(
                 attribute,
                 format!("entity type `{name}` is none of {}", known.join(", ")),

@@ -56,6 +56,10 @@ pub fn encode(key: &Item) -> String {
         bytes.extend(u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes());
         bytes.extend(data.iter().take(usize::from(u16::MAX)));
     }
+    to_base64url(&bytes)
+}
+
+fn to_base64url(bytes: &[u8]) -> String {
     aws_smithy_types::base64::encode(bytes)
         .trim_end_matches('=')
         .chars()
@@ -65,6 +69,28 @@ pub fn encode(key: &Item) -> String {
             c => c,
         })
         .collect()
+}
+
+fn from_base64url(text: &str) -> Result<Vec<u8>> {
+    if let Some(bad) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(invalid(format!("a cursor has no {bad:?} character")));
+    }
+    let mut standard: String = text
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while !standard.len().is_multiple_of(4) {
+        standard.push('=');
+    }
+    aws_smithy_types::base64::decode(&standard)
+        .map_err(|_| invalid("the cursor is not valid base64"))
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -84,25 +110,7 @@ pub fn decode(text: &str) -> Result<Item> {
             text.len()
         )));
     }
-    if let Some(bad) = text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
-        return Err(invalid(format!("a cursor has no {bad:?} character")));
-    }
-    let mut standard: String = text
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    while !standard.len().is_multiple_of(4) {
-        standard.push('=');
-    }
-    let bytes = aws_smithy_types::base64::decode(&standard)
-        .map_err(|_| invalid("the cursor is not valid base64"))?;
+    let bytes = from_base64url(text)?;
     let mut reader = Reader { bytes: &bytes };
     if reader.byte()? != VERSION {
         return Err(invalid("the cursor was made by another version"));
@@ -216,4 +224,91 @@ pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item)
         ));
     }
     Ok(())
+}
+
+/// A secret that signs cursors (HMAC-SHA-256), so that clients given a cursor cannot forge
+/// another: a cursor names where a query resumes, which may be a partition the caller was
+/// never shown.
+///
+/// ```
+/// use dynamo_model::cursor::{self, CursorKey};
+/// use dynamo_model::AttributeValue;
+///
+/// let key = CursorKey::new(b"a secret of at least 32 bytes...")?;
+/// let last = [("pk".to_owned(), AttributeValue::S("USER#1".into()))].into();
+/// let signed = key.sign(&last);
+/// assert_eq!(key.verify(&signed)?, last);
+///
+/// let forged = cursor::encode(&[("pk".to_owned(), AttributeValue::S("USER#2".into()))].into());
+/// assert!(key.verify(&forged).is_err());
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct CursorKey {
+    mac: hmac::Hmac<sha2::Sha256>,
+}
+
+/// The shortest secret accepted, in bytes (the size of the hash).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl CursorKey {
+    /// A key from a secret of at least [`MIN_SECRET_BYTES`] bytes.
+    ///
+    /// # Errors
+    ///
+    /// An invalid-request error for a shorter secret.
+    pub fn new(secret: &[u8]) -> Result<CursorKey> {
+        use hmac::KeyInit;
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(invalid(format!(
+                "a cursor secret needs at least {MIN_SECRET_BYTES} bytes; this one has {}",
+                secret.len()
+            )));
+        }
+        let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+            .map_err(|_| invalid("the cursor secret was refused"))?;
+        Ok(CursorKey { mac })
+    }
+
+    fn tag(&self, payload: &str) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::Mac;
+        let mut mac = self.mac.clone();
+        mac.update(b"dynamo-model cursor\0");
+        mac.update(payload.as_bytes());
+        mac
+    }
+
+    /// The cursor of `key`, signed: `<cursor>.<signature>`, URL-safe.
+    pub fn sign(&self, key: &Item) -> String {
+        use hmac::Mac;
+        let payload = encode(key);
+        let tag = self.tag(&payload).finalize().into_bytes();
+        format!("{payload}.{}", to_base64url(&tag))
+    }
+
+    /// The key of a cursor made by [`CursorKey::sign`] with this secret.
+    ///
+    /// # Errors
+    ///
+    /// An invalid-request error for an unsigned cursor, a signature made with another
+    /// secret, or any change to the cursor; and the errors of [`decode`].
+    pub fn verify(&self, cursor: &str) -> Result<Item> {
+        use hmac::Mac;
+        let Some((payload, signature)) = cursor.rsplit_once('.') else {
+            return Err(invalid("the cursor is not signed"));
+        };
+        let signature = from_base64url(signature)?;
+        self.tag(payload).verify_slice(&signature).map_err(|_| {
+            invalid(
+                "the cursor's signature does not match: it was changed or made with another secret",
+            )
+        })?;
+        decode(payload)
+    }
+}
+
+impl std::fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorKey(<secret>)")
+    }
 }

@@ -145,8 +145,8 @@ pub use client::{
     TransactGet, TransactWrite, UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET,
     MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
-pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
 pub use collection::Collection;
+pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
 pub use model::{DynamoModel, Hooks, Index, Table};
 pub use path::Field;

@@ -4,12 +4,16 @@
 pub use core;
 pub use std;
 
-pub use crate::error::Result;
 pub use crate::collection::{entity_variant, Collection, Load};
-pub use crate::expr::{KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition};
+pub use crate::error::Result;
+pub use crate::expr::{
+    KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition,
+};
 pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
-pub use crate::meta::{Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta};
+pub use crate::meta::{
+    Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta,
+};
 pub use crate::model::{DynamoModel, Hooks, Index, Table};
 pub use crate::path::{AttrPath, Field};
 pub use crate::template::{KeyTemplate, Part, Segment};
@@ -382,10 +386,7 @@ pub fn check_entity(item: &Item, meta: &TableMeta, problems: &mut Problems) {
         Some(AttributeValue::S(name)) if name == entity.name => {}
         Some(AttributeValue::S(name)) => problems.absorb(
             PathStep::Name(entity.attribute),
-            Problems::single(format!(
-                "the item is a `{name}`, not a `{}`",
-                entity.name
-            )),
+            Problems::single(format!("the item is a `{name}`, not a `{}`", entity.name)),
         ),
         Some(_) => problems.absorb(
             PathStep::Name(entity.attribute),

@@ -144,7 +144,9 @@ impl KeyTemplate {
                         }
                         (Some(Segment::Part(_)), None) => None,
                     }
-                    .ok_or_else(|| mismatch(format!("cannot find the end of `{}`", part.attribute)))?;
+                    .ok_or_else(|| {
+                        mismatch(format!("cannot find the end of `{}`", part.attribute))
+                    })?;
                     let (text, after) = rest.split_at(end);
                     values.push(parse_part(part, text).map_err(mismatch)?);
                     rest = after;
@@ -231,7 +233,9 @@ fn parse_part(part: &Part, text: &str) -> Result<AttributeValue, String> {
                 .ok_or_else(|| format!("`{attribute}` is not a number: `{text}`"))?;
             Ok(AttributeValue::N(trimmed.to_owned()))
         }
-        ScalarType::B => Err(format!("`{attribute}` is binary, which a key template cannot hold")),
+        ScalarType::B => Err(format!(
+            "`{attribute}` is binary, which a key template cannot hold"
+        )),
     }
 }
 
@@ -345,6 +349,96 @@ pub(crate) fn parse_key(
         .collect()
 }
 
+/// True when a key of the table or of an index is a template.
+pub(crate) fn has_templates(meta: &crate::meta::TableMeta) -> bool {
+    templated_keys(meta).next().is_some()
+}
+
+/// Keeps the templated keys right under a partial update: an update that changes a part of
+/// an index key also sets that key, recomputed from the update's values and the item's key
+/// (or removes it when a part is removed: a sparse index). Refused, with the reason: a
+/// change to a part of the primary key (a key never changes), and a change to some parts
+/// of an index key when the others are not known.
+pub(crate) fn on_update<M>(
+    meta: &crate::meta::TableMeta,
+    key: &Item,
+    update: crate::expr::Update<M>,
+) -> Result<crate::expr::Update<M>, String> {
+    use crate::expr::Change;
+
+    let primary = [Some(meta.hash_key), meta.range_key];
+    for key_meta in primary.iter().flatten() {
+        let Some(template) = key_meta.template else {
+            continue;
+        };
+        if let Some(part) = template
+            .parts()
+            .find(|p| update.changes_attribute(p.attribute))
+        {
+            return Err(format!(
+                "`{}` is part of the primary key `{}` (`{}`), and a key never changes: delete the item and put it under its new key",
+                part.attribute, key_meta.attribute, template.text
+            ));
+        }
+    }
+    let key_values: Vec<(&'static str, AttributeValue)> = {
+        let text = |attribute: &str| match key.get(attribute) {
+            Some(AttributeValue::S(text)) => Some(text.as_str()),
+            _ => None,
+        };
+        let hash = text(meta.hash_key.attribute);
+        let range = meta.range_key.and_then(|r| text(r.attribute));
+        match hash.map(|hash| parse_key(meta, hash, range)) {
+            Some(Ok(values)) => key_parts(meta).into_iter().zip(values).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut update = update;
+    let index_keys: Vec<_> = templated_keys(meta)
+        .filter(|(attribute, _)| !primary.iter().flatten().any(|k| k.attribute == *attribute))
+        .collect();
+    for (attribute, template) in index_keys {
+        let Some(changed) = template
+            .parts()
+            .find(|p| update.changes_attribute(p.attribute))
+        else {
+            continue;
+        };
+        let mut values: Vec<AttributeValue> = Vec::new();
+        let mut removed = false;
+        for part in template.parts() {
+            match update.change_of(part.attribute) {
+                Some(Change::Set(value)) => values.push(value.clone()),
+                Some(Change::Removed) => removed = true,
+                Some(Change::Other) => {
+                    return Err(format!(
+                        "`{}` is part of index key `{attribute}` (`{}`) and is changed by an expression, so the key cannot be recomputed: set it to a value",
+                        part.attribute, template.text
+                    ))
+                }
+                None => match key_values.iter().find(|(name, _)| *name == part.attribute) {
+                    Some((_, value)) => values.push(value.clone()),
+                    None => {
+                        return Err(format!(
+                            "the update changes `{}` but not `{}`, so index key `{attribute}` (`{}`) cannot be recomputed: set `{}` too",
+                            changed.attribute, part.attribute, template.text, part.attribute
+                        ))
+                    }
+                },
+            }
+        }
+        update = if removed {
+            update.remove_managed(attribute)
+        } else {
+            let rendered = template
+                .render_values(&values.iter().collect::<Vec<_>>())
+                .map_err(|why| format!("key `{attribute}` (`{}`): {why}", template.text))?;
+            update.set_managed(attribute, AttributeValue::S(rendered))
+        };
+    }
+    Ok(update)
+}
+
 /// Every key attribute of the table and its indexes that has a template, each once.
 pub(crate) fn templated_keys(
     meta: &crate::meta::TableMeta,
@@ -417,7 +511,10 @@ mod tests {
         assert_eq!(key, "ORDER#0000000042#o-1");
         assert_eq!(ORDER_SK.parse(&key).unwrap(), vec![n("42"), s("o-1")]);
         assert_eq!(ORDER_SK.render_prefix(&[]).unwrap(), "ORDER#");
-        assert_eq!(ORDER_SK.render_prefix(&[&n("7")]).unwrap(), "ORDER#0000000007#");
+        assert_eq!(
+            ORDER_SK.render_prefix(&[&n("7")]).unwrap(),
+            "ORDER#0000000007#"
+        );
     }
 
     #[test]
@@ -429,7 +526,10 @@ mod tests {
         assert!(error(&[&n("1"), &s("")]).contains("empty"));
         assert!(error(&[&n("1")]).contains("2 parts, 1 given"));
         let last_part_may_hold_delimiters = ORDER_SK.render_values(&[&n("1"), &s("a#b")]);
-        assert_eq!(last_part_may_hold_delimiters.unwrap(), "ORDER#0000000001#a#b");
+        assert_eq!(
+            last_part_may_hold_delimiters.unwrap(),
+            "ORDER#0000000001#a#b"
+        );
     }
 
     #[test]
@@ -448,6 +548,9 @@ mod tests {
         item.insert("order_id".into(), AttributeValue::Null(true));
         assert_eq!(ORDER_SK.render(&item), Ok(None));
         item.insert("order_id".into(), s("o"));
-        assert_eq!(ORDER_SK.render(&item).unwrap().as_deref(), Some("ORDER#0000000003#o"));
+        assert_eq!(
+            ORDER_SK.render(&item).unwrap().as_deref(),
+            Some("ORDER#0000000003#o")
+        );
     }
 }

@@ -37,7 +37,8 @@ pub(super) fn expand(input: CollectionReceiver) -> Result<TokenStream> {
         }
     }
     if variants.is_empty() {
-        errors.push(Error::custom("a collection needs at least one variant").with_span(&input.ident));
+        errors
+            .push(Error::custom("a collection needs at least one variant").with_span(&input.ident));
     }
     errors.finish()?;
 

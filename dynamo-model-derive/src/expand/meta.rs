@@ -120,14 +120,25 @@ fn access_patterns(model: &Model, table: &TableDef, private: &TokenStream) -> To
             .hash_key
             .parts()
             .iter()
-            .map(|p| model.fields[*p].ident.to_string().trim_start_matches("r#").to_owned())
+            .map(|p| {
+                model.fields[*p]
+                    .ident
+                    .to_string()
+                    .trim_start_matches("r#")
+                    .to_owned()
+            })
             .collect();
         let fn_name = if names.is_empty() {
             format_ident!("query_partition")
         } else {
             format_ident!("query_by_{}", names.join("_and_"))
         };
-        pattern(fn_name, quote!(#ident), &table.hash_key, "the table".to_owned())
+        pattern(
+            fn_name,
+            quote!(#ident),
+            &table.hash_key,
+            "the table".to_owned(),
+        )
     };
     let index_patterns = table.indexes.iter().filter_map(|index| {
         let handle = handle_type(model, index);
@@ -240,7 +251,12 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             quote!(#private::IndexKind::Global)
         };
         let hash = key_meta(model, &index.hash_key, "IndexKeyAttribute", &private);
-        let range = optional_key(model, index.range_key.as_ref(), "IndexKeyAttribute", &private);
+        let range = optional_key(
+            model,
+            index.range_key.as_ref(),
+            "IndexKeyAttribute",
+            &private,
+        );
         let projection = match &index.projection {
             Projection::All => quote!(#private::Projection::All),
             Projection::KeysOnly => quote!(#private::Projection::KeysOnly),

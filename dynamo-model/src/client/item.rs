@@ -704,17 +704,25 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
         let guard = self.guard().map_err(Error::duplicate)?;
         let mut expressions = Expressions::new();
-        let with_lifecycle;
-        let update = if M::meta().lifecycle.is_empty() {
-            &self.update
+        let meta = M::meta();
+        let templated;
+        let base = if crate::template::has_templates(meta) {
+            templated = crate::template::on_update(meta, &key, self.update.clone())
+                .map_err(|why| Error::invalid_request(M::NAME, why))?;
+            &templated
         } else {
-            with_lifecycle = lifecycle::on_update(self.update.clone());
+            &self.update
+        };
+        let with_lifecycle;
+        let update = if meta.lifecycle.is_empty() {
+            base
+        } else {
+            with_lifecycle = lifecycle::on_update(base.clone());
             &with_lifecycle
         };
         let update = expressions.add(update.render()?);
         let condition = VersionGuard::and(guard, self.condition.as_ref());
         let condition = expressions.condition(condition.as_deref())?;
-        let meta = M::meta();
         if let Some(key) = std::iter::once(meta.hash_key)
             .chain(meta.range_key)
             .find(|k| self.update.changes_attribute(k.attribute))

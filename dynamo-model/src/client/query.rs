@@ -37,6 +37,12 @@ impl<M> Page<M> {
     pub fn cursor(&self) -> Option<String> {
         self.last_evaluated_key.as_ref().map(crate::cursor::encode)
     }
+
+    /// [`cursor`](Page::cursor), signed with `key` so that clients cannot forge one
+    /// (`start_from_signed_cursor` checks it).
+    pub fn signed_cursor(&self, key: &crate::cursor::CursorKey) -> Option<String> {
+        self.last_evaluated_key.as_ref().map(|k| key.sign(k))
+    }
 }
 
 /// Options shared by query and scan.
@@ -136,6 +142,24 @@ macro_rules! common_options {
             match crate::cursor::decode(cursor) {
                 Ok(key) => {
                     self.common.start = Some(key);
+                    self.common.bad_cursor = None;
+                }
+                Err(error) => self.common.bad_cursor = Some(error),
+            }
+            self
+        }
+
+        /// Starts after a page's [`signed_cursor`](Page::signed_cursor), checking its
+        /// signature with `key`: a forged or changed cursor fails the request before
+        /// sending.
+        pub fn start_from_signed_cursor(
+            mut self,
+            cursor: &str,
+            key: &crate::cursor::CursorKey,
+        ) -> Self {
+            match key.verify(cursor) {
+                Ok(start) => {
+                    self.common.start = Some(start);
                     self.common.bad_cursor = None;
                 }
                 Err(error) => self.common.bad_cursor = Some(error),

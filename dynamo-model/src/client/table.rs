@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::Dynamo;
 use crate::error::{Error, Result};
-use crate::meta::{IndexKind, KeyMeta, Projection};
+use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
 use crate::model::Table;
 use crate::value::ScalarType;
 
@@ -75,6 +75,8 @@ pub struct CreateTable<'a, M> {
     tags: Vec<(String, String)>,
     class: Option<TableClass>,
     wait: bool,
+    /// Models sharing the table whose indexes are created too.
+    sharing: Vec<&'static TableMeta>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -87,6 +89,7 @@ impl Dynamo {
             tags: Vec::new(),
             class: None,
             wait: true,
+            sharing: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -211,6 +214,14 @@ impl<'a, M: Table> CreateTable<'a, M> {
         self
     }
 
+    /// Also creates the indexes of `N`, another model stored in this table (single-table
+    /// design: each entity declares its own indexes, the table holds them all). Its table
+    /// and primary key must be those of `M`.
+    pub fn with_indexes_of<N: Table>(mut self) -> Self {
+        self.sharing.push(N::meta());
+        self
+    }
+
     /// Resolves as soon as the service accepts the request, without waiting for `ACTIVE`.
     pub fn no_wait(mut self) -> Self {
         self.wait = false;
@@ -236,8 +247,40 @@ impl<'a, M: Table> CreateTable<'a, M> {
                     .map_err(invalid)
             })
             .transpose()?;
-        let definitions = meta
-            .key_attributes()
+        for other in &self.sharing {
+            let same_key = |a: &crate::meta::KeyMeta, b: &crate::meta::KeyMeta| {
+                a.attribute == b.attribute && a.scalar_type == b.scalar_type
+            };
+            let keys_match = same_key(&other.hash_key, &meta.hash_key)
+                && match (other.range_key, meta.range_key) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => same_key(&a, &b),
+                    _ => false,
+                };
+            if other.table != meta.table || !keys_match {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!(
+                        "`{}` is not stored in table `{}` with the same primary key, so its indexes cannot be created with it",
+                        other.model, meta.table
+                    ),
+                ));
+            }
+        }
+        let metas = || std::iter::once(meta).chain(self.sharing.iter().copied());
+        let mut keys: Vec<KeyMeta> = Vec::new();
+        for key in metas().flat_map(TableMeta::key_attributes) {
+            if !keys.iter().any(|known| known.attribute == key.attribute) {
+                keys.push(key);
+            }
+        }
+        let mut indexes: Vec<&IndexMeta> = Vec::new();
+        for index in metas().flat_map(|m| m.indexes) {
+            if !indexes.iter().any(|known| known.name == index.name) {
+                indexes.push(index);
+            }
+        }
+        let definitions = keys
             .into_iter()
             .map(|key| {
                 AttributeDefinition::builder()
@@ -249,7 +292,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
             .collect::<Result<Vec<_>>>()?;
         let mut globals = Vec::new();
         let mut locals = Vec::new();
-        for index in meta.indexes {
+        for index in indexes {
             let schema = key_schema::<M>(index.hash_key, index.range_key)?;
             match index.kind {
                 IndexKind::Global => globals.push(

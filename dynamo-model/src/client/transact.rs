@@ -134,8 +134,11 @@ impl<'a> TransactWrite<'a> {
     ) -> Self {
         let table = self.db.table_name::<M>();
         let on_failure = self.failure_mode();
-        let update = lifecycle::on_update(update(Update::new()));
+        let update = update(Update::new());
         let entry = key_item::<M>(key).and_then(|key| {
+            let update = crate::template::on_update(M::meta(), &key, update)
+                .map_err(|why| Error::invalid_request(M::NAME, why))?;
+            let update = lifecycle::on_update(update);
             let mut expressions = Expressions::new();
             let expression = expressions.add(update.render()?);
             let condition = expressions.condition(condition.into().as_ref())?;

@@ -165,12 +165,13 @@ impl<S: KeySchema> KeyCondition<S> {
         if self.range.is_some() {
             return self;
         }
-        let leading = S::range_key()
-            .and_then(|key| key.template)
-            .and_then(|template| match template.segments.first() {
-                Some(crate::template::Segment::Literal(text)) => Some(*text),
-                _ => None,
-            });
+        let leading =
+            S::range_key()
+                .and_then(|key| key.template)
+                .and_then(|template| match template.segments.first() {
+                    Some(crate::template::Segment::Literal(text)) => Some(*text),
+                    _ => None,
+                });
         match leading {
             Some(text) => self.with_sort_template(|_| {
                 Ok(ComparisonOp::BeginsWith(Ok(AttributeValue::S(

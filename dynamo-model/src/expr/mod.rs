@@ -107,6 +107,7 @@ pub use operand::{
 };
 pub use projection::Projection;
 pub use render::Rendered;
+pub(crate) use update::Change;
 pub use update::{Clause, UncheckedAction, Update};
 
 /// Writes `Kind(expression with names)`, or why it does not render: the `Debug` of every

@@ -65,6 +65,16 @@ enum SetValue {
     },
 }
 
+/// What an update does to one attribute.
+pub(crate) enum Change<'a> {
+    /// `SET attribute = value`.
+    Set(&'a AttributeValue),
+    /// `REMOVE attribute`.
+    Removed,
+    /// Anything else: arithmetic, appends, sets, nested paths.
+    Other,
+}
+
 /// The clause an unchecked update action belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clause {
@@ -268,6 +278,41 @@ impl<M> Update<M> {
             | Action::Delete(path, _) => path.attribute() == attribute,
             Action::Unchecked(..) => false,
         })
+    }
+
+    /// What the typed actions do to the top-level attribute `attribute`, if anything.
+    pub(crate) fn change_of(&self, attribute: &str) -> Option<Change<'_>> {
+        self.actions.iter().rev().find_map(|action| {
+            let (path, change) = match action {
+                Action::Set(path, SetValue::Value(Ok(value))) => (path, Change::Set(value)),
+                Action::Remove(path) => (path, Change::Removed),
+                Action::Set(path, _) | Action::Add(path, _) | Action::Delete(path, _) => {
+                    (path, Change::Other)
+                }
+                Action::Unchecked(..) => return None,
+            };
+            if path.attribute() != attribute {
+                return None;
+            }
+            Some(if path.is_top_level() {
+                change
+            } else {
+                Change::Other
+            })
+        })
+    }
+
+    /// `SET attribute = value` for an attribute the client maintains (a templated key).
+    pub(crate) fn set_managed(self, attribute: &'static str, value: AttributeValue) -> Self {
+        self.push(Action::Set(
+            AttrPath::top(attribute),
+            SetValue::Value(Ok(value)),
+        ))
+    }
+
+    /// `REMOVE attribute` for an attribute the client maintains (a sparse index's key).
+    pub(crate) fn remove_managed(self, attribute: &'static str) -> Self {
+        self.push(Action::Remove(AttrPath::top(attribute)))
     }
 
     /// Renders the `UpdateExpression` (placeholders `#u0`, `:u0`).
