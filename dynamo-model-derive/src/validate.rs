@@ -536,7 +536,7 @@ impl TableBuilder<'_> {
                 RawSegment::Literal(literal) => segments.push(SegmentDef::Literal(literal)),
                 RawSegment::Part { name, width } => {
                     let name = SpannedValue::new(name, text.span());
-                    match self.key_field(&format!("`{what}` template"), &name) {
+                    match self.key_field(&format!("{what} template"), &name) {
                         Some(field) => segments.push(SegmentDef::Part { field, width }),
                         None => ok = false,
                     }

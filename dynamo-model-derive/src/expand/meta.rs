@@ -494,6 +494,11 @@ fn partition_type(
     private: &TokenStream,
 ) -> TokenStream {
     match key {
+        // The table's own key field is a `KeyAttribute` (checked with its span elsewhere).
+        KeyDef::Field(position) if schema.to_string() == model.ident.to_string() => {
+            let ty = &model.fields[*position].ty;
+            quote!(#ty)
+        }
         KeyDef::Field(position) => {
             let ty = &model.fields[*position].ty;
             quote!(<#ty as #private::IndexKeyAttribute>::Key)
