@@ -65,3 +65,23 @@ fn lifecycle_attributes() {
     };
     insta::assert_snapshot!(expand_to_string(input));
 }
+
+#[test]
+fn single_table_model_with_key_templates() {
+    let input = syn::parse_quote! {
+        #[dynamo(
+            table = "shop",
+            pk = "USER#{user_id}",
+            sk = "ORDER#{created_at:10}#{order_id}",
+            entity = "order",
+            gsi(name = "by_status", pk = "STATUS#{status}", sk = "{created_at:10}"),
+        )]
+        pub struct Order {
+            user_id: String,
+            order_id: String,
+            created_at: u64,
+            status: Option<String>,
+        }
+    };
+    insta::assert_snapshot!(expand_to_string(input));
+}

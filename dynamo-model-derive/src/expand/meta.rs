@@ -161,13 +161,13 @@ fn access_patterns(model: &Model, table: &TableDef, private: &TokenStream) -> To
                     <Self as #private::DynamoModel>::NAME,
                     #attribute,
                     __values.next().unwrap_or(#private::AttributeValue::Null(true)),
-                )?
+                )
             }
         });
         let value = if parts.len() == 1 {
             quote!(#(#decodes)*)
         } else {
-            quote!((#(#decodes),*))
+            quote!(#private::core::result::Result::Ok((#(#decodes?),*)))
         };
         let (sk_param, sk_arg) = if table.range_key.is_some() {
             (
@@ -192,7 +192,7 @@ fn access_patterns(model: &Model, table: &TableDef, private: &TokenStream) -> To
                     #sk_arg,
                 )?
                 .into_iter();
-                #private::core::result::Result::Ok(#value)
+                #value
             }
         }
     });
@@ -318,7 +318,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         })
     };
     let table_range_key = range_key_of(&quote!(#ident), range_key.as_ref());
-    let table_hash_ty = partition_type(model, hash_key, &quote!(#ident), &private);
+    let table_hash_ty = partition_type(model, hash_key, &quote!(#ident), true, &private);
     let table_prefixes = sort_prefixes(model, range_key.as_ref(), &quote!(#ident), &private);
     let index_impls = indexes.iter().enumerate().map(|(position, index)| {
         let handle = handle_type(model, index);
@@ -328,7 +328,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         } else {
             quote!(#handle)
         };
-        let hash_ty = partition_type(model, &index.hash_key, &hash_schema, &private);
+        let hash_ty = partition_type(model, &index.hash_key, &hash_schema, index.local, &private);
         let range_key = range_key_of(&quote!(#handle), index.range_key.as_ref());
         let prefixes = sort_prefixes(model, index.range_key.as_ref(), &quote!(#handle), &private);
         quote! {
@@ -491,11 +491,12 @@ fn partition_type(
     model: &Model,
     key: &KeyDef,
     schema: &TokenStream,
+    own_key: bool,
     private: &TokenStream,
 ) -> TokenStream {
     match key {
         // The table's own key field is a `KeyAttribute` (checked with its span elsewhere).
-        KeyDef::Field(position) if schema.to_string() == model.ident.to_string() => {
+        KeyDef::Field(position) if own_key => {
             let ty = &model.fields[*position].ty;
             quote!(#ty)
         }
