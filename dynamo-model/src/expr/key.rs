@@ -104,14 +104,10 @@ impl<S: KeySchema> KeyCondition<S> {
     pub(crate) fn from_template_parts(values: Vec<AttributeValue>) -> Self {
         let rendered = match S::hash_key().template {
             Some(template) => template.render_values(&values.iter().collect::<Vec<_>>()),
-            None => values
-                .into_iter()
-                .next()
-                .ok_or_else(|| "no partition key value".to_owned())
-                .map(|value| match value {
-                    AttributeValue::S(text) => text,
-                    other => format!("{other:?}"),
-                }),
+            None => Err(format!(
+                "the partition key `{}` is not a template",
+                S::hash_key().attribute
+            )),
         };
         let (hash, problem) = match rendered {
             Ok(key) => (AttributeValue::S(key), None),
