@@ -470,20 +470,20 @@ impl TableBuilder<'_> {
         } else {
             ("range_key", keys.range_key, keys.sk, keys.sk_attribute)
         };
+        // The template options are named like the attributes they default to: `pk`, `sk`.
         let template_option = default_attribute;
         let what = |option: &str| match index {
             None => option.to_owned(),
             Some((kind, _)) => format!("{kind} {option}"),
         };
         match (field, template) {
-            (Some(field), Some(template)) => {
+            (Some(_), Some(template)) => {
                 self.errors.push(
                     Error::custom(format!(
                         "`{field_option}` and `{template_option}` both declare the key: keep one"
                     ))
                     .with_span(&template.span()),
                 );
-                let _ = field;
                 None
             }
             (Some(field), None) => {
