@@ -395,11 +395,6 @@ pub fn check_entity(item: &Item, meta: &TableMeta, problems: &mut Problems) {
     }
 }
 
-/// Decodes a variant of a collection.
-pub fn load_variant<M: Table>(item: Item, hooks: bool) -> Result<M> {
-    crate::client::load(item, hooks)
-}
-
 /// The key condition on the partition of `S` whose key template is rendered from `values`.
 pub fn template_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondition<S> {
     KeyCondition::from_template_parts(values)

@@ -351,7 +351,15 @@ pub(crate) fn parse_key(
 
 /// True when a key of the table or of an index is a template.
 pub(crate) fn has_templates(meta: &crate::meta::TableMeta) -> bool {
-    templated_keys(meta).next().is_some()
+    // Without allocating: every put and update of every model asks.
+    let index_keys = meta
+        .indexes
+        .iter()
+        .flat_map(|index| std::iter::once(index.hash_key).chain(index.range_key));
+    std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .chain(index_keys)
+        .any(|key| key.template.is_some())
 }
 
 /// Keeps the templated keys right under a partial update: an update that changes a part of
@@ -442,21 +450,16 @@ pub(crate) fn on_update<M>(
 /// Every key attribute of the table and its indexes that has a template, each once.
 pub(crate) fn templated_keys(
     meta: &crate::meta::TableMeta,
-) -> impl Iterator<Item = (&'static str, &'static KeyTemplate)> + '_ {
-    let mut seen: Vec<&'static str> = Vec::new();
+) -> impl Iterator<Item = (&'static str, &'static KeyTemplate)> {
+    // `key_attributes` already lists each attribute once.
     meta.key_attributes()
         .into_iter()
         .filter_map(|key| key.template.map(|t| (key.attribute, t)))
-        .filter(move |(attribute, _)| {
-            let new = !seen.contains(attribute);
-            seen.push(attribute);
-            new
-        })
 }
 
 /// Writes every templated key attribute of `item` (table and indexes) rendered from its
-/// parts. A key with an absent part is not written (a sparse index); one that cannot be
-/// rendered is left out too, and [`check_keys`] reports why before any write.
+/// parts, as `to_item` does: a key with an absent part is not written (a sparse index), and
+/// one that cannot be rendered is left out ([`write_keys`] says why).
 pub(crate) fn put_keys(meta: &crate::meta::TableMeta, item: &mut Item) {
     for (attribute, template) in templated_keys(meta) {
         if let Ok(Some(key)) = template.render(item) {
@@ -465,12 +468,18 @@ pub(crate) fn put_keys(meta: &crate::meta::TableMeta, item: &mut Item) {
     }
 }
 
-/// Why a templated key of `item` cannot be rendered, if it cannot.
-pub(crate) fn check_keys(meta: &crate::meta::TableMeta, item: &Item) -> Result<(), String> {
+/// As [`put_keys`] on the write path: a key that cannot be rendered is an error.
+pub(crate) fn write_keys(meta: &crate::meta::TableMeta, item: &mut Item) -> Result<(), String> {
+    if !has_templates(meta) {
+        return Ok(());
+    }
     for (attribute, template) in templated_keys(meta) {
-        template
+        let rendered = template
             .render(item)
             .map_err(|why| format!("key `{attribute}` (`{}`): {why}", template.text))?;
+        if let Some(key) = rendered {
+            item.insert(attribute.to_owned(), AttributeValue::S(key));
+        }
     }
     Ok(())
 }

@@ -54,7 +54,7 @@ pub(super) fn expand(input: CollectionReceiver) -> Result<TokenStream> {
     let arms = models.iter().enumerate().map(|(position, (variant, ty))| {
         quote! {
             #position => #private::core::result::Result::Ok(
-                #ident::#variant(#private::load_variant::<#ty>(__item, __hooks)?)
+                #ident::#variant(<#ty as #private::Load>::load(__item, __hooks)?)
             ),
         }
     });

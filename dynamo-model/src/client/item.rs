@@ -23,9 +23,8 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
     let mut item = model.try_to_item()?;
     let guard = lifecycle::on_put::<M>(&mut item)?;
     // Again after the lifecycle step, which may have generated a part (an id).
-    crate::template::check_keys(M::meta(), &item)
+    crate::template::write_keys(M::meta(), &mut item)
         .map_err(|why| Error::invalid_request(M::NAME, why))?;
-    crate::template::put_keys(M::meta(), &mut item);
     check_key::<M>(&item)?;
     if let Some(problem) = crate::value::nesting_problem(&item) {
         return Err(Error::invalid_request(
