@@ -156,6 +156,59 @@ fn templates_render_pad_and_parse_back() {
     );
 }
 
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "elsewhere", pk = "USER#{user_id}", sk = "PROFILE")]
+struct Stranger {
+    user_id: String,
+}
+
+#[test]
+fn collections_and_shared_tables_refuse_what_does_not_belong() {
+    use dynamo_model::Collection;
+
+    let mut item = order("u1", "o1", 1, "new").to_item();
+    assert!(matches!(
+        Account::from_item(item.clone()),
+        Ok(Account::Order(_))
+    ));
+    item.insert("_type".into(), AttributeValue::S("invoice".into()));
+    let error = Account::from_item(item.clone()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`invoice` is none of user, order, order_item"),
+        "{error}"
+    );
+    item.remove("_type");
+    let error = Account::from_item(item).unwrap_err();
+    assert!(error.to_string().contains("no entity type"), "{error}");
+
+    let db = Dynamo::memory();
+    let shared = db
+        .create_table::<Order>()
+        .with_indexes_of::<User>()
+        .to_request()
+        .unwrap();
+    let indexes: Vec<String> = shared
+        .get_global_secondary_indexes()
+        .iter()
+        .flatten()
+        .map(|index| index.index_name().to_owned())
+        .collect();
+    assert_eq!(indexes, ["by_status", "by_coupon", "by_email"]);
+    let error = db
+        .create_table::<Order>()
+        .with_indexes_of::<Stranger>()
+        .to_request()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`Stranger` is not stored in table `shop`"),
+        "{error}"
+    );
+}
+
 conformance! {
     async fn three_entity_types_in_one_partition_decode_as_one_collection(db: Dynamo) {
         fill_shop(&db).await;
