@@ -108,6 +108,8 @@ pub(crate) struct TableDef {
     pub(crate) indexes: Vec<IndexDef>,
     /// The entity-type attribute and value, for models with key templates or `entity`.
     pub(crate) entity: Option<EntityDef>,
+    /// `#[dynamo(max_size = N)]`: the largest item the client writes.
+    pub(crate) max_size: Option<usize>,
 }
 
 pub(crate) struct IndexDef {

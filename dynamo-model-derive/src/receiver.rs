@@ -34,6 +34,8 @@ pub(crate) struct ModelReceiver {
     pub(crate) validate: Option<syn::Path>,
     pub(crate) hooks: darling::util::Flag,
     pub(crate) consistent_read: darling::util::Flag,
+    /// `max_size = 10240`: the largest item the client writes, in bytes.
+    pub(crate) max_size: Option<SpannedValue<usize>>,
     #[darling(rename = "crate")]
     pub(crate) krate: Option<syn::Path>,
 }

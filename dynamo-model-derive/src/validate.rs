@@ -158,8 +158,25 @@ impl Model {
         };
         let table = table.map(|table| TableDef {
             consistent_read: input.consistent_read.is_present(),
+            max_size: input.max_size.as_ref().map(|size| **size),
             ..table
         });
+        if let Some(size) = &input.max_size {
+            if input.table.is_none() && !wrong_shape {
+                errors.push(
+                    Error::custom("`max_size` needs `table`: a nested document is not an item")
+                        .with_span(&size.span()),
+                );
+            } else if **size == 0 || **size > 400 * 1024 {
+                errors.push(
+                    Error::custom(format!(
+                        "`max_size = {}`: DynamoDB items are 1 to 409600 bytes (400 KB)",
+                        **size
+                    ))
+                    .with_span(&size.span()),
+                );
+            }
+        }
         for (flag, name) in [
             (&input.hooks, "hooks"),
             (&input.consistent_read, "consistent_read"),
@@ -425,6 +442,7 @@ impl TableBuilder<'_> {
             range_key: range?,
             indexes,
             entity: None,
+            max_size: None,
         };
         let templated = table.has_key_templates()
             || table.indexes.iter().any(|i| {

@@ -141,9 +141,9 @@ pub mod __private;
 
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
-    DynamoBuilder, Get, GetResults, Page, Put, Query, RetryPolicy, Scan, TableSet, TableStatus,
-    TransactGet, TransactWrite, UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET,
-    MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    DynamoBuilder, Get, GetResults, Page, Put, Query, RetryPolicy, SaveChanges, SaveRequest, Saved,
+    Scan, TableSet, TableStatus, Tracked, TransactGet, TransactWrite, UnprocessedWrite, UpdateItem,
+    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use collection::Collection;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};

@@ -28,6 +28,9 @@ pub struct TableMeta {
     pub lifecycle: Lifecycle,
     /// The entity-type attribute written on every item, for tables that hold many models.
     pub entity: Option<Entity>,
+    /// `#[dynamo(max_size = N)]`: the largest item, in bytes of DynamoDB's accounting, the
+    /// client writes (at most 400 KB, which applies without it).
+    pub max_size: Option<usize>,
 }
 
 impl TableMeta {

@@ -84,6 +84,13 @@ pub trait DynamoModel: Sized {
         }
     }
 
+    /// The size of this value's item in DynamoDB's accounting (attribute names plus
+    /// values), with each attribute's share; checked against the 400 KB limit and the
+    /// model's `max_size` before every write.
+    fn size(&self) -> crate::value::ItemSize {
+        crate::value::ItemSize::of(&self.to_item())
+    }
+
     /// Validates, then encodes: what every write sends.
     ///
     /// # Errors

@@ -233,6 +233,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         range_key,
         indexes,
         entity,
+        max_size,
     } = table;
     let hooks = (!model.custom_hooks).then(|| {
         quote! {
@@ -280,6 +281,10 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         Some(EntityDef { attribute, name }) => quote!(#private::core::option::Option::Some(
             #private::Entity { attribute: #attribute, name: #name }
         )),
+        None => quote!(#private::core::option::Option::None),
+    };
+    let max_size = match max_size {
+        Some(size) => quote!(#private::core::option::Option::Some(#size)),
         None => quote!(#private::core::option::Option::None),
     };
 
@@ -376,6 +381,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             consistent_read: #consistent_read,
             lifecycle: #lifecycle,
             entity: #entity,
+            max_size: #max_size,
         };
         #lifecycle_checks
 

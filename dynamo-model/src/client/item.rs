@@ -15,7 +15,7 @@ use crate::key::IntoKey;
 use crate::model::{DynamoModel, Table};
 use crate::value::{item_size, Item, MAX_ITEM_SIZE};
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Validates and encodes a model for writing (validators, codec checks, key and size),
 /// with its lifecycle attributes filled; also the version the write must find.
@@ -32,15 +32,29 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
             format!("the item's {problem}"),
         ));
     }
-    let size = item_size(&item);
-    if size > MAX_ITEM_SIZE {
-        return Err(ErrorKind::ItemTooLarge {
-            model: M::NAME,
-            size,
-        }
-        .into());
-    }
+    check_size::<M>(&item)?;
     Ok((item, guard))
+}
+
+/// Refuses an item over 400 KB or over the model's `max_size`, naming its largest
+/// attributes.
+pub(crate) fn check_size<M: Table>(item: &Item) -> Result<()> {
+    let limit = M::meta()
+        .max_size
+        .unwrap_or(MAX_ITEM_SIZE)
+        .min(MAX_ITEM_SIZE);
+    if item_size(item) <= limit {
+        return Ok(());
+    }
+    let mut breakdown = crate::value::ItemSize::of(item);
+    breakdown.attributes.truncate(3);
+    Err(ErrorKind::ItemTooLarge {
+        model: M::NAME,
+        size: breakdown.total,
+        limit,
+        largest: breakdown.attributes,
+    }
+    .into())
 }
 
 /// A key item, checked before sending.
@@ -193,9 +207,19 @@ impl Dynamo {
 
     /// Updates the item with `key` (creating it if absent, as DynamoDB does).
     pub fn update<M: Table>(&self, key: impl IntoKey<M::Key>) -> UpdateItem<'_, M> {
+        self.update_with_key(key_item::<M>(key))
+    }
+
+    /// An update of the item whose key attributes are `key` (an item's own key).
+    pub(crate) fn update_by_item_key<M: Table>(&self, key: Item) -> UpdateItem<'_, M> {
+        self.update_with_key(check_key::<M>(&key).map(|()| key))
+    }
+
+    fn update_with_key<M: Table>(&self, key: Result<Item>) -> UpdateItem<'_, M> {
         UpdateItem {
             db: self,
-            key: key_item::<M>(key),
+            key,
+            keys_included: false,
             update: Update::new(),
             condition: None,
             item_on_failure: false,
@@ -269,7 +293,7 @@ impl<'a, M: Table> Put<'a, M> {
 
     /// Sends the put; resolves to the old item (when asked for) and, when `keep_written`,
     /// the item as sent (for `save`, which copies generated values back).
-    async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
+    pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
         if self.hooks {
             self.model.before_save()?;
         }
@@ -588,6 +612,9 @@ pub struct UpdateItem<'a, M, R = returns::Nothing> {
     item_on_failure: bool,
     /// `expect_version`: the version the update expects.
     guard: Option<Result<VersionGuard>>,
+    /// The actions already set every templated key and the entity type (a tracked save,
+    /// which knows the whole item): they are not derived from the changed fields again.
+    keys_included: bool,
     _returns: PhantomData<fn() -> R>,
 }
 
@@ -641,6 +668,12 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         self
     }
 
+    /// Marks the actions as setting every templated key themselves.
+    pub(crate) fn with_keys_included(mut self) -> Self {
+        self.keys_included = true;
+        self
+    }
+
     /// Updates only if `condition` holds.
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
         self.condition = Some(condition.into());
@@ -669,6 +702,7 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
             condition: self.condition,
             item_on_failure: self.item_on_failure,
             guard: self.guard,
+            keys_included: self.keys_included,
             _returns: PhantomData,
         }
     }
@@ -705,7 +739,7 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         let mut expressions = Expressions::new();
         let meta = M::meta();
         let templated;
-        let base = if crate::template::has_templates(meta) {
+        let base = if crate::template::has_templates(meta) && !self.keys_included {
             templated = crate::template::on_update(meta, &key, self.update.clone())
                 .map_err(|why| Error::invalid_request(M::NAME, why))?;
             &templated

@@ -7,6 +7,7 @@ mod lifecycle;
 mod query;
 mod retry;
 mod table;
+mod tracked;
 mod transact;
 
 use std::fmt;
@@ -27,6 +28,7 @@ pub(crate) use lifecycle::parse_epoch_seconds;
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
 pub use table::{CreateTable, TableSet, TableStatus};
+pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{GetResults, TransactGet, TransactWrite, MAX_TRANSACTION_ITEMS};
 
 /// `Debug` for an operation builder: its name and the table it targets (the request itself
@@ -43,7 +45,7 @@ macro_rules! debug_operation {
 
 debug_operation!(
     Put<M>, Get<M>, Delete<M>, UpdateItem<M, R>, Query<M, S>, Scan<M>, BatchGet<M>,
-    BatchWrite<>, TransactWrite<>, TransactGet<T>, CreateTable<M>,
+    BatchWrite<>, TransactWrite<>, TransactGet<T>, CreateTable<M>, SaveChanges<M>,
 );
 
 /// The DynamoDB client: every operation, on DynamoDB through `aws-sdk-dynamodb` or on any

@@ -121,12 +121,16 @@ pub enum ErrorKind {
         /// The underlying error.
         source: BoxError,
     },
-    /// An item larger than DynamoDB's 400 KB limit.
+    /// An item larger than DynamoDB's 400 KB limit, or than the model's `max_size`.
     ItemTooLarge {
         /// The model.
         model: &'static str,
         /// The item's size in DynamoDB's accounting.
         size: usize,
+        /// The limit it passed: 409600 bytes, or the model's `max_size`.
+        limit: usize,
+        /// The largest attributes and their sizes, largest first (at most 3).
+        largest: Vec<(String, usize)>,
     },
     /// Any other error of the service or the transport; the SDK error is the source.
     Service {
@@ -270,9 +274,17 @@ impl Error {
                 message: message.clone(),
                 source: message.clone().into(),
             },
-            ErrorKind::ItemTooLarge { model, size } => {
-                ErrorKind::ItemTooLarge { model, size: *size }
-            }
+            ErrorKind::ItemTooLarge {
+                model,
+                size,
+                limit,
+                largest,
+            } => ErrorKind::ItemTooLarge {
+                model,
+                size: *size,
+                limit: *limit,
+                largest: largest.clone(),
+            },
             ErrorKind::Service {
                 operation,
                 code,
@@ -497,10 +509,29 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{operation} did not complete: {message}")
             }
-            ErrorKind::ItemTooLarge { model, size } => write!(
-                f,
-                "`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)"
-            ),
+            ErrorKind::ItemTooLarge {
+                model,
+                size,
+                limit,
+                largest,
+            } => {
+                if *limit == crate::value::MAX_ITEM_SIZE {
+                    write!(f, "`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)")?;
+                } else {
+                    write!(
+                        f,
+                        "`{model}` item is {size} bytes, over the model's max_size of {limit}"
+                    )?;
+                }
+                let largest: Vec<String> = largest
+                    .iter()
+                    .map(|(name, bytes)| format!("`{name}` {bytes}"))
+                    .collect();
+                if !largest.is_empty() {
+                    write!(f, " (largest: {})", largest.join(", "))?;
+                }
+                Ok(())
+            }
             ErrorKind::Service {
                 operation,
                 code,

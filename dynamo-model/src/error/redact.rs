@@ -168,10 +168,17 @@ impl fmt::Debug for ErrorKind {
                 .field("message", message)
                 .field("source", source)
                 .finish(),
-            ErrorKind::ItemTooLarge { model, size } => f
+            ErrorKind::ItemTooLarge {
+                model,
+                size,
+                limit,
+                largest,
+            } => f
                 .debug_struct("ItemTooLarge")
                 .field("model", model)
                 .field("size", size)
+                .field("limit", limit)
+                .field("largest", largest)
                 .finish(),
             ErrorKind::Service {
                 operation,

@@ -188,6 +188,11 @@ impl<M> Condition<M> {
         Condition::new(Node::NotExists(AttrPath::top(attribute)))
     }
 
+    /// `attribute_exists(attribute)` on a top-level attribute.
+    pub(crate) fn attribute_present(attribute: &'static str) -> Self {
+        Condition::new(Node::Exists(AttrPath::top(attribute)))
+    }
+
     /// Every condition of `conditions` holds; `None` for an empty list.
     pub fn all(conditions: impl IntoIterator<Item = Condition<M>>) -> Option<Self> {
         conditions.into_iter().reduce(Condition::and)

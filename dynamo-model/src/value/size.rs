@@ -16,6 +16,50 @@ pub fn item_size(item: &Item) -> usize {
         .sum()
 }
 
+/// An item's size in DynamoDB's accounting, attribute by attribute
+/// ([`DynamoModel::size`](crate::DynamoModel::size)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemSize {
+    /// Bytes in all: what counts against the 400 KB limit and towards capacity units.
+    pub total: usize,
+    /// Each attribute's bytes (its name plus its value), largest first.
+    pub attributes: Vec<(String, usize)>,
+}
+
+impl ItemSize {
+    /// The size of `item`.
+    pub fn of(item: &Item) -> Self {
+        let mut attributes: Vec<(String, usize)> = item
+            .iter()
+            .map(|(name, value)| (name.clone(), name.len() + value_size(value)))
+            .collect();
+        attributes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ItemSize {
+            total: attributes.iter().map(|(_, size)| size).sum(),
+            attributes,
+        }
+    }
+
+    /// The bytes of attribute `name` (0 when the item does not have it).
+    pub fn attribute(&self, name: &str) -> usize {
+        self.attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+            .map_or(0, |(_, size)| *size)
+    }
+
+    /// Write capacity units a standard `PutItem` of the item consumes (1 per KB, rounded up).
+    pub fn write_units(&self) -> usize {
+        self.total.div_ceil(1024).max(1)
+    }
+
+    /// Read capacity units a strongly consistent `GetItem` of the item consumes (1 per 4 KB,
+    /// rounded up; half for an eventually consistent read).
+    pub fn read_units(&self) -> usize {
+        self.total.div_ceil(4096).max(1)
+    }
+}
+
 /// The size of one attribute value.
 pub fn value_size(value: &AttributeValue) -> usize {
     match value {
@@ -63,5 +107,11 @@ mod tests {
             value_size(&AttributeValue::L(vec![AttributeValue::Null(true)])),
             3 + 2
         );
+        let size = ItemSize::of(&item);
+        assert_eq!(size.total, item_size(&item));
+        assert_eq!(size.attributes[0], ("name".to_string(), 7));
+        assert_eq!(size.attribute("ok"), 3);
+        assert_eq!(size.attribute("missing"), 0);
+        assert_eq!((size.write_units(), size.read_units()), (1, 1));
     }
 }

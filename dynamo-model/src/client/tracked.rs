@@ -1,0 +1,291 @@
+//! Change tracking ("smart save"): a [`Tracked`] model remembers the item it was loaded as,
+//! and [`Dynamo::save_changes`] sends an `UpdateItem` of only the attributes that changed
+//! (a full `PutItem` for a new item, or when asked).
+
+use std::future::IntoFuture;
+use std::ops::{Deref, DerefMut};
+
+use aws_sdk_dynamodb::operation::{put_item, update_item};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::item::BoxFuture;
+use super::Dynamo;
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Update};
+use crate::meta::TableMeta;
+use crate::model::Table;
+use crate::value::Item;
+
+/// A model and the item it was loaded as, to save only what changed.
+///
+/// It dereferences to the model: read and change fields as usual, then
+/// [`Dynamo::save_changes`]. The comparison is on the encoded item, attribute by attribute.
+///
+/// ```
+/// # use dynamo_model::{DynamoModel, Tracked};
+/// #[derive(Debug, Clone, DynamoModel)]
+/// #[dynamo(table = "users", hash_key = "id")]
+/// struct User { id: String, name: String, visits: u32 }
+///
+/// let mut user = Tracked::loaded(User { id: "u1".into(), name: "Ada".into(), visits: 1 });
+/// assert!(!user.is_dirty());
+/// user.visits += 1;
+/// assert_eq!(user.changed_fields(), ["visits"]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Tracked<M> {
+    model: M,
+    /// The item as last loaded or saved; `None` for a model never stored.
+    original: Option<Item>,
+}
+
+impl<M: Table> Tracked<M> {
+    /// A model not stored yet: its first save is a `PutItem`.
+    pub fn new(model: M) -> Self {
+        Tracked {
+            model,
+            original: None,
+        }
+    }
+
+    /// A model as read from the table (by `get`, a query...): later saves send what
+    /// changed since.
+    pub fn loaded(model: M) -> Self {
+        let original = Some(model.to_item());
+        Tracked { model, original }
+    }
+
+    /// True when the model was never stored (through this value).
+    pub fn is_new(&self) -> bool {
+        self.original.is_none()
+    }
+
+    /// True when a save would send something: the model is new, or an attribute changed.
+    pub fn is_dirty(&self) -> bool {
+        match &self.original {
+            None => true,
+            Some(original) => original != &self.model.to_item(),
+        }
+    }
+
+    /// The attributes that differ from the stored item, in the model's attribute order
+    /// (attribute names, after renames; keys the client writes itself included). Every
+    /// attribute of a new model.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        let current = self.model.to_item();
+        let empty = Item::new();
+        let original = self.original.as_ref().unwrap_or(&empty);
+        attribute_names(M::meta())
+            .filter(|name| {
+                current.get(*name) != original.get(*name)
+                    && (self.original.is_some() || current.contains_key(*name))
+            })
+            .collect()
+    }
+
+    /// The model, without its history.
+    pub fn into_inner(self) -> M {
+        self.model
+    }
+}
+
+impl<M> Deref for Tracked<M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        &self.model
+    }
+}
+
+impl<M> DerefMut for Tracked<M> {
+    fn deref_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+}
+
+/// Every attribute an item of the model can have: its fields', then the keys and entity
+/// type the client writes, each once.
+fn attribute_names(meta: &'static TableMeta) -> impl Iterator<Item = &'static str> {
+    let keys = crate::template::templated_keys(meta)
+        .into_iter()
+        .map(|(attribute, _)| attribute);
+    let entity = meta.entity.map(|entity| entity.attribute);
+    let mut seen: Vec<&'static str> = Vec::new();
+    meta.attributes
+        .iter()
+        .copied()
+        .chain(keys)
+        .chain(entity)
+        .filter(move |name| {
+            let new = !seen.contains(name);
+            seen.push(name);
+            new
+        })
+}
+
+/// What [`Dynamo::save_changes`] sends.
+#[derive(Debug)]
+pub enum SaveRequest {
+    /// A whole item: the model is new, or [`SaveChanges::full`] asked for it.
+    Put(put_item::builders::PutItemInputBuilder),
+    /// The changed attributes only.
+    Update(update_item::builders::UpdateItemInputBuilder),
+    /// Nothing changed: no request.
+    Unchanged,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Wrote the whole item.
+    Put,
+    /// Sent these changed attributes.
+    Updated(Vec<&'static str>),
+    /// Nothing had changed; nothing was sent.
+    Unchanged,
+}
+
+/// Saves a [`Tracked`] model; see [`Dynamo::save_changes`].
+#[must_use = "an operation does nothing until awaited"]
+pub struct SaveChanges<'a, M> {
+    db: &'a Dynamo,
+    tracked: &'a mut Tracked<M>,
+    full: bool,
+}
+
+impl Dynamo {
+    /// Saves a tracked model: an `UpdateItem` setting the changed attributes and removing
+    /// the cleared ones (on the condition that the item still exists), a `PutItem` when the
+    /// model is new, nothing when nothing changed. Afterwards the model holds what was
+    /// stored (version, timestamps) and is clean.
+    ///
+    /// A versioned model's update expects the version it was loaded with. Changing a
+    /// primary-key attribute is refused: that is another item, so put it.
+    pub fn save_changes<'a, M: Table>(&'a self, tracked: &'a mut Tracked<M>) -> SaveChanges<'a, M> {
+        SaveChanges {
+            db: self,
+            tracked,
+            full: false,
+        }
+    }
+}
+
+impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
+    /// Writes the whole item with `PutItem`, changed or not.
+    pub fn full(mut self) -> Self {
+        self.full = true;
+        self
+    }
+
+    /// The request the save sends (a dry run; no hook runs).
+    ///
+    /// # Errors
+    ///
+    /// Validation, key and size errors, and a changed primary key.
+    pub fn to_request(&self) -> Result<SaveRequest> {
+        match self.plan()? {
+            Plan::Put => Ok(SaveRequest::Put(
+                self.db.put(&self.tracked.model).to_request()?,
+            )),
+            Plan::Update(update, _) => Ok(SaveRequest::Update(update.to_request()?)),
+            Plan::Unchanged => Ok(SaveRequest::Unchanged),
+        }
+    }
+
+    fn plan(&self) -> Result<Plan<'a, M>> {
+        let Some(original) = self.tracked.original.as_ref().filter(|_| !self.full) else {
+            return Ok(Plan::Put);
+        };
+        let model = &self.tracked.model;
+        let current = model.try_to_item()?;
+        let meta = M::meta();
+        let changed = self.tracked.changed_fields();
+        if let Some(key) = std::iter::once(meta.hash_key)
+            .chain(meta.range_key)
+            .find(|key| changed.contains(&key.attribute))
+        {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!(
+                    "the key attribute `{}` changed since the item was loaded: that is another item, put it",
+                    key.attribute
+                ),
+            ));
+        }
+        let changed: Vec<&'static str> = changed
+            .into_iter()
+            .filter(|name| Some(*name) != meta.lifecycle.version)
+            .collect();
+        if changed.is_empty() {
+            return Ok(Plan::Unchanged);
+        }
+        let mut actions = Update::new();
+        for name in &changed {
+            actions = match current.get(*name) {
+                Some(value) => actions.set_managed(name, value.clone()),
+                None => actions.remove_managed(name),
+            };
+        }
+        let mut update = self
+            .db
+            .update_by_item_key::<M>(model.item_key())
+            .with(actions)
+            .condition(Condition::attribute_present(meta.hash_key.attribute))
+            .return_all_new()
+            .with_keys_included();
+        if let Some(attribute) = meta.lifecycle.version {
+            let loaded = original.get(attribute).cloned();
+            let version = stored_version(loaded.as_ref());
+            update = update.expect_version(version);
+        }
+        Ok(Plan::Update(update, changed))
+    }
+
+    async fn send(self) -> Result<Saved> {
+        let saved = match self.plan()? {
+            Plan::Unchanged => return Ok(Saved::Unchanged),
+            Plan::Put => {
+                let (_, written) = self.db.put(&self.tracked.model).write(true).await?;
+                self.tracked
+                    .model
+                    .__refresh_generated(&written.unwrap_or_default())?;
+                Saved::Put
+            }
+            Plan::Update(update, changed) => {
+                self.tracked.model.before_save()?;
+                let stored = update.await?;
+                stored.after_save();
+                self.tracked.model = stored;
+                Saved::Updated(changed)
+            }
+        };
+        self.tracked.original = Some(self.tracked.model.to_item());
+        Ok(saved)
+    }
+}
+
+/// The version in a loaded item (0 when it has none).
+fn stored_version(value: Option<&AttributeValue>) -> u64 {
+    match value {
+        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+enum Plan<'a, M> {
+    Put,
+    Update(
+        super::item::UpdateItem<'a, M, super::returns::AllNew>,
+        Vec<&'static str>,
+    ),
+    Unchanged,
+}
+
+impl<'a, M: Table + Send + Sync + 'a> IntoFuture for SaveChanges<'a, M> {
+    type Output = Result<Saved>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
