@@ -106,9 +106,7 @@ impl<M> DerefMut for Tracked<M> {
 /// Every attribute an item of the model can have: its fields', then the keys and entity
 /// type the client writes, each once.
 fn attribute_names(meta: &'static TableMeta) -> impl Iterator<Item = &'static str> {
-    let keys = crate::template::templated_keys(meta)
-        .into_iter()
-        .map(|(attribute, _)| attribute);
+    let keys = crate::template::templated_keys(meta).map(|(attribute, _)| attribute);
     let entity = meta.entity.map(|entity| entity.attribute);
     let mut seen: Vec<&'static str> = Vec::new();
     meta.attributes
@@ -238,7 +236,7 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             let version = stored_version(loaded.as_ref());
             update = update.expect_version(version);
         }
-        Ok(Plan::Update(update, changed))
+        Ok(Plan::Update(Box::new(update), changed))
     }
 
     async fn send(self) -> Result<Saved> {
@@ -253,7 +251,7 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             }
             Plan::Update(update, changed) => {
                 self.tracked.model.before_save()?;
-                let stored = update.await?;
+                let stored = (*update).await?;
                 stored.after_save();
                 self.tracked.model = stored;
                 Saved::Updated(changed)
@@ -275,7 +273,7 @@ fn stored_version(value: Option<&AttributeValue>) -> u64 {
 enum Plan<'a, M> {
     Put,
     Update(
-        super::item::UpdateItem<'a, M, super::returns::AllNew>,
+        Box<super::item::UpdateItem<'a, M, super::returns::AllNew>>,
         Vec<&'static str>,
     ),
     Unchanged,
