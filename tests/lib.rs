@@ -331,9 +331,9 @@ pub mod flaky {
     use std::sync::Mutex;
 
     use aws_sdk_dynamodb::operation::{
-        batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-        get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-        update_table, update_time_to_live,
+        batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+        delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+        transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
     };
     use aws_sdk_dynamodb::types::KeysAndAttributes;
     use dynamo_model::backend::{Backend, BackendFuture, MemoryBackend};
@@ -374,6 +374,8 @@ pub mod flaky {
             describe_table: describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
             update_table: update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
             update_time_to_live: update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+            execute_statement: execute_statement::builders::ExecuteStatementInputBuilder => execute_statement::ExecuteStatementOutput;
+            batch_execute_statement: batch_execute_statement::builders::BatchExecuteStatementInputBuilder => batch_execute_statement::BatchExecuteStatementOutput;
         }
 
         fn batch_write_item(

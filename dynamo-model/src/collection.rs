@@ -46,6 +46,13 @@ pub trait Load: Sized {
     fn load(item: Item, hooks: bool) -> Result<Self>;
 }
 
+/// Raw rows, as the service returned them.
+impl Load for Item {
+    fn load(item: Item, _hooks: bool) -> Result<Self> {
+        Ok(item)
+    }
+}
+
 impl<M: Table> Load for M {
     fn load(item: Item, hooks: bool) -> Result<Self> {
         crate::client::load(item, hooks)

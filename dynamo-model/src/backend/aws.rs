@@ -4,9 +4,9 @@
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -106,8 +106,18 @@ no_details!(
     delete_table::DeleteTableError,
     describe_table::DescribeTableError,
     update_table::UpdateTableError,
-    update_time_to_live::UpdateTimeToLiveError
+    update_time_to_live::UpdateTimeToLiveError,
+    batch_execute_statement::BatchExecuteStatementError
 );
+
+impl ErrorDetails for execute_statement::ExecuteStatementError {
+    fn condition_item(&self) -> Option<Item> {
+        match self {
+            Self::ConditionalCheckFailedException(e) => e.item().cloned(),
+            _ => None,
+        }
+    }
+}
 
 /// Classifies an SDK error by its code.
 fn classify<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error

@@ -6,9 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 
@@ -93,13 +93,15 @@ one!(
     delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput,
     update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput,
     query::builders::QueryInputBuilder => query::QueryOutput,
-    scan::builders::ScanInputBuilder => scan::ScanOutput
+    scan::builders::ScanInputBuilder => scan::ScanOutput,
+    execute_statement::builders::ExecuteStatementInputBuilder => execute_statement::ExecuteStatementOutput
 );
 many!(
     batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput,
     batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput,
     transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput,
-    transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput
+    transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput,
+    batch_execute_statement::builders::BatchExecuteStatementInputBuilder => batch_execute_statement::BatchExecuteStatementOutput
 );
 none!(
     create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput,

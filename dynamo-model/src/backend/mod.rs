@@ -16,9 +16,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 
 use crate::error::Result;
@@ -72,6 +72,10 @@ macro_rules! operations {
             update_table("UpdateTable"): update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
             /// `UpdateTimeToLive`
             update_time_to_live("UpdateTimeToLive"): update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+            /// `ExecuteStatement` (PartiQL)
+            execute_statement("ExecuteStatement"): execute_statement::builders::ExecuteStatementInputBuilder => execute_statement::ExecuteStatementOutput;
+            /// `BatchExecuteStatement` (PartiQL)
+            batch_execute_statement("BatchExecuteStatement"): batch_execute_statement::builders::BatchExecuteStatementInputBuilder => batch_execute_statement::BatchExecuteStatementOutput;
         }
     };
 }

@@ -2,9 +2,9 @@
 //! client with an unusable setting (a table prefix DynamoDB would reject) runs on.
 
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 
 use super::{operations, Backend, BackendFuture};

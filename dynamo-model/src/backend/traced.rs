@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 use tracing::field::Empty;
 use tracing::Instrument;
@@ -68,6 +68,35 @@ fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// The tables of a batch's `RequestItems`.
 fn batch_tables<V>(items: &Option<std::collections::HashMap<String, V>>) -> String {
     joined(items.iter().flatten().map(|(table, _)| table.as_str()))
+}
+
+/// The table a PartiQL statement names (after `FROM`, `INTO` or `UPDATE`).
+fn statement_table(statement: &str) -> &str {
+    let mut words = statement.split_whitespace();
+    while let Some(word) = words.next() {
+        if ["from", "into", "update"]
+            .iter()
+            .any(|k| word.eq_ignore_ascii_case(k))
+        {
+            let name = words.next().unwrap_or_default();
+            let name = name.split('.').next().unwrap_or_default();
+            return name.trim_matches('"');
+        }
+    }
+    ""
+}
+
+impl Tables for execute_statement::builders::ExecuteStatementInputBuilder {
+    fn tables(&self) -> String {
+        statement_table(self.get_statement().as_deref().unwrap_or_default()).to_owned()
+    }
+}
+
+impl Tables for batch_execute_statement::builders::BatchExecuteStatementInputBuilder {
+    fn tables(&self) -> String {
+        let statements = self.get_statements().iter().flatten();
+        joined(statements.map(|s| statement_table(s.statement())))
+    }
 }
 
 impl Tables for batch_get_item::builders::BatchGetItemInputBuilder {

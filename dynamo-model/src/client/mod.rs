@@ -2,6 +2,7 @@
 
 mod batch;
 mod builder;
+mod execute;
 mod item;
 mod lifecycle;
 mod query;
@@ -22,7 +23,8 @@ pub use batch::{
     MAX_BATCH_WRITE,
 };
 pub use builder::DynamoBuilder;
-pub(crate) use item::load;
+pub use execute::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
+pub(crate) use item::{item_to_write, key_item, load};
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
 pub use query::{Page, Query, Scan};

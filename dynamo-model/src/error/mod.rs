@@ -344,6 +344,16 @@ impl Error {
         )
     }
 
+    /// True when a PartiQL `INSERT` found an item with its key already there
+    /// (`DuplicateItemException`; DynamoDB Local says `DuplicateItem`).
+    pub fn is_duplicate_item(&self) -> bool {
+        matches!(
+            &*self.kind,
+            ErrorKind::Service { code: Some(code), .. }
+                if code == "DuplicateItemException" || code == "DuplicateItem"
+        )
+    }
+
     /// True when an optimistic-locking write found another version than it expected.
     pub fn is_version_conflict(&self) -> bool {
         matches!(*self.kind, ErrorKind::VersionConflict { .. })

@@ -9,6 +9,7 @@ mod batch;
 mod eval;
 pub(crate) mod number;
 mod parse;
+mod partiql;
 #[cfg(feature = "serde_json")]
 mod snapshot;
 mod table;
@@ -18,9 +19,9 @@ use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aws_sdk_dynamodb::operation::{
-    batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_table,
-    get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
-    update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
+    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
+    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
 };
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConsumedCapacity, ReturnConsumedCapacity, ReturnValue,

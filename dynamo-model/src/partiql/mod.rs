@@ -1,0 +1,340 @@
+//! PartiQL statements: raw ones with `?` parameters, and statements built for a model
+//! from its typed fields and conditions, so names are quoted and values are parameters
+//! (never spliced into the text).
+//!
+//! Run them with [`Dynamo::execute`](crate::Dynamo::execute) (rows decoded into a model
+//! or collection, page by page) and [`Dynamo::batch_execute`](crate::Dynamo::batch_execute).
+//!
+//! ```
+//! # use dynamo_model::{Dynamo, DynamoModel};
+//! # use dynamo_model::partiql::Statement;
+//! #[derive(Debug, DynamoModel)]
+//! #[dynamo(table = "users", hash_key = "id")]
+//! struct User { id: String, status: String, visits: u32 }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let db = Dynamo::memory();
+//! db.create_table::<User>().await?;
+//! let f = User::fields();
+//! db.execute::<User>(db.statements::<User>().insert(&User { id: "u1".into(), status: "new".into(), visits: 1 }))
+//!     .await?;
+//! db.execute::<User>(db.statements::<User>().update("u1").set(&f.visits, 2u32)).await?;
+//! let active = db
+//!     .execute::<User>(db.statements::<User>().select().filter(f.visits.gt(1u32)))
+//!     .await?;
+//! assert_eq!(active.items[0].visits, 2);
+//! let raw = Statement::new(r#"SELECT * FROM "users" WHERE "id" = ?"#).bind("u1");
+//! assert_eq!(db.execute::<User>(raw).await?.items.len(), 1);
+//! # Ok::<(), dynamo_model::Error>(())
+//! # }).unwrap();
+//! ```
+
+mod translate;
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::client::Dynamo;
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Update, ValueFor};
+use crate::key::IntoKey;
+use crate::model::{Index, Table};
+use crate::value::{Item, ToAttributeValue};
+
+pub(crate) use translate::identifier;
+use translate::to_partiql;
+
+/// A PartiQL statement and the values of its `?` parameters, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    text: String,
+    parameters: Vec<AttributeValue>,
+}
+
+impl Statement {
+    /// A statement as written: `SELECT * FROM "users" WHERE "id" = ?`. Bind a value for
+    /// each `?`; never format values into the text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Statement {
+            text: text.into(),
+            parameters: Vec::new(),
+        }
+    }
+
+    /// Binds the next `?` to `value` (`NULL` for a value that writes nothing, like `None`).
+    pub fn bind(mut self, value: impl ToAttributeValue) -> Self {
+        let value = value
+            .to_attribute_value()
+            .unwrap_or(AttributeValue::Null(true));
+        self.parameters.push(value);
+        self
+    }
+
+    /// The statement text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parameter values, in order.
+    pub fn parameters(&self) -> &[AttributeValue] {
+        &self.parameters
+    }
+
+    /// The parameters as a request sends them (`None` when there are none).
+    pub(crate) fn into_parts(self) -> (String, Option<Vec<AttributeValue>>) {
+        let parameters = (!self.parameters.is_empty()).then_some(self.parameters);
+        (self.text, parameters)
+    }
+}
+
+/// Something that becomes a [`Statement`]: a statement, or a typed builder (which may
+/// refuse, as an expression PartiQL cannot say).
+pub trait IntoStatement {
+    /// The statement.
+    ///
+    /// # Errors
+    ///
+    /// What the builder refuses: an invalid item or key, a condition or update PartiQL has
+    /// no words for (`if_not_exists`, `ADD`, `DELETE`).
+    fn into_statement(self) -> Result<Statement>;
+}
+
+impl IntoStatement for Statement {
+    fn into_statement(self) -> Result<Statement> {
+        Ok(self)
+    }
+}
+
+impl IntoStatement for Result<Statement> {
+    fn into_statement(self) -> Result<Statement> {
+        self
+    }
+}
+
+/// Statements for model `M`'s table (with the client's table prefix); see
+/// [`Dynamo::statements`].
+#[derive(Debug)]
+pub struct Statements<M> {
+    table: String,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Builds PartiQL statements for model `M`'s table.
+    pub fn statements<M: Table>(&self) -> Statements<M> {
+        Statements {
+            table: identifier(&self.table_name::<M>()),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M: Table> Statements<M> {
+    /// `SELECT * FROM "table"`; add a filter, or read an index.
+    pub fn select(&self) -> Select<M> {
+        Select {
+            from: self.table.clone(),
+            filter: None,
+        }
+    }
+
+    /// `INSERT INTO "table" VALUE {...}` of the whole item (validated, lifecycle attributes
+    /// and templated keys filled, as a put): fails if an item with its key exists.
+    ///
+    /// # Errors
+    ///
+    /// As a put's: validation, key and size.
+    pub fn insert(&self, model: &M) -> Result<Statement> {
+        let (item, _) = crate::client::item_to_write(model)?;
+        let mut names: Vec<&String> = item.keys().collect();
+        names.sort();
+        let fields: Vec<String> = names
+            .iter()
+            .map(|name| format!("'{}': ?", name.replace('\'', "''")))
+            .collect();
+        Ok(Statement {
+            text: format!("INSERT INTO {} VALUE {{{}}}", self.table, fields.join(", ")),
+            parameters: names.iter().map(|name| item[*name].clone()).collect(),
+        })
+    }
+
+    /// `UPDATE "table" SET ... REMOVE ... WHERE <key>`: fails if the item does not exist.
+    pub fn update(&self, key: impl IntoKey<M::Key>) -> UpdateStatement<M> {
+        UpdateStatement {
+            table: self.table.clone(),
+            key: crate::client::key_item::<M>(key),
+            update: Update::new(),
+            condition: None,
+        }
+    }
+
+    /// `DELETE FROM "table" WHERE <key>`: deleting a missing item succeeds.
+    pub fn delete(&self, key: impl IntoKey<M::Key>) -> DeleteStatement<M> {
+        DeleteStatement {
+            table: self.table.clone(),
+            key: crate::client::key_item::<M>(key),
+            condition: None,
+        }
+    }
+}
+
+/// `WHERE <key attributes> [AND (<condition>)]`.
+fn key_clause<M>(
+    key: &Item,
+    condition: Option<&Condition<M>>,
+) -> Result<(String, Vec<AttributeValue>)> {
+    let mut names: Vec<&String> = key.keys().collect();
+    names.sort();
+    let mut clauses: Vec<String> = names
+        .iter()
+        .map(|name| format!("{} = ?", identifier(name)))
+        .collect();
+    let mut parameters: Vec<AttributeValue> = names.iter().map(|n| key[*n].clone()).collect();
+    if let Some(condition) = condition {
+        let rendered = condition.render()?;
+        let fragment = to_partiql(&rendered, false).map_err(|why| untranslatable::<M>(why))?;
+        clauses.push(format!("({})", fragment.text));
+        parameters.extend(fragment.parameters);
+    }
+    Ok((clauses.join(" AND "), parameters))
+}
+
+fn untranslatable<M>(why: String) -> Error {
+    Error::invalid_expression(std::any::type_name::<M>(), why)
+}
+
+/// `SELECT * FROM "table"[."index"] [WHERE ...]`.
+#[derive(Debug)]
+#[must_use = "a statement does nothing until executed"]
+pub struct Select<M> {
+    from: String,
+    filter: Option<Condition<M>>,
+}
+
+impl<M: Table> Select<M> {
+    /// Reads `index` instead of the table.
+    pub fn index<I: Index<Model = M>>(mut self, index: I) -> Self {
+        self.from = format!("{}.{}", self.from, identifier(index.meta().name));
+        self
+    }
+
+    /// `WHERE condition`; a condition on the partition key reads like a query, anything
+    /// else scans.
+    pub fn filter(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.filter = Some(condition.into());
+        self
+    }
+}
+
+impl<M: Table> IntoStatement for Select<M> {
+    fn into_statement(self) -> Result<Statement> {
+        let mut statement = Statement::new(format!("SELECT * FROM {}", self.from));
+        if let Some(filter) = &self.filter {
+            let fragment =
+                to_partiql(&filter.render()?, false).map_err(|why| untranslatable::<M>(why))?;
+            statement
+                .text
+                .push_str(&format!(" WHERE {}", fragment.text));
+            statement.parameters = fragment.parameters;
+        }
+        Ok(statement)
+    }
+}
+
+/// `UPDATE "table" SET ... REMOVE ... WHERE <key> [AND (condition)]`.
+#[derive(Debug)]
+#[must_use = "a statement does nothing until executed"]
+pub struct UpdateStatement<M> {
+    table: String,
+    key: Result<Item>,
+    update: Update<M>,
+    condition: Option<Condition<M>>,
+}
+
+impl<M: Table> UpdateStatement<M> {
+    /// `SET path = value`
+    pub fn set<T, K>(
+        mut self,
+        field: impl AsRef<crate::Field<M, T, K>>,
+        value: impl ValueFor<T>,
+    ) -> Self {
+        self.update = self.update.set(field, value);
+        self
+    }
+
+    /// `REMOVE path` (optional fields and sets)
+    pub fn remove<T: crate::expr::Removable, K>(
+        mut self,
+        field: impl AsRef<crate::Field<M, T, K>>,
+    ) -> Self {
+        self.update = self.update.remove(field);
+        self
+    }
+
+    /// Replaces the actions with `update` (of `SET` and `REMOVE` actions; PartiQL has no
+    /// `ADD`, `DELETE` or `if_not_exists`).
+    pub fn with(mut self, update: Update<M>) -> Self {
+        self.update = update;
+        self
+    }
+
+    /// Updates only if `condition` also holds.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+}
+
+impl<M: Table> IntoStatement for UpdateStatement<M> {
+    fn into_statement(self) -> Result<Statement> {
+        let key = self.key?;
+        if let Some(attribute) = std::iter::once(M::meta().hash_key)
+            .chain(M::meta().range_key)
+            .map(|k| k.attribute)
+            .find(|a| self.update.changes_attribute(a))
+        {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!("an update cannot change the key attribute `{attribute}`"),
+            ));
+        }
+        let actions =
+            to_partiql(&self.update.render()?, true).map_err(|why| untranslatable::<M>(why))?;
+        let (clause, key_parameters) = key_clause(&key, self.condition.as_ref())?;
+        let mut parameters = actions.parameters;
+        parameters.extend(key_parameters);
+        Ok(Statement {
+            text: format!("UPDATE {} {} WHERE {clause}", self.table, actions.text),
+            parameters,
+        })
+    }
+}
+
+/// `DELETE FROM "table" WHERE <key> [AND (condition)]`.
+#[derive(Debug)]
+#[must_use = "a statement does nothing until executed"]
+pub struct DeleteStatement<M> {
+    table: String,
+    key: Result<Item>,
+    condition: Option<Condition<M>>,
+}
+
+impl<M: Table> DeleteStatement<M> {
+    /// Deletes only if `condition` also holds (for an item that exists).
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+}
+
+impl<M: Table> IntoStatement for DeleteStatement<M> {
+    fn into_statement(self) -> Result<Statement> {
+        let key = self.key?;
+        let (clause, parameters) = key_clause(&key, self.condition.as_ref())?;
+        Ok(Statement {
+            text: format!("DELETE FROM {} WHERE {clause}", self.table),
+            parameters,
+        })
+    }
+}
