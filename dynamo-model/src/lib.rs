@@ -129,6 +129,7 @@ mod error;
 pub mod expr;
 mod key;
 pub mod lifecycle;
+pub mod lock;
 pub mod meta;
 mod model;
 pub mod partiql;

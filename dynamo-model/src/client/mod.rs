@@ -189,6 +189,11 @@ impl Dynamo {
         format!("{}{}", self.table_prefix, M::meta().table)
     }
 
+    /// A table name with this client's prefix.
+    pub(crate) fn prefixed(&self, table: &str) -> String {
+        format!("{}{table}", self.table_prefix)
+    }
+
     pub(crate) fn retry(&self) -> &RetryPolicy {
         &self.retry
     }

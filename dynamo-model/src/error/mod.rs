@@ -132,6 +132,20 @@ pub enum ErrorKind {
         /// The largest attributes and their sizes, largest first (at most 3).
         largest: Vec<(String, usize)>,
     },
+    /// A distributed lock was not acquired before the timeout: another owner held an
+    /// unexpired lease all along.
+    LockTimeout {
+        /// The lock's name.
+        lock: String,
+        /// How long the acquire waited.
+        waited: std::time::Duration,
+    },
+    /// A lock's lease was lost: it expired and another owner took the lock (or removed it)
+    /// before this owner's heartbeat or release.
+    LockLost {
+        /// The lock's name.
+        lock: String,
+    },
     /// Any other error of the service or the transport; the SDK error is the source.
     Service {
         /// The operation.
@@ -285,6 +299,11 @@ impl Error {
                 limit: *limit,
                 largest: largest.clone(),
             },
+            ErrorKind::LockTimeout { lock, waited } => ErrorKind::LockTimeout {
+                lock: lock.clone(),
+                waited: *waited,
+            },
+            ErrorKind::LockLost { lock } => ErrorKind::LockLost { lock: lock.clone() },
             ErrorKind::Service {
                 operation,
                 code,
@@ -542,6 +561,14 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            ErrorKind::LockTimeout { lock, waited } => write!(
+                f,
+                "the lock `{lock}` was not acquired within {waited:?}: another owner holds its lease"
+            ),
+            ErrorKind::LockLost { lock } => write!(
+                f,
+                "the lock `{lock}` was lost: its lease expired and another owner took it, or it was removed"
+            ),
             ErrorKind::Service {
                 operation,
                 code,

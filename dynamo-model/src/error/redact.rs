@@ -180,6 +180,12 @@ impl fmt::Debug for ErrorKind {
                 .field("limit", limit)
                 .field("largest", largest)
                 .finish(),
+            ErrorKind::LockTimeout { lock, waited } => f
+                .debug_struct("LockTimeout")
+                .field("lock", lock)
+                .field("waited", waited)
+                .finish(),
+            ErrorKind::LockLost { lock } => f.debug_struct("LockLost").field("lock", lock).finish(),
             ErrorKind::Service {
                 operation,
                 code,

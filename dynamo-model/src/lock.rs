@@ -1,0 +1,319 @@
+//! A distributed lock on a DynamoDB table: conditional writes and leases.
+//!
+//! Each lock is one item (`lock_key`) holding its owner, a record version that changes on
+//! every write, and the time its lease ends. Acquiring writes the item only if there is
+//! none or its lease has ended; a heartbeat extends the lease only if the item still has
+//! this owner's record version; a release deletes it on the same condition. A holder whose
+//! heartbeat or release finds another record version has lost the lock
+//! ([`ErrorKind::LockLost`]). Lease ends are wall-clock times, so hosts' clocks must agree
+//! to well within a lease.
+//!
+//! ```
+//! # use std::time::Duration;
+//! # use dynamo_model::{Dynamo, lock::LockClient};
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let db = Dynamo::memory();
+//! let locks = LockClient::new(&db, "locks").lease(Duration::from_secs(10));
+//! locks.create_table().await?;
+//! let lock = locks.acquire("nightly-report", Duration::from_secs(5)).await?;
+//! // ... the work, calling lock.heartbeat() more often than the lease ...
+//! lock.release().await?;
+//! # Ok::<(), dynamo_model::Error>(())
+//! # }).unwrap();
+//! ```
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::operation::{create_table, delete_item, put_item, update_item};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+
+use crate::client::Dynamo;
+use crate::error::{Error, ErrorKind, Result};
+
+const KEY: &str = "lock_key";
+const OWNER: &str = "owner";
+const VERSION: &str = "record_version";
+const LEASE_END: &str = "lease_end_ms";
+
+/// Locks in one table; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct LockClient {
+    db: Dynamo,
+    table: String,
+    owner: String,
+    lease: Duration,
+    retry_every: Duration,
+}
+
+impl LockClient {
+    /// Locks stored in `table` (with the client's table prefix), owned by a new random
+    /// owner id, with 10-second leases.
+    pub fn new(db: &Dynamo, table: &str) -> Self {
+        LockClient {
+            db: db.clone(),
+            table: db.prefixed(table),
+            owner: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
+            lease: Duration::from_secs(10),
+            retry_every: Duration::from_millis(50),
+        }
+    }
+
+    /// How long a lease lasts without a heartbeat.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long an acquire waits between attempts while the lock is taken (50 ms).
+    pub fn retry_every(mut self, interval: Duration) -> Self {
+        self.retry_every = interval;
+        self
+    }
+
+    /// This client's owner id, written into the locks it holds.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Creates the lock table (on-demand, key `lock_key`).
+    ///
+    /// # Errors
+    ///
+    /// As `CreateTable`'s, for example when the table exists.
+    pub async fn create_table(&self) -> Result<()> {
+        let request = create_table::CreateTableInput::builder()
+            .table_name(&self.table)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(KEY)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(|e| Error::invalid_request("LockClient", e.to_string()))?,
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(KEY)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(|e| Error::invalid_request("LockClient", e.to_string()))?,
+            )
+            .billing_mode(BillingMode::PayPerRequest);
+        self.db.backend().create_table(request).await?;
+        Ok(())
+    }
+
+    /// Takes the lock `name`, waiting up to `timeout` while another owner's lease lasts.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::LockTimeout`] when the lock stayed taken; an empty name is refused;
+    /// service errors as they come.
+    pub async fn acquire(&self, name: &str, timeout: Duration) -> Result<Lock> {
+        if name.is_empty() {
+            return Err(Error::invalid_request("LockClient", "a lock name is empty"));
+        }
+        let started = Instant::now();
+        loop {
+            let version = record_version();
+            let now = epoch_ms(SystemTime::now());
+            let request = put_item::PutItemInput::builder()
+                .table_name(&self.table)
+                .item(KEY, s(name))
+                .item(OWNER, s(&self.owner))
+                .item(VERSION, s(&version))
+                .item(LEASE_END, n(now + millis(self.lease)))
+                .condition_expression("attribute_not_exists(#key) OR #end < :now")
+                .expression_attribute_names("#key", KEY)
+                .expression_attribute_names("#end", LEASE_END)
+                .expression_attribute_values(":now", n(now));
+            match self.db.backend().put_item(request).await {
+                Ok(_) => {
+                    return Ok(Lock {
+                        locks: self.clone(),
+                        name: name.to_owned(),
+                        version: Arc::new(std::sync::Mutex::new(version)),
+                        lost: Arc::new(AtomicBool::new(false)),
+                        heartbeat: None,
+                    })
+                }
+                Err(error) if error.is_conditional_check_failed() => {
+                    let waited = started.elapsed();
+                    if waited >= timeout {
+                        return Err(ErrorKind::LockTimeout {
+                            lock: name.to_owned(),
+                            waited,
+                        }
+                        .into());
+                    }
+                    tokio::time::sleep(self.retry_every.min(timeout - waited)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+/// A held lock. Call [`Lock::heartbeat`] more often than the lease (or start
+/// [`Lock::keep_alive`]), and [`Lock::release`] when done; a lock dropped without release
+/// is free again when its lease ends.
+#[derive(Debug)]
+pub struct Lock {
+    locks: LockClient,
+    name: String,
+    /// The record version this holder last wrote.
+    version: Arc<std::sync::Mutex<String>>,
+    lost: Arc<AtomicBool>,
+    heartbeat: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Lock {
+    /// The lock's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// False once a heartbeat (this holder's or the background one's) found the lock
+    /// taken by another owner.
+    pub fn is_held(&self) -> bool {
+        !self.lost.load(Ordering::SeqCst)
+    }
+
+    /// Extends the lease by a full lease from now.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::LockLost`] when another owner took the lock since.
+    pub async fn heartbeat(&self) -> Result<()> {
+        extend(&self.locks, &self.name, &self.version, &self.lost).await
+    }
+
+    /// Sends a heartbeat every `interval` in the background until release or drop; a lost
+    /// lease shows in [`Lock::is_held`].
+    pub fn keep_alive(mut self, interval: Duration) -> Self {
+        let (locks, name) = (self.locks.clone(), self.name.clone());
+        let (version, lost) = (Arc::clone(&self.version), Arc::clone(&self.lost));
+        self.heartbeat = Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                if let Err(error) = extend(&locks, &name, &version, &lost).await {
+                    if matches!(error.kind(), ErrorKind::LockLost { .. }) {
+                        return;
+                    }
+                }
+            }
+        }));
+        self
+    }
+
+    /// Gives the lock up (deletes its item, if this holder still has it).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::LockLost`] when another owner had taken the lock already.
+    pub async fn release(mut self) -> Result<()> {
+        if let Some(task) = self.heartbeat.take() {
+            task.abort();
+        }
+        let version = current(&self.version);
+        let request = delete_item::DeleteItemInput::builder()
+            .table_name(&self.locks.table)
+            .key(KEY, s(&self.name))
+            .condition_expression("#owner = :owner AND #version = :version")
+            .expression_attribute_names("#owner", OWNER)
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":owner", s(&self.locks.owner))
+            .expression_attribute_values(":version", s(&version));
+        match self.locks.db.backend().delete_item(request).await {
+            Err(error) if error.is_conditional_check_failed() => {
+                self.lost.store(true, Ordering::SeqCst);
+                Err(ErrorKind::LockLost {
+                    lock: self.name.clone(),
+                }
+                .into())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if let Some(task) = self.heartbeat.take() {
+            task.abort();
+        }
+    }
+}
+
+/// One heartbeat: a new record version and lease end, if the item still has ours.
+async fn extend(
+    locks: &LockClient,
+    name: &str,
+    version: &std::sync::Mutex<String>,
+    lost: &AtomicBool,
+) -> Result<()> {
+    let expected = current(version);
+    let next = record_version();
+    let now = epoch_ms(SystemTime::now());
+    let request = update_item::UpdateItemInput::builder()
+        .table_name(&locks.table)
+        .key(KEY, s(name))
+        .update_expression("SET #version = :next, #end = :end")
+        .condition_expression("#owner = :owner AND #version = :version")
+        .expression_attribute_names("#owner", OWNER)
+        .expression_attribute_names("#version", VERSION)
+        .expression_attribute_names("#end", LEASE_END)
+        .expression_attribute_values(":owner", s(&locks.owner))
+        .expression_attribute_values(":version", s(&expected))
+        .expression_attribute_values(":next", s(&next))
+        .expression_attribute_values(":end", n(now + millis(locks.lease)));
+    match locks.db.backend().update_item(request).await {
+        Ok(_) => {
+            *version
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+            Ok(())
+        }
+        Err(error) if error.is_conditional_check_failed() => {
+            lost.store(true, Ordering::SeqCst);
+            Err(ErrorKind::LockLost {
+                lock: name.to_owned(),
+            }
+            .into())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn current(version: &std::sync::Mutex<String>) -> String {
+    version
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+fn record_version() -> String {
+    format!("{:016x}", fastrand::u64(..))
+}
+
+fn epoch_ms(time: SystemTime) -> u128 {
+    time.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis()
+}
+
+fn millis(duration: Duration) -> u128 {
+    duration.as_millis()
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+fn n(number: u128) -> AttributeValue {
+    AttributeValue::N(number.to_string())
+}
