@@ -7,7 +7,9 @@
 mod aws;
 mod capacity;
 pub(crate) mod memory;
+mod rate;
 mod refusing;
+mod tables;
 #[cfg(feature = "tracing")]
 mod traced;
 
@@ -27,6 +29,7 @@ pub use aws::AwsBackend;
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
+pub use rate::{RateLimit, RateLimitedBackend};
 pub(crate) use refusing::RefusingBackend;
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;

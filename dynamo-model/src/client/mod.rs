@@ -179,6 +179,35 @@ impl Dynamo {
         }
     }
 
+    /// The same client, waiting for `limit` before every data operation: reads draw on
+    /// its RCU, writes on its WCU, by the capacity each response reports. Clients given
+    /// the same limit (or clones of it) share it.
+    ///
+    /// ```
+    /// # use dynamo_model::{Dynamo, backend::RateLimit};
+    /// let db = Dynamo::memory().with_rate_limit(&RateLimit::fixed(100.0, 25.0));
+    /// ```
+    pub fn with_rate_limit(&self, limit: &crate::backend::RateLimit) -> Self {
+        self.limited(limit, Vec::new())
+    }
+
+    /// The same client, limiting only the operations on model `M`'s table (its other
+    /// tables keep whatever limit this client has).
+    pub fn with_rate_limit_for<M: Table>(&self, limit: &crate::backend::RateLimit) -> Self {
+        self.limited(limit, vec![self.table_name::<M>()])
+    }
+
+    fn limited(&self, limit: &crate::backend::RateLimit, tables: Vec<String>) -> Self {
+        Dynamo {
+            backend: Arc::new(crate::backend::RateLimitedBackend::new(
+                Arc::clone(&self.backend),
+                limit.clone(),
+                tables,
+            )),
+            ..self.clone()
+        }
+    }
+
     /// The backend, for calls this crate does not wrap.
     pub fn backend(&self) -> &dyn Backend {
         self.backend.as_ref()
