@@ -39,7 +39,8 @@ conformance! {
     }
 
     async fn an_ended_lease_is_taken_over_and_the_old_holder_finds_out(db: Dynamo) {
-        let first = LockClient::new(&db, "locks").lease(Duration::from_millis(300));
+        // A lease long enough that a loaded machine's requests do not outlast it.
+        let first = LockClient::new(&db, "locks").lease(Duration::from_millis(2000));
         first.create_table().await.unwrap();
         let second = LockClient::new(&db, "locks").lease(Duration::from_secs(5));
         let held = first.acquire("job", Duration::ZERO).await.unwrap();
@@ -47,7 +48,7 @@ conformance! {
         assert!(matches!(waited.kind(), ErrorKind::LockTimeout { .. }), "{waited:?}");
         held.heartbeat().await.unwrap();
 
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        tokio::time::sleep(Duration::from_millis(2300)).await;
         let taken = second.acquire("job", Duration::ZERO).await.unwrap();
         let lost = held.heartbeat().await.unwrap_err();
         assert!(matches!(lost.kind(), ErrorKind::LockLost { .. }), "{lost:?}");

@@ -25,7 +25,8 @@ pub(crate) struct Field {
     pub(crate) skip: bool,
     pub(crate) default: Option<DefaultValue>,
     pub(crate) validate: Option<Path>,
-    pub(crate) with: Option<Path>,
+    /// How the field is stored when not by its type's codec.
+    pub(crate) with: Option<Codec>,
     /// The lifecycle attribute this field is, if any.
     pub(crate) role: Option<Role>,
 }
@@ -231,6 +232,16 @@ pub(crate) enum Projection {
     KeysOnly,
     /// Attribute names.
     Include(Vec<String>),
+}
+
+/// A field stored in another form than its type's codec.
+pub(crate) enum Codec {
+    /// `with = "module"`: the module's `to_attribute_value` / `from_attribute_value`.
+    Module(Path),
+    /// `compress = "zstd" | "lz4" | "gzip"` (`compress_min = N`).
+    Compress { algorithm: &'static str, min: usize },
+    /// `encrypt`: AES-256-GCM envelope encryption.
+    Encrypt,
 }
 
 impl Field {

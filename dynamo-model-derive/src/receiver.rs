@@ -52,6 +52,12 @@ pub(crate) struct FieldReceiver {
     pub(crate) skip: Flag,
     pub(crate) validate: Option<syn::Path>,
     pub(crate) with: Option<syn::Path>,
+    /// `compress = "zstd" | "lz4" | "gzip"`.
+    pub(crate) compress: Option<SpannedValue<String>>,
+    /// `compress_min = 256`: values encoding to fewer bytes stay uncompressed.
+    pub(crate) compress_min: Option<SpannedValue<usize>>,
+    /// `encrypt`: client-side envelope encryption.
+    pub(crate) encrypt: Flag,
     pub(crate) version: Flag,
     pub(crate) created_at: Flag,
     pub(crate) updated_at: Flag,

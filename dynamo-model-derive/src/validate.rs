@@ -11,8 +11,8 @@ use darling::{Error, Result};
 
 use crate::case::{RenameRule, RULE_NAMES};
 use crate::model::{
-    DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role, SegmentDef,
-    TableDef, TemplateDef,
+    Codec, DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role,
+    SegmentDef, TableDef, TemplateDef,
 };
 use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
 use crate::template::RawSegment;
@@ -212,6 +212,49 @@ impl Model {
     }
 }
 
+/// The codec a field asks for: `with`, `compress` or `encrypt` (one of them).
+fn codec(errors: &mut Accumulator, input: &FieldReceiver) -> Option<Codec> {
+    let compress = input.compress.as_ref().and_then(|algorithm| {
+        let known = ["zstd", "lz4", "gzip"];
+        match known.iter().find(|k| **k == algorithm.as_str()) {
+            Some(name) => Some(*name),
+            None => {
+                errors.push(
+                    Error::custom(format!(
+                        "unknown compression `{}`: expected \"zstd\", \"lz4\" or \"gzip\"",
+                        algorithm.as_str()
+                    ))
+                    .with_span(&algorithm.span()),
+                );
+                None
+            }
+        }
+    });
+    if let (Some(min), None) = (&input.compress_min, &input.compress) {
+        errors.push(Error::custom("`compress_min` needs `compress`").with_span(&min.span()));
+    }
+    let chosen = usize::from(input.with.is_some())
+        + usize::from(input.compress.is_some())
+        + usize::from(input.encrypt.is_present());
+    if chosen > 1 {
+        errors.push(
+            Error::custom("a field takes one of `with`, `compress` and `encrypt`")
+                .with_span(&input.ty),
+        );
+        return None;
+    }
+    if let Some(module) = &input.with {
+        return Some(Codec::Module(module.clone()));
+    }
+    if input.encrypt.is_present() {
+        return Some(Codec::Encrypt);
+    }
+    compress.map(|algorithm| Codec::Compress {
+        algorithm,
+        min: input.compress_min.as_ref().map_or(256, |min| **min),
+    })
+}
+
 impl Field {
     fn from_receiver(input: FieldReceiver, rule: Option<RenameRule>) -> Result<Field> {
         let mut errors = Error::accumulator();
@@ -234,7 +277,8 @@ impl Field {
             }
         }
         let skip = input.skip.is_present() || serde.skip;
-        if skip && input.with.is_some() {
+        let with = codec(&mut errors, &input);
+        if skip && with.is_some() {
             errors.push(
                 Error::custom("a skipped field is not stored, so it takes no `with` codec")
                     .with_span(&input.skip.span()),
@@ -244,7 +288,7 @@ impl Field {
         if let Some(role) = role {
             let conflict = if skip {
                 Some("is skipped, so it is not stored")
-            } else if input.with.is_some() {
+            } else if with.is_some() {
                 Some("has a `with` codec")
             } else if role == Role::Ttl && input.default.is_some() {
                 Some("is a `ttl` (absent means never expires), so it takes no `default`")
@@ -272,7 +316,7 @@ impl Field {
             skip,
             default,
             validate: input.validate,
-            with: input.with,
+            with,
             role,
         })
     }

@@ -124,7 +124,10 @@ pub mod backend;
 pub mod blocking;
 mod client;
 pub mod collection;
+pub mod compress;
 pub mod cursor;
+#[cfg(feature = "encryption")]
+pub mod encryption;
 mod error;
 pub mod expr;
 mod key;

@@ -41,13 +41,23 @@ const VERSION: &str = "record_version";
 const LEASE_END: &str = "lease_end_ms";
 
 /// Locks in one table; see the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LockClient {
     db: Dynamo,
     table: String,
     owner: String,
     lease: Duration,
     retry_every: Duration,
+}
+
+impl std::fmt::Debug for LockClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LockClient")
+            .field("table", &self.table)
+            .field("owner", &self.owner)
+            .field("lease", &self.lease)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LockClient {

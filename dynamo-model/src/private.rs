@@ -91,6 +91,22 @@ pub fn decode_field<T: DynamoAttribute>(
     keep(problems, name, decoded)
 }
 
+/// A field stored transformed (compressed, encrypted): `decode` for a present attribute,
+/// the type's own rule (`None` for an `Option`) for a missing one.
+#[inline]
+pub fn decode_transformed<T: DynamoAttribute>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+    decode: impl FnOnce(AttributeValue) -> Result<T, Problems>,
+) -> Option<T> {
+    let decoded = match slot {
+        Some(value) => decode(value),
+        None => T::from_missing_attribute().ok_or_else(missing),
+    };
+    keep(problems, name, decoded)
+}
+
 /// As [`decode_field`], with `default` for a missing attribute.
 #[inline]
 pub fn decode_field_or<T: DynamoAttribute>(
@@ -434,3 +450,71 @@ pub fn collection_error(collection: &'static str) -> crate::Error {
         }],
     )
 }
+
+pub use crate::compress::{compress_value, decompress_value, Compression};
+
+/// The cargo feature of each compression algorithm, checked where a model uses it.
+pub mod compression_feature {
+    /// zstd
+    #[derive(Debug)]
+    pub struct Zstd;
+    /// LZ4
+    #[derive(Debug)]
+    pub struct Lz4;
+    /// gzip
+    #[derive(Debug)]
+    pub struct Gzip;
+}
+
+/// Implemented for the algorithms whose cargo feature is on.
+#[diagnostic::on_unimplemented(
+    message = "`compress` with {Self} needs dynamo-model's cargo feature of that algorithm (`zstd`, `lz4` or `gzip`)"
+)]
+pub trait CompressionEnabled {}
+#[cfg(feature = "zstd")]
+impl CompressionEnabled for compression_feature::Zstd {}
+#[cfg(feature = "lz4")]
+impl CompressionEnabled for compression_feature::Lz4 {}
+#[cfg(feature = "gzip")]
+impl CompressionEnabled for compression_feature::Gzip {}
+
+/// Fails to compile for an algorithm whose feature is off.
+#[inline]
+pub fn require_compression<T: CompressionEnabled>() {}
+
+#[cfg(feature = "encryption")]
+pub use crate::encryption::{decrypt_value, encrypt_value};
+
+/// Reports an encrypted field written without a key provider.
+#[cfg(feature = "encryption")]
+pub fn check_encrypted(problems: &mut Problems, name: &'static str) {
+    let mark = problems.len();
+    crate::encryption::check_provider(problems);
+    problems.nest_since(mark, PathStep::Name(name));
+}
+
+/// Implemented only with the `encryption` feature.
+#[diagnostic::on_unimplemented(
+    message = "`#[dynamo(encrypt)]` needs dynamo-model's `encryption` cargo feature"
+)]
+pub trait EncryptionEnabled {}
+
+#[cfg(not(feature = "encryption"))]
+mod encryption_off {
+    use super::{AttributeValue, EncryptionEnabled, Problems};
+
+    /// Does not compile: `encrypt` without the `encryption` feature.
+    pub fn encrypt_value<T: EncryptionEnabled + ?Sized>(_: &T, _: &str) -> Option<AttributeValue> {
+        None
+    }
+
+    /// Does not compile: `encrypt` without the `encryption` feature.
+    pub fn decrypt_value<T: EncryptionEnabled>(_: AttributeValue, _: &str) -> Result<T, Problems> {
+        Err(Problems::single("encryption is off"))
+    }
+
+    /// Does nothing: the field's codec already fails to compile.
+    pub fn check_encrypted(_: &mut Problems, _: &'static str) {}
+}
+#[cfg(not(feature = "encryption"))]
+pub use encryption_off::{check_encrypted, decrypt_value, encrypt_value};

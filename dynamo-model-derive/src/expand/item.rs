@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::{DefaultValue, Field, Model};
+use crate::model::{Codec, DefaultValue, Field, Model};
 
 pub(super) fn expand(model: &Model) -> TokenStream {
     let ident = &model.ident;
@@ -67,6 +67,13 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         let ty = &field.ty;
         quote_spanned!(ty.span()=> #private::check_field::<#ty>(__problems, #attribute, &self.#field_ident);)
     });
+    let encrypted_checks = stored
+        .iter()
+        .filter(|f| matches!(f.with, Some(Codec::Encrypt)))
+        .map(|field| {
+            let attribute = &field.attribute;
+            quote!(#private::check_encrypted(__problems, #attribute);)
+        });
     let field_validators = model.fields.iter().filter_map(|field| {
         let validator = field.validate.as_ref()?;
         let field_ident = &field.ident;
@@ -116,6 +123,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
             fn check(&self, __problems: &mut #private::Problems) {
                 #(#checks)*
+                #(#encrypted_checks)*
                 #(#field_validators)*
                 #model_validator
             }
@@ -160,8 +168,20 @@ fn put(field: &Field, private: &TokenStream) -> TokenStream {
         return quote_spanned!(ty.span()=> #private::put_expiry::<#ty>(&mut __item, #attribute, &self.#ident););
     }
     match &field.with {
-        Some(module) => quote_spanned!(module.span()=>
+        Some(Codec::Module(module)) => quote_spanned!(module.span()=>
             #private::put_attr_with(&mut __item, #attribute, #module::to_attribute_value(&self.#ident));
+        ),
+        Some(Codec::Compress { algorithm, min }) => {
+            let algorithm = compression(algorithm);
+            quote!(
+                #private::require_compression::<#private::compression_feature::#algorithm>();
+                #private::put_attr_with(&mut __item, #attribute, #private::compress_value(
+                    &self.#ident, #private::Compression::#algorithm, #min,
+                ));
+            )
+        }
+        Some(Codec::Encrypt) => quote!(
+            #private::put_attr_with(&mut __item, #attribute, #private::encrypt_value(&self.#ident, #attribute));
         ),
         None => {
             let ty = &field.ty;
@@ -178,7 +198,7 @@ fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStrea
             #private::decode_expiry::<#ty>(&mut __problems, #attribute, #slot)
         );
     }
-    if let Some(module) = &field.with {
+    if let Some(codec) = &field.with {
         let default = match &field.default {
             None => quote!(#private::core::option::Option::None),
             Some(DefaultValue::Trait) => {
@@ -188,9 +208,21 @@ fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStrea
                 quote!(#private::core::option::Option::Some(#path))
             }
         };
-        return quote_spanned!(module.span()=>
+        let decode = match codec {
+            Codec::Module(module) => quote_spanned!(module.span()=> #module::from_attribute_value),
+            Codec::Compress { .. } => quote!(#private::decompress_value),
+            Codec::Encrypt => {
+                quote!(|__value| #private::decrypt_value(__value, #attribute))
+            }
+        };
+        if field.default.is_none() && !matches!(codec, Codec::Module(_)) {
+            return quote_spanned!(ty.span()=>
+                #private::decode_transformed::<#ty>(&mut __problems, #attribute, #slot, #decode)
+            );
+        }
+        return quote_spanned!(ty.span()=>
             #private::decode_field_with::<#ty>(
-                &mut __problems, #attribute, #slot, #module::from_attribute_value, #default,
+                &mut __problems, #attribute, #slot, #decode, #default,
             )
         );
     }
@@ -205,6 +237,16 @@ fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStrea
             #private::decode_field_or::<#ty>(&mut __problems, #attribute, #slot, #path)
         ),
     }
+}
+
+/// The `Compression` variant of an algorithm name.
+fn compression(algorithm: &str) -> syn::Ident {
+    let name = match algorithm {
+        "zstd" => "Zstd",
+        "lz4" => "Lz4",
+        _ => "Gzip",
+    };
+    syn::Ident::new(name, proc_macro2::Span::call_site())
 }
 
 fn default_value(field: &Field, private: &TokenStream) -> TokenStream {

@@ -4,6 +4,11 @@ mod redact;
 
 use std::fmt;
 
+/// The message of an encrypted attribute a wrong key cannot open.
+pub(crate) const WRONG_KEY: &str = "cannot be decrypted: wrong key";
+/// The message of an encrypted attribute whose ciphertext was altered.
+pub(crate) const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
+
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -361,6 +366,27 @@ impl Error {
             *self.kind,
             ErrorKind::ConditionalCheckFailed { .. } | ErrorKind::VersionConflict { .. }
         )
+    }
+
+    /// True when an encrypted attribute could not be decrypted because the key provider
+    /// does not have (or is not) the key its data key was wrapped with.
+    pub fn is_wrong_key(&self) -> bool {
+        self.has_problem(WRONG_KEY)
+    }
+
+    /// True when an encrypted attribute's stored bytes were altered (or moved from another
+    /// attribute): authentication failed.
+    pub fn is_tampered(&self) -> bool {
+        self.has_problem(TAMPERED)
+    }
+
+    fn has_problem(&self, message: &str) -> bool {
+        match &*self.kind {
+            ErrorKind::Decode { problems, .. } => {
+                problems.iter().any(|p| p.message.starts_with(message))
+            }
+            _ => false,
+        }
     }
 
     /// True when a PartiQL `INSERT` found an item with its key already there

@@ -14,6 +14,7 @@ mod problems;
 mod scalar;
 mod set;
 mod size;
+pub(crate) mod wire;
 
 #[cfg(feature = "chrono")]
 mod chrono_impls;

@@ -1,0 +1,146 @@
+//! Compressed and encrypted attributes on both backends: transparent round trips, what is
+//! stored (B past the threshold, the plain value below it, no plaintext in a ciphertext),
+//! a tampered ciphertext and a wrong key refused with distinct errors.
+
+use aws_smithy_types::Blob;
+use dynamo_model::encryption::{set_key_provider, LocalKey};
+use dynamo_model::{AttributeValue, Dynamo, DynamoModel, Item};
+use dynamo_model_tests::conformance;
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "documents", hash_key = "id")]
+struct Document {
+    id: String,
+    #[dynamo(compress = "zstd")]
+    body: String,
+    #[dynamo(compress = "lz4", compress_min = 0)]
+    lines: Vec<String>,
+    #[dynamo(compress = "gzip")]
+    appendix: Option<String>,
+    #[dynamo(encrypt)]
+    secret: String,
+    #[dynamo(encrypt)]
+    card: Option<u64>,
+}
+
+/// The key provider is process-wide: tests that change it take turns.
+static PROVIDER_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn document(id: &str) -> Document {
+    Document {
+        id: id.into(),
+        body: "lorem ipsum dolor sit amet ".repeat(200),
+        lines: vec!["one".into(), "two".into()],
+        appendix: Some("short".into()),
+        secret: "the plaintext secret".into(),
+        card: Some(4_111_111_111_111_111),
+    }
+}
+
+async fn stored(db: &Dynamo, id: &str) -> Item {
+    let output = db
+        .backend()
+        .get_item(
+            aws_sdk_dynamodb::operation::get_item::GetItemInput::builder()
+                .table_name(db.table_name::<Document>())
+                .key("id", AttributeValue::S(id.into())),
+        )
+        .await
+        .unwrap();
+    output.item.unwrap()
+}
+
+async fn overwrite(db: &Dynamo, item: Item) {
+    db.backend()
+        .put_item(
+            aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                .table_name(db.table_name::<Document>())
+                .set_item(Some(item)),
+        )
+        .await
+        .unwrap();
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+conformance! {
+    async fn compressed_and_encrypted_attributes_round_trip(db: Dynamo) {
+        let _turn = PROVIDER_TURN.lock().await;
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
+        db.create_table::<Document>().await.unwrap();
+        let original = document("d1");
+        db.put(&original).await.unwrap();
+        assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap(), original);
+
+        let item = stored(&db, "d1").await;
+        let body = item["body"].as_b().expect("a long body is compressed");
+        assert!(body.as_ref().len() < 400, "{} bytes for 5400 characters", body.as_ref().len());
+        assert!(item["lines"].as_b().is_ok(), "compress_min = 0 compresses anything");
+        assert_eq!(item["appendix"], AttributeValue::S("short".into()), "under the threshold");
+        let secret = item["secret"].as_b().expect("ciphertext");
+        assert!(!contains(secret.as_ref(), b"plaintext"));
+        assert!(!contains(item["card"].as_b().unwrap().as_ref(), b"4111111111111111"));
+        assert!(!format!("{item:?}").contains("the plaintext secret"));
+
+        // Two writes of the same value give different ciphertexts (fresh key and nonce).
+        db.put(&original).await.unwrap();
+        assert_ne!(stored(&db, "d1").await["secret"], item["secret"]);
+
+        // A value written without compression (an older threshold) still reads.
+        let mut plain = stored(&db, "d1").await;
+        plain.insert("body".into(), AttributeValue::S("plain".into()));
+        overwrite(&db, plain).await;
+        assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap().body, "plain");
+
+        let empty = Document { card: None, appendix: None, ..document("d2") };
+        db.put(&empty).await.unwrap();
+        assert_eq!(db.get::<Document>("d2").await.unwrap().unwrap(), empty);
+    }
+
+    async fn a_tampered_ciphertext_and_a_wrong_key_are_refused(db: Dynamo) {
+        let _turn = PROVIDER_TURN.lock().await;
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
+        db.create_table::<Document>().await.unwrap();
+        db.put(&document("d1")).await.unwrap();
+        let item = stored(&db, "d1").await;
+
+        let mut tampered = item.clone();
+        let mut bytes = tampered["secret"].as_b().unwrap().as_ref().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        tampered.insert("secret".into(), AttributeValue::B(Blob::new(bytes)));
+        overwrite(&db, tampered).await;
+        let error = db.get::<Document>("d1").await.unwrap_err();
+        assert!(error.is_tampered() && !error.is_wrong_key(), "{error}");
+        assert!(error.to_string().contains("secret"), "{error}");
+
+        // A ciphertext moved to another encrypted attribute fails authentication too.
+        let mut moved = item.clone();
+        moved.insert("card".into(), item["secret"].clone());
+        overwrite(&db, moved).await;
+        assert!(db.get::<Document>("d1").await.unwrap_err().is_tampered());
+
+        overwrite(&db, item.clone()).await;
+        set_key_provider(LocalKey::new("k1", [2u8; 32]));
+        let error = db.get::<Document>("d1").await.unwrap_err();
+        assert!(error.is_wrong_key() && !error.is_tampered(), "{error}");
+        set_key_provider(LocalKey::new("k2", [1u8; 32]));
+        assert!(db.get::<Document>("d1").await.unwrap_err().is_wrong_key());
+        assert!(!format!("{error:?}").contains("the plaintext secret"));
+
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
+        assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap(), document("d1"));
+    }
+}
+
+#[test]
+fn local_keys_do_not_print_their_bytes() {
+    let key = LocalKey::new("k1", [0xAB; 32]);
+    let shown = format!("{key:?}");
+    assert!(
+        shown.contains("k1") && shown.contains("redacted") && !shown.contains("171"),
+        "{shown}"
+    );
+}
