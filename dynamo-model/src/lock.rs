@@ -136,7 +136,7 @@ impl LockClient {
                 .item(KEY, s(name))
                 .item(OWNER, s(&self.owner))
                 .item(VERSION, s(&version))
-                .item(LEASE_END, n(now + millis(self.lease)))
+                .item(LEASE_END, n(now + self.lease.as_millis()))
                 .condition_expression("attribute_not_exists(#key) OR #end < :now")
                 .expression_attribute_names("#key", KEY)
                 .expression_attribute_names("#end", LEASE_END)
@@ -280,7 +280,7 @@ async fn extend(
         .expression_attribute_values(":owner", s(&locks.owner))
         .expression_attribute_values(":version", s(&expected))
         .expression_attribute_values(":next", s(&next))
-        .expression_attribute_values(":end", n(now + millis(locks.lease)));
+        .expression_attribute_values(":end", n(now + locks.lease.as_millis()));
     match locks.db.backend().update_item(request).await {
         Ok(_) => {
             *version
@@ -314,10 +314,6 @@ fn epoch_ms(time: SystemTime) -> u128 {
     time.duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis()
-}
-
-fn millis(duration: Duration) -> u128 {
-    duration.as_millis()
 }
 
 fn s(text: &str) -> AttributeValue {

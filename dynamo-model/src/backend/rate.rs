@@ -216,9 +216,12 @@ impl RateLimitedBackend {
         }
     }
 
-    fn applies(&self, tables: &str) -> bool {
+    /// True when the request is limited: always for a client-wide limit (without asking
+    /// the request its tables), otherwise when it names one of the limited tables.
+    fn applies(&self, request: &impl Tables) -> bool {
         self.tables.is_empty()
-            || tables
+            || request
+                .tables()
                 .split(',')
                 .any(|t| self.tables.iter().any(|own| own == t))
     }
@@ -348,7 +351,7 @@ macro_rules! implement_rate_limited {
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
                     Box::pin(async move {
                         let direction = match input.direction() {
-                            Some(direction) if self.applies(&input.tables()) => direction,
+                            Some(direction) if self.applies(&input) => direction,
                             _ => return self.inner.$method(input).await,
                         };
                         self.limit.acquire(direction).await;

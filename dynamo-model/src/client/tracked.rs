@@ -72,7 +72,11 @@ impl<M: Table> Tracked<M> {
     /// (attribute names, after renames; keys the client writes itself included). Every
     /// attribute of a new model.
     pub fn changed_fields(&self) -> Vec<&'static str> {
-        let current = self.model.to_item();
+        self.changed_in(&self.model.to_item())
+    }
+
+    /// [`Tracked::changed_fields`] of an item already encoded from the model.
+    fn changed_in(&self, current: &Item) -> Vec<&'static str> {
         let empty = Item::new();
         let original = self.original.as_ref().unwrap_or(&empty);
         attribute_names(M::meta())
@@ -197,7 +201,7 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
         let model = &self.tracked.model;
         let current = model.try_to_item()?;
         let meta = M::meta();
-        let changed = self.tracked.changed_fields();
+        let changed = self.tracked.changed_in(&current);
         if let Some(key) = std::iter::once(meta.hash_key)
             .chain(meta.range_key)
             .find(|key| changed.contains(&key.attribute))

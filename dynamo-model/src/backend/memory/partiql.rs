@@ -129,6 +129,21 @@ impl<'a> Reader<'a> {
         token
     }
 
+    /// The placeholder maps the statement produced, moved out for a request.
+    #[allow(clippy::type_complexity)]
+    fn take_placeholders(
+        &mut self,
+    ) -> (
+        Option<HashMap<String, String>>,
+        Option<HashMap<String, AttributeValue>>,
+    ) {
+        let values = std::mem::take(&mut self.values);
+        (
+            Some(std::mem::take(&mut self.names)),
+            (!values.is_empty()).then_some(values),
+        )
+    }
+
     fn at_keyword(&self, keyword: &str) -> bool {
         self.peek().is_some_and(|t| is_keyword(t, keyword))
     }
@@ -394,6 +409,16 @@ struct Outcome {
     next_token: Option<String>,
 }
 
+impl Outcome {
+    /// A write's outcome: no rows.
+    fn nothing() -> Self {
+        Outcome {
+            items: Vec::new(),
+            next_token: None,
+        }
+    }
+}
+
 impl MemoryBackend {
     pub(super) fn execute_statement(
         &self,
@@ -603,10 +628,7 @@ impl MemoryBackend {
             }
             .into()),
             Err(error) => Err(error),
-            Ok(_) => Ok(Outcome {
-                items: Vec::new(),
-                next_token: None,
-            }),
+            Ok(_) => Ok(Outcome::nothing()),
         }
     }
 
@@ -643,22 +665,18 @@ impl MemoryBackend {
             update.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
         let (key, condition) = self.where_key(reader, &table_name)?;
+        let (names, values) = reader.take_placeholders();
         let request = update_item::UpdateItemInput::builder()
             .table_name(table_name)
             .set_key(Some(key))
             .update_expression(update.trim())
             .condition_expression(condition)
-            .set_expression_attribute_names(Some(reader.names.clone()))
-            .set_expression_attribute_values(
-                (!reader.values.is_empty()).then(|| reader.values.clone()),
-            )
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .build()
             .map_err(|e| malformed(e.to_string()))?;
         self.update(request)?;
-        Ok(Outcome {
-            items: Vec::new(),
-            next_token: None,
-        })
+        Ok(Outcome::nothing())
     }
 
     fn delete_statement(&self, reader: &mut Reader<'_>) -> Result<Outcome> {
@@ -674,22 +692,18 @@ impl MemoryBackend {
             table.get(&primary).is_some()
         };
         if exists {
+            let (names, values) = reader.take_placeholders();
             let request = delete_item::DeleteItemInput::builder()
                 .table_name(table_name)
                 .set_key(Some(key))
                 .condition_expression(condition)
-                .set_expression_attribute_names(Some(reader.names.clone()))
-                .set_expression_attribute_values(
-                    (!reader.values.is_empty()).then(|| reader.values.clone()),
-                )
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
                 .build()
                 .map_err(|e| malformed(e.to_string()))?;
             self.delete(request)?;
         }
-        Ok(Outcome {
-            items: Vec::new(),
-            next_token: None,
-        })
+        Ok(Outcome::nothing())
     }
 
     /// The key a write's `WHERE` names (every key attribute compared with `=`), and the
