@@ -445,6 +445,10 @@ conformance! {
         assert!(key_update.to_string().contains("cannot change the key attribute `user_id`"), "{key_update}");
         let nan = db.update::<Order>(("c", "o")).set(&Order::fields().total, f64::NAN).await.unwrap_err();
         assert!(nan.is_invalid_expression(), "{nan}");
+        let nothing = db.get::<User>("a").projection(Projection::new()).item().await.unwrap_err();
+        assert!(nothing.to_string().contains("the projection names no attribute"), "{nothing}");
+        let many = db.scan::<User>().filter(f.age.is_in(0..101_u32)).all().await.unwrap_err();
+        assert!(many.is_invalid_expression(), "{many}");
         // And a request that does reach the server fails as not found.
         assert!(db.get::<User>("a").await.unwrap_err().is_not_found());
         // A batch stopped by an error retrying cannot fix returns every write, and the cause.

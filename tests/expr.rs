@@ -219,8 +219,19 @@ fn is_in_takes_at_most_100_values() {
 fn values_dynamodb_cannot_store_are_refused_before_sending() {
     let f = Thing::fields();
     let error = Condition::from(f.score.gt(f64::NAN)).render().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid expression for `Thing`: the value for `score`: NaN cannot be stored: \
+         DynamoDB numbers are finite"
+    );
+    let error = Update::<Thing>::new()
+        .set(&f.score, f64::NEG_INFINITY)
+        .render()
+        .unwrap_err();
     assert!(
-        error.to_string().contains("NaN cannot be stored"),
+        error
+            .to_string()
+            .contains("the value for `score`: -inf cannot be stored"),
         "{error}"
     );
     let error = Update::<Thing>::new()
@@ -228,7 +239,9 @@ fn values_dynamodb_cannot_store_are_refused_before_sending() {
         .render()
         .unwrap_err();
     assert!(
-        error.to_string().contains("DynamoDB has no empty sets"),
+        error
+            .to_string()
+            .contains("the value for `tags`: the set is empty: DynamoDB has no empty sets"),
         "{error}"
     );
 }

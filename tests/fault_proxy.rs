@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
-use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition, TokenBucket};
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
 use dynamo_model::Dynamo;
@@ -203,8 +203,13 @@ impl FaultProxy {
     }
 
     /// An SDK client through the proxy: `max_attempts` SDK attempts with short backoffs, a
-    /// 1 s attempt timeout, and a retry partition of its own (so the SDK's retry quota of
-    /// one test never starves another).
+    /// 1 s attempt timeout, and a retry partition of its own with no retry quota.
+    ///
+    /// The SDK's standard quota (500 tokens per partition, 5 or 10 spent on each retry and
+    /// lost when the retry fails too) is a circuit breaker: at the 30% fault rates these tests
+    /// inject for minutes, it may run dry and return an error the attempts would have ridden
+    /// out. The tests measure what the client does with the attempts it is given, so the
+    /// quota is lifted here; `past_the_budget` checks what comes back when retries run out.
     pub fn sdk_client(&self, max_attempts: u32) -> aws_sdk_dynamodb::Client {
         static PARTITION: AtomicUsize = AtomicUsize::new(0);
         let partition = format!("fault-proxy-{}", PARTITION.fetch_add(1, Ordering::Relaxed));
@@ -219,9 +224,11 @@ impl FaultProxy {
                     .with_initial_backoff(Duration::from_millis(5))
                     .with_max_backoff(Duration::from_millis(50)),
             )
-            .retry_partition(aws_sdk_dynamodb::config::retry::RetryPartition::new(
-                partition,
-            ))
+            .retry_partition(
+                RetryPartition::custom(partition)
+                    .token_bucket(TokenBucket::unlimited())
+                    .build(),
+            )
             .timeout_config(
                 TimeoutConfig::builder()
                     .operation_attempt_timeout(Duration::from_secs(1))

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use dynamo_model::expr::Projection;
 use dynamo_model::{Dynamo, DynamoModel, ErrorKind, RetryPolicy};
 use dynamo_model_tests::fault_proxy::{FaultProxy, Faults};
 use dynamo_model_tests::{endpoint, sdk_client, unique_prefix};
@@ -27,6 +28,13 @@ struct Account {
     id: String,
     balance: i64,
     transfers: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "readings", hash_key = "id")]
+struct Reading {
+    id: String,
+    value: f64,
 }
 
 fn events(count: u32) -> Vec<Event> {
@@ -267,17 +275,24 @@ async fn single_item_operations_ride_out_faults_and_slow_answers_on_sdk_retries(
         },
     )
     .await;
-    let (direct, proxied) = clients(&proxy, 10);
+    // 35% of attempts fail, so 20 attempts leave about one operation in 10^9 failing.
+    let (direct, proxied) = clients(&proxy, 20);
     direct.create_table::<Event>().await.unwrap();
     let all = events(200);
+    let gave_up = |operation: &str, error: dynamo_model::Error| -> ! {
+        let counts = proxy.counts().snapshot();
+        panic!("{operation} failed after the SDK's attempts: {error:?}; proxy: {counts:?}")
+    };
     for event in &all {
-        proxied.put(event).await.unwrap();
+        if let Err(error) = proxied.put(event).await {
+            gave_up("put", error);
+        }
     }
     for event in &all {
-        assert_eq!(
-            proxied.get::<Event>(&event.id).await.unwrap().as_ref(),
-            Some(event)
-        );
+        match proxied.get::<Event>(&event.id).await {
+            Ok(found) => assert_eq!(found.as_ref(), Some(event)),
+            Err(error) => gave_up("get", error),
+        }
     }
     report("single items", &proxy);
     assert_eq!(direct.scan::<Event>().count().await.unwrap(), 200);
@@ -303,6 +318,32 @@ async fn bad_input_never_reaches_the_network() {
             db.get::<Event>("").await.map(|_| ()).unwrap_err(),
         ),
         ("item over 400 KB", db.put(&big).await.unwrap_err()),
+        (
+            "an infinite number",
+            db.put(&Reading {
+                id: "r".into(),
+                value: f64::INFINITY,
+            })
+            .await
+            .unwrap_err(),
+        ),
+        (
+            "NaN in an update",
+            db.update::<Reading>("r")
+                .set(&Reading::fields().value, f64::NAN)
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "a projection naming nothing",
+            db.get::<Event>("a")
+                .projection(Projection::new())
+                .item()
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+        ),
         (
             "101 transaction items",
             (0..101)
@@ -373,6 +414,7 @@ async fn bad_input_never_reaches_the_network() {
         assert!(
             error.is_invalid_request()
                 || error.is_invalid_expression()
+                || error.is_validation()
                 || matches!(error.kind(), ErrorKind::ItemTooLarge { .. }),
             "{case}: {error}"
         );

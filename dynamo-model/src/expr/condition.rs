@@ -280,28 +280,25 @@ fn render_child(
     }
 }
 
-fn value(placeholders: &mut Placeholders, operand: &Operand) -> Result<String, String> {
-    operand.clone().map(|v| placeholders.value(v))
-}
-
 pub(crate) fn render_comparison(
     subject: &str,
+    path: &AttrPath,
     op: &ComparisonOp,
     placeholders: &mut Placeholders,
     out: &mut String,
 ) -> Result<(), String> {
     match op {
         ComparisonOp::Compare(comparator, operand) => {
-            let v = value(placeholders, operand)?;
+            let v = placeholders.operand(operand, path)?;
             out.push_str(&format!("{subject} {} {v}", comparator.symbol()));
         }
         ComparisonOp::Between(low, high) => {
-            let low = value(placeholders, low)?;
-            let high = value(placeholders, high)?;
+            let low = placeholders.operand(low, path)?;
+            let high = placeholders.operand(high, path)?;
             out.push_str(&format!("{subject} BETWEEN {low} AND {high}"));
         }
         ComparisonOp::BeginsWith(prefix) => {
-            let prefix = value(placeholders, prefix)?;
+            let prefix = placeholders.operand(prefix, path)?;
             out.push_str(&format!("begins_with({subject}, {prefix})"));
         }
     }
@@ -315,11 +312,11 @@ fn render_node(
 ) -> Result<(), String> {
     match node {
         Node::Compare(subject, op) => {
-            let subject = match subject {
-                Subject::Path(path) => placeholders.path(path),
-                Subject::Size(path) => format!("size({})", placeholders.path(path)),
+            let (subject, path) = match subject {
+                Subject::Path(path) => (placeholders.path(path), path),
+                Subject::Size(path) => (format!("size({})", placeholders.path(path)), path),
             };
-            render_comparison(&subject, op, placeholders, out)?;
+            render_comparison(&subject, path, op, placeholders, out)?;
         }
         Node::In(path, operands) => {
             if operands.is_empty() {
@@ -334,13 +331,13 @@ fn render_node(
             let subject = placeholders.path(path);
             let values = operands
                 .iter()
-                .map(|o| value(placeholders, o))
+                .map(|o| placeholders.operand(o, path))
                 .collect::<Result<Vec<_>, _>>()?;
             out.push_str(&format!("{subject} IN ({})", values.join(", ")));
         }
         Node::Contains(path, operand) => {
             let subject = placeholders.path(path);
-            let v = value(placeholders, operand)?;
+            let v = placeholders.operand(operand, path)?;
             out.push_str(&format!("contains({subject}, {v})"));
         }
         Node::Exists(path) => {

@@ -227,7 +227,7 @@ impl<S: KeySchema> KeyCondition<S> {
         if let Some((path, op)) = &self.range {
             text.push_str(" AND ");
             let subject = placeholders.path(path);
-            render_comparison(&subject, op, &mut placeholders, &mut text)
+            render_comparison(&subject, path, op, &mut placeholders, &mut text)
                 .map_err(|m| Error::invalid_expression(std::any::type_name::<S::Model>(), m))?;
         }
         Ok(placeholders.finish(text))

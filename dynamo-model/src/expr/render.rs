@@ -97,6 +97,19 @@ impl Placeholders {
         placeholder
     }
 
+    /// The placeholder of an operand compared with or written to `path`, or why the value
+    /// cannot be stored, naming the attribute.
+    pub(crate) fn operand(
+        &mut self,
+        operand: &Result<AttributeValue, String>,
+        path: &AttrPath,
+    ) -> Result<String, String> {
+        match operand {
+            Ok(value) => Ok(self.value(value.clone())),
+            Err(problem) => Err(format!("the value for `{path}`: {problem}")),
+        }
+    }
+
     /// A document path with a placeholder per name: `#c0.#c1[2]`.
     pub(crate) fn path(&mut self, path: &AttrPath) -> String {
         let mut text = String::new();

@@ -356,10 +356,6 @@ impl<M> Update<M> {
     }
 }
 
-fn value(placeholders: &mut Placeholders, operand: &Operand) -> Result<String, String> {
-    operand.clone().map(|v| placeholders.value(v))
-}
-
 fn render_action(
     action: &Action,
     placeholders: &mut Placeholders,
@@ -368,20 +364,23 @@ fn render_action(
         Action::Set(path, set) => {
             let p = placeholders.path(path);
             let text = match set {
-                SetValue::Value(v) => format!("{p} = {}", value(placeholders, v)?),
+                SetValue::Value(v) => format!("{p} = {}", placeholders.operand(v, path)?),
                 SetValue::IfNotExists(v) => {
-                    format!("{p} = if_not_exists({p}, {})", value(placeholders, v)?)
+                    format!(
+                        "{p} = if_not_exists({p}, {})",
+                        placeholders.operand(v, path)?
+                    )
                 }
-                SetValue::Plus(v) => format!("{p} = {p} + {}", value(placeholders, v)?),
-                SetValue::Minus(v) => format!("{p} = {p} - {}", value(placeholders, v)?),
+                SetValue::Plus(v) => format!("{p} = {p} + {}", placeholders.operand(v, path)?),
+                SetValue::Minus(v) => format!("{p} = {p} - {}", placeholders.operand(v, path)?),
                 SetValue::Count { start, by } => {
-                    let start = value(placeholders, start)?;
-                    let by = value(placeholders, by)?;
+                    let start = placeholders.operand(start, path)?;
+                    let by = placeholders.operand(by, path)?;
                     format!("{p} = if_not_exists({p}, {start}) + {by}")
                 }
                 SetValue::Append(v) | SetValue::Prepend(v) => {
                     let empty = placeholders.value(AttributeValue::L(Vec::new()));
-                    let elements = value(placeholders, v)?;
+                    let elements = placeholders.operand(v, path)?;
                     let existing = format!("if_not_exists({p}, {empty})");
                     if matches!(set, SetValue::Append(_)) {
                         format!("{p} = list_append({existing}, {elements})")
@@ -400,7 +399,7 @@ fn render_action(
             } else {
                 Clause::Delete
             };
-            (clause, format!("{p} {}", value(placeholders, v)?))
+            (clause, format!("{p} {}", placeholders.operand(v, path)?))
         }
         Action::Unchecked(clause, raw) => {
             let mut text = String::new();
