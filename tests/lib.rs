@@ -327,7 +327,7 @@ pub mod recorder {
 /// A test double of the retries DynamoDB Local cannot provoke.
 pub mod flaky {
     use std::collections::HashMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::Mutex;
 
     use aws_sdk_dynamodb::operation::{
@@ -347,6 +347,8 @@ pub mod flaky {
         pub inner: MemoryBackend,
         /// How many transactions are still to be cancelled by a conflict.
         pub conflicts: AtomicUsize,
+        /// Whether those cancellations also report the last item's condition as failed.
+        pub with_failed_condition: AtomicBool,
         /// The client request token of every transaction received.
         pub tokens: Mutex<Vec<String>>,
     }
@@ -459,6 +461,11 @@ pub mod flaky {
                         items
                     ];
                     reasons[0].code = "TransactionConflict".into();
+                    if self.with_failed_condition.load(Ordering::SeqCst) {
+                        if let Some(last) = reasons.last_mut() {
+                            last.code = "ConditionalCheckFailed".into();
+                        }
+                    }
                     return Err(ErrorKind::TransactionCanceled { reasons }.into());
                 }
                 self.inner.transact_write_items(input).await

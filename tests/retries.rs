@@ -1,6 +1,7 @@
 //! Retries of what the SDK does not retry, against a backend that trims every batch to half
-//! and cancels transactions with conflicts: nothing is lost, leftovers come back, and a
-//! conflicting transaction commits once with one token.
+//! and cancels transactions with conflicts: nothing is lost, leftovers come back, a
+//! conflicting transaction commits once with one token, and one whose condition failed is
+//! never retried.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -121,4 +122,38 @@ async fn a_transaction_retried_after_conflicts_commits_once_with_one_token() {
         "{error}"
     );
     assert_eq!(db.get::<Event>("counter").await.unwrap().unwrap().n, 1);
+}
+
+#[tokio::test]
+async fn a_transaction_with_a_failed_condition_is_not_retried_even_beside_a_conflict() {
+    let flaky = std::sync::Arc::new(Flaky {
+        conflicts: AtomicUsize::new(3),
+        with_failed_condition: true.into(),
+        ..Flaky::default()
+    });
+    let db = Dynamo::with_backend(flaky.clone()).with_retry(fast_retries(5));
+    db.create_table::<Event>().await.unwrap();
+    let f = Event::fields();
+    let error = db
+        .transact_write()
+        .update::<Event>("counter", |u| u.increment(&f.n, 1))
+        .put(&Event {
+            id: "log".into(),
+            n: 1,
+        })
+        .await
+        .unwrap_err();
+    let codes: Vec<&str> = error.reasons().iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["TransactionConflict", "ConditionalCheckFailed"]);
+    assert_eq!(
+        flaky.tokens.lock().unwrap().len(),
+        1,
+        "a cancellation with a failed condition is returned, not retried"
+    );
+    assert_eq!(flaky.conflicts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        db.scan::<Event>().count().await.unwrap(),
+        0,
+        "nothing applied"
+    );
 }
