@@ -1,8 +1,10 @@
 //! Compressed and encrypted attributes on both backends: transparent round trips, what is
 //! stored (B past the threshold, the plain value below it, no plaintext in a ciphertext),
-//! a tampered ciphertext and a wrong key refused with distinct errors.
+//! a tampered ciphertext and a wrong key refused with distinct errors, and compressed data
+//! that claims more than it can hold refused before anything is allocated.
 
 use aws_smithy_types::Blob;
+use dynamo_model::compress::{compress_value, decompress_value, Compression};
 use dynamo_model::encryption::{set_key_provider, LocalKey};
 use dynamo_model::{AttributeValue, Dynamo, DynamoModel, Item};
 use dynamo_model_tests::conformance;
@@ -142,5 +144,53 @@ fn local_keys_do_not_print_their_bytes() {
     assert!(
         shown.contains("k1") && shown.contains("redacted") && !shown.contains("171"),
         "{shown}"
+    );
+}
+
+#[test]
+fn every_algorithm_round_trips_its_most_compressible_input() {
+    let runs = "a".repeat(1_000_000);
+    for algorithm in [Compression::Zstd, Compression::Lz4, Compression::Gzip] {
+        let stored = compress_value(&runs, algorithm, 0).unwrap();
+        let size = stored.as_b().map(|b| b.as_ref().len()).unwrap_or_default();
+        assert!(size < 10_000, "{algorithm:?}: {size} bytes");
+        let read: String = decompress_value(stored).unwrap();
+        assert_eq!(read, runs, "{algorithm:?}");
+    }
+}
+
+#[test]
+fn an_lz4_size_the_block_cannot_back_is_refused_before_allocating() {
+    // 60 MB claimed from five bytes: the decoder would zero 60 MB before failing.
+    let mut forged = b"DMZl".to_vec();
+    forged.extend_from_slice(&60_000_000u32.to_le_bytes());
+    forged.extend_from_slice(&[0; 5]);
+    let problems = decompress_value::<String>(AttributeValue::B(Blob::new(forged))).unwrap_err();
+    let message = format!("{problems:?}");
+    assert!(
+        message.contains("claims 60000000 bytes from a 5 byte LZ4 block"),
+        "{message}"
+    );
+    let truncated = AttributeValue::B(Blob::new(b"DMZl\x01".to_vec()));
+    assert!(decompress_value::<String>(truncated).is_err());
+}
+
+#[test]
+fn a_zstd_frame_is_read_into_the_size_it_declares_and_no_more_than_the_limit() {
+    // Magic number, a single-segment descriptor with an 8-byte content size: 100 MB.
+    let mut forged = b"DMZz".to_vec();
+    forged.extend_from_slice(&[0x28, 0xB5, 0x2F, 0xFD, 0xE0]);
+    forged.extend_from_slice(&100_000_000u64.to_le_bytes());
+    forged.extend_from_slice(&[0; 8]);
+    let problems = decompress_value::<String>(AttributeValue::B(Blob::new(forged))).unwrap_err();
+    assert!(
+        format!("{problems:?}").contains("claims 100000000 bytes"),
+        "{problems:?}"
+    );
+    let garbage = AttributeValue::B(Blob::new(b"DMZzgarbage".to_vec()));
+    let problems = decompress_value::<String>(garbage).unwrap_err();
+    assert!(
+        format!("{problems:?}").contains("not a zstd frame"),
+        "{problems:?}"
     );
 }

@@ -74,16 +74,35 @@ impl Compression {
         match self {
             #[cfg(feature = "zstd")]
             Compression::Zstd => {
-                zstd::bulk::decompress(bytes, MAX_DECOMPRESSED).map_err(|e| e.to_string())
+                // The frame header declares the size (compress_value always writes it):
+                // the buffer is exactly that, not the 64 MB limit on every read.
+                let declared = match zstd::zstd_safe::get_frame_content_size(bytes) {
+                    Ok(Some(size)) => usize::try_from(size).unwrap_or(usize::MAX),
+                    Ok(None) => return Err("the zstd frame does not declare its size".into()),
+                    Err(_) => return Err("not a zstd frame".into()),
+                };
+                if declared > MAX_DECOMPRESSED {
+                    return Err(format!(
+                        "claims {declared} bytes (at most {MAX_DECOMPRESSED})"
+                    ));
+                }
+                zstd::bulk::decompress(bytes, declared).map_err(|e| e.to_string())
             }
             #[cfg(feature = "lz4")]
             Compression::Lz4 => {
-                let claimed = bytes
-                    .get(..4)
-                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                    .map_or(usize::MAX, |b| u32::from_le_bytes(b) as usize);
-                if claimed > MAX_DECOMPRESSED {
-                    return Err(format!("over {MAX_DECOMPRESSED} bytes decompressed"));
+                // The size comes first and the decoder allocates (and zeroes) that much
+                // before it reads a byte, so a claim the data cannot back is refused here.
+                let (claimed, block) = match bytes.split_first_chunk::<4>() {
+                    Some((size, block)) => (u32::from_le_bytes(*size) as usize, block),
+                    None => return Err("no size before the LZ4 block".to_owned()),
+                };
+                let possible = lz4_expansion_limit(block.len());
+                if claimed > possible.min(MAX_DECOMPRESSED) {
+                    return Err(format!(
+                        "claims {claimed} bytes from a {} byte LZ4 block (at most {})",
+                        block.len(),
+                        possible.min(MAX_DECOMPRESSED)
+                    ));
                 }
                 lz4_flex::decompress_size_prepended(bytes).map_err(|e| e.to_string())
             }
@@ -104,6 +123,13 @@ impl Compression {
             other => Err(format!("{other:?} compression needs its cargo feature")),
         }
     }
+}
+
+/// The most bytes an LZ4 block of `block_len` bytes can decode to: past the first few,
+/// each input byte extends a match by at most 255 bytes.
+#[cfg(feature = "lz4")]
+fn lz4_expansion_limit(block_len: usize) -> usize {
+    block_len.saturating_mul(255).saturating_add(64)
 }
 
 /// Encodes `value`, compressed when its encoded form has at least `min_bytes`. A value
