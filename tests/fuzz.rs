@@ -1,6 +1,6 @@
-//! Fuzzing with proptest (cargo-fuzz needs a nightly toolchain, which this project does not
-//! have): arbitrary input never panics, never recurses without bound, and either decodes
-//! or returns a typed error.
+//! Fuzzing with proptest, so that it runs in CI on the pinned stable toolchain (the
+//! coverage-guided cargo-fuzz targets in `fuzz/` run locally): arbitrary input never
+//! panics, never recurses without bound, and either decodes or returns a typed error.
 //!
 //! Targets: `from_item` on arbitrary attribute maps (nested up to 40 levels, past
 //! DynamoDB's 32), the memory backend's expression parser on arbitrary and near-valid
@@ -11,43 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use dynamo_model::cursor;
 use dynamo_model::value::{AttributeValue, Item};
-use dynamo_model::{Dynamo, DynamoAttribute, DynamoModel};
+use dynamo_model::{Dynamo, DynamoModel};
 use proptest::collection::{hash_map, vec};
 use proptest::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, DynamoAttribute)]
-enum Kind {
-    Small,
-    Large,
-}
-
-#[derive(Debug, Clone, PartialEq, DynamoModel)]
-struct Node {
-    label: String,
-    #[dynamo(default)]
-    children: Vec<Node>,
-}
-
-#[derive(Debug, Clone, PartialEq, DynamoModel)]
-#[dynamo(table = "fuzzed", hash_key = "id", range_key = "rank")]
-struct Fuzzed {
-    id: String,
-    rank: i64,
-    small: u8,
-    ratio: f64,
-    flag: bool,
-    bytes: Vec<u8>,
-    tags: std::collections::BTreeSet<String>,
-    counts: HashMap<String, i32>,
-    maybe: Option<String>,
-    kind: Kind,
-    node: Node,
-    json: serde_json::Value,
-    when: chrono::DateTime<chrono::Utc>,
-    id2: uuid::Uuid,
-    amount: rust_decimal::Decimal,
-    nested: BTreeMap<String, Vec<Option<u16>>>,
-}
+mod fuzz_inputs;
+use fuzz_inputs::{parse_everywhere, Fuzzed, Kind, Node, Thing, NAMES};
 
 fn cases() -> u32 {
     std::env::var("FUZZ_CASES")
@@ -55,12 +24,6 @@ fn cases() -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000)
 }
-
-/// Names the models use, so decoding gets past "missing attribute" to the values.
-const NAMES: &[&str] = &[
-    "id", "rank", "small", "ratio", "flag", "bytes", "tags", "counts", "maybe", "kind", "node",
-    "json", "when", "id2", "amount", "nested", "label", "children", "x",
-];
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -188,29 +151,6 @@ fn expression() -> impl Strategy<Value = String> {
     ]
 }
 
-fn names() -> HashMap<String, String> {
-    HashMap::from([("#n0".into(), "a".into()), ("#n1".into(), "id".into())])
-}
-
-fn values() -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        (":v0".into(), AttributeValue::N("1".into())),
-        (":v1".into(), AttributeValue::S("x".into())),
-        (":vs".into(), AttributeValue::Ss(vec!["a".into()])),
-        (
-            ":vl".into(),
-            AttributeValue::L(vec![AttributeValue::Bool(true)]),
-        ),
-    ])
-}
-
-#[derive(Debug, Clone, PartialEq, DynamoModel)]
-#[dynamo(table = "things", hash_key = "id")]
-struct Thing {
-    id: String,
-    a: u32,
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -240,47 +180,7 @@ proptest! {
         let db = Dynamo::memory();
         runtime().block_on(async {
             db.create_table::<Thing>().await.expect("a table");
-            let key = Item::from([("id".to_owned(), AttributeValue::S("k".into()))]);
-            let backend = db.backend();
-            let table = "things";
-            let _ = backend
-                .update_item(
-                    aws_sdk_dynamodb::operation::update_item::UpdateItemInput::builder()
-                        .table_name(table)
-                        .set_key(Some(key.clone()))
-                        .update_expression(&text)
-                        .set_expression_attribute_names(Some(names()))
-                        .set_expression_attribute_values(Some(values())),
-                )
-                .await;
-            let _ = backend
-                .put_item(
-                    aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
-                        .table_name(table)
-                        .set_item(Some(key.clone()))
-                        .condition_expression(&text)
-                        .set_expression_attribute_names(Some(names()))
-                        .set_expression_attribute_values(Some(values())),
-                )
-                .await;
-            let _ = backend
-                .query(
-                    aws_sdk_dynamodb::operation::query::QueryInput::builder()
-                        .table_name(table)
-                        .key_condition_expression(&text)
-                        .set_expression_attribute_names(Some(names()))
-                        .set_expression_attribute_values(Some(values())),
-                )
-                .await;
-            let _ = backend
-                .get_item(
-                    aws_sdk_dynamodb::operation::get_item::GetItemInput::builder()
-                        .table_name(table)
-                        .set_key(Some(key))
-                        .projection_expression(&text)
-                        .set_expression_attribute_names(Some(names())),
-                )
-                .await;
+            parse_everywhere(&db, &text).await;
         });
     }
 
@@ -359,6 +259,7 @@ fn writes_nested_past_32_levels_are_refused_before_sending() {
         id2: uuid::Uuid::nil(),
         amount: rust_decimal::Decimal::ONE,
         nested: BTreeMap::new(),
+        packed: Vec::new(),
     };
     let db = Dynamo::memory();
     let error = runtime()
