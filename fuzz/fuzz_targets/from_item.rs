@@ -1,6 +1,6 @@
 //! `from_item` on arbitrary attribute maps: the proptest target's models (every kind of
-//! field, and a recursive one) either decode or return a decode / validation error, never panic, and
-//! items nested past DynamoDB's 32 levels are refused without recursion.
+//! field, and a recursive one) either decode or return a decode / validation error, never
+//! panic, and items nested past DynamoDB's 32 levels are refused without recursion.
 #![no_main]
 
 use arbitrary::Arbitrary;
