@@ -146,10 +146,10 @@ pub mod __private;
 
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
-    DynamoBuilder, Execute, Get, GetResults, Page, Put, Query, RetryPolicy, SaveChanges,
-    SaveRequest, Saved, Scan, StatementPage, TableSet, TableStatus, Tracked, TransactGet,
-    TransactWrite, UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_STATEMENTS,
-    MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    DynamoBuilder, Execute, Get, GetResults, Page, Put, Query, RetryPolicy, RetryQuota,
+    SaveChanges, SaveRequest, Saved, Scan, StatementPage, TableSet, TableStatus, Tracked,
+    TransactGet, TransactWrite, UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET,
+    MAX_BATCH_STATEMENTS, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use collection::Collection;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};

@@ -1,10 +1,12 @@
 //! Building a client from the AWS configuration chain, with retry and timeout settings.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::retry::{RetryPartition, TokenBucket};
 
 use super::{Dynamo, RetryPolicy};
 
@@ -33,6 +35,25 @@ pub struct DynamoBuilder {
     connect_timeout: Option<Duration>,
     table_prefix: Option<String>,
     retry_policy: Option<RetryPolicy>,
+    retry_quota: RetryQuota,
+}
+
+/// What the SDK's retries of single requests may spend ([`DynamoBuilder::retry_quota`]).
+///
+/// Each SDK retry takes tokens from a quota (5 after throttling, 10 after an HTTP 5xx, a
+/// timeout or a dropped connection; kept when the retry fails too, one back per first-try
+/// success). When it runs dry,
+/// requests fail on their first error however many attempts they were given: a circuit
+/// breaker for a service in an outage, and a surprise for a worker that should keep trying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryQuota {
+    /// The SDK's default: 500 tokens shared by every client of the process in one region.
+    #[default]
+    Shared,
+    /// A quota of this many tokens for this client alone.
+    Own(usize),
+    /// No quota: every request may use all its attempts.
+    Unlimited,
 }
 
 impl Dynamo {
@@ -91,6 +112,12 @@ impl DynamoBuilder {
         self
     }
 
+    /// What the SDK's retries may spend (the default is the SDK's shared quota).
+    pub fn retry_quota(mut self, quota: RetryQuota) -> Self {
+        self.retry_quota = quota;
+        self
+    }
+
     /// Loads the AWS configuration and builds the client.
     pub async fn build(self) -> Dynamo {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
@@ -116,7 +143,7 @@ impl DynamoBuilder {
         }
         loader = loader.timeout_config(timeouts.build());
         let config = loader.load().await;
-        let mut db = Dynamo::new(aws_sdk_dynamodb::Client::new(&config));
+        let mut db = Dynamo::new(client(&config, self.retry_quota));
         if let Some(prefix) = self.table_prefix {
             db = db.with_table_prefix(prefix);
         }
@@ -125,4 +152,22 @@ impl DynamoBuilder {
         }
         db
     }
+}
+
+/// The SDK client for `config`, with a retry partition of its own unless the quota is the
+/// shared one.
+fn client(config: &aws_config::SdkConfig, quota: RetryQuota) -> aws_sdk_dynamodb::Client {
+    let bucket = match quota {
+        RetryQuota::Shared => return aws_sdk_dynamodb::Client::new(config),
+        RetryQuota::Own(tokens) => TokenBucket::new(tokens),
+        RetryQuota::Unlimited => TokenBucket::unlimited(),
+    };
+    // Partitions are named; a fresh name per client keeps its quota its own.
+    static CLIENTS: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("dynamo-model-{}", CLIENTS.fetch_add(1, Ordering::Relaxed));
+    let partition = RetryPartition::custom(name).token_bucket(bucket).build();
+    let config = aws_sdk_dynamodb::config::Builder::from(config)
+        .retry_partition(partition)
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
 }

@@ -22,7 +22,7 @@ pub use batch::{
     BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, UnprocessedWrite, MAX_BATCH_GET,
     MAX_BATCH_WRITE,
 };
-pub use builder::DynamoBuilder;
+pub use builder::{DynamoBuilder, RetryQuota};
 pub use execute::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
 pub(crate) use item::{item_to_write, key_item, load};
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
