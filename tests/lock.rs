@@ -60,15 +60,17 @@ conformance! {
     }
 
     async fn a_heartbeat_keeps_the_lease(db: Dynamo) {
-        let holder = LockClient::new(&db, "locks").lease(Duration::from_millis(400));
+        // The other owner waits 1.5 leases, so without heartbeats it would get in; a
+        // heartbeat may take most of a lease (1.75 s) on a loaded machine before that shows.
+        let holder = LockClient::new(&db, "locks").lease(Duration::from_millis(2000));
         holder.create_table().await.unwrap();
         let lock = holder
             .acquire("kept", Duration::ZERO)
             .await
             .unwrap()
-            .keep_alive(Duration::from_millis(100));
+            .keep_alive(Duration::from_millis(250));
         let other = LockClient::new(&db, "locks");
-        let refused = other.acquire("kept", Duration::from_millis(900)).await.unwrap_err();
+        let refused = other.acquire("kept", Duration::from_millis(3000)).await.unwrap_err();
         assert!(matches!(refused.kind(), ErrorKind::LockTimeout { .. }), "{refused:?}");
         assert!(lock.is_held());
         lock.release().await.unwrap();
