@@ -96,12 +96,11 @@ impl Compression {
                     Some((size, block)) => (u32::from_le_bytes(*size) as usize, block),
                     None => return Err("no size before the LZ4 block".to_owned()),
                 };
-                let possible = lz4_expansion_limit(block.len());
-                if claimed > possible.min(MAX_DECOMPRESSED) {
+                let limit = lz4_expansion_limit(block.len()).min(MAX_DECOMPRESSED);
+                if claimed > limit {
                     return Err(format!(
-                        "claims {claimed} bytes from a {} byte LZ4 block (at most {})",
-                        block.len(),
-                        possible.min(MAX_DECOMPRESSED)
+                        "claims {claimed} bytes from a {} byte LZ4 block (at most {limit})",
+                        block.len()
                     ));
                 }
                 lz4_flex::decompress_size_prepended(bytes).map_err(|e| e.to_string())

@@ -42,9 +42,9 @@ pub struct DynamoBuilder {
 ///
 /// Each SDK retry takes tokens from a quota (5 after throttling, 10 after an HTTP 5xx, a
 /// timeout or a dropped connection; kept when the retry fails too, one back per first-try
-/// success). When it runs dry,
-/// requests fail on their first error however many attempts they were given: a circuit
-/// breaker for a service in an outage, and a surprise for a worker that should keep trying.
+/// success). When it runs dry, requests fail on their first error however many attempts
+/// they were given: a circuit breaker for a service in an outage, and a surprise for a
+/// worker that should keep trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RetryQuota {
     /// The SDK's default: 500 tokens shared by every client of the process in one region.
