@@ -178,7 +178,15 @@ pub struct Lock {
     /// The record version this holder last wrote.
     version: Arc<std::sync::Mutex<String>>,
     lost: Arc<AtomicBool>,
-    heartbeat: Option<tokio::task::JoinHandle<()>>,
+    heartbeat: Option<KeepAlive>,
+}
+
+/// The background heartbeat of [`Lock::keep_alive`].
+#[derive(Debug)]
+struct KeepAlive {
+    /// Dropped to stop the task between heartbeats.
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Lock {
@@ -207,16 +215,19 @@ impl Lock {
     pub fn keep_alive(mut self, interval: Duration) -> Self {
         let (locks, name) = (self.locks.clone(), self.name.clone());
         let (version, lost) = (Arc::clone(&self.version), Arc::clone(&self.lost));
-        self.heartbeat = Some(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(interval).await;
+        let (stop, mut stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            // Stops only while waiting: a heartbeat in flight finishes and records its
+            // version, which a release right after needs.
+            while tokio::time::timeout(interval, &mut stopped).await.is_err() {
                 if let Err(error) = extend(&locks, &name, &version, &lost).await {
                     if matches!(error.kind(), ErrorKind::LockLost { .. }) {
                         return;
                     }
                 }
             }
-        }));
+        });
+        self.heartbeat = Some(KeepAlive { stop, task });
         self
     }
 
@@ -226,8 +237,11 @@ impl Lock {
     ///
     /// [`ErrorKind::LockLost`] when another owner had taken the lock already.
     pub async fn release(mut self) -> Result<()> {
-        if let Some(task) = self.heartbeat.take() {
-            task.abort();
+        if let Some(KeepAlive { stop, task }) = self.heartbeat.take() {
+            // Aborting could cut a heartbeat the server applied before its new version
+            // was recorded, and the release would then find a version it does not know.
+            drop(stop);
+            let _ = task.await;
         }
         let version = current(&self.version);
         let request = delete_item::DeleteItemInput::builder()
@@ -253,8 +267,8 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        if let Some(task) = self.heartbeat.take() {
-            task.abort();
+        if let Some(keep_alive) = self.heartbeat.take() {
+            keep_alive.task.abort();
         }
     }
 }
