@@ -30,7 +30,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
     );
 
     let keys: Vec<String> = (0..500).map(|n| format!("e{}", n * 4)).collect();
-    let got = db.batch_get::<Event, _>(&keys).outcome().await?;
+    let got = db.batch_get::<Event>(&keys).outcome().await?;
     println!(
         "read {} events; unprocessed keys: {}",
         got.items.len(),

@@ -64,7 +64,7 @@ fn every_operation(db: &Dynamo) {
     let batch: Vec<Account> = (0..30).map(|i| account(&format!("pot{i:02}"), i)).collect();
     db.batch_write().put_all(&batch).wait().unwrap();
     let keys: Vec<(&str, String)> = (0..30).map(|i| ("ada", format!("pot{i:02}"))).collect();
-    assert_eq!(db.batch_get::<Account, _>(keys).wait().unwrap().len(), 30);
+    assert_eq!(db.batch_get::<Account>(keys).wait().unwrap().len(), 30);
 
     db.transact_write()
         .update::<Account>(("ada", "savings"), |u| u.decrement(&f.balance, 100))

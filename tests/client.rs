@@ -134,7 +134,7 @@ conformance! {
         let mut ada = user("ada", 36);
         ada.tags = BTreeSet::from(["admin".to_string()]);
         ada.nickname = Some("Countess".into());
-        assert_eq!(db.put(&ada).await.unwrap(), None);
+        db.put(&ada).await.unwrap();
         assert_eq!(db.get::<User>("ada").await.unwrap(), Some(ada.clone()));
         assert_eq!(db.get::<User>("ada").consistent_read(true).await.unwrap(), Some(ada.clone()));
         assert_eq!(db.get::<User>("nobody").await.unwrap(), None);
@@ -366,7 +366,7 @@ conformance! {
         db.batch_write().put_all(&users).await.unwrap();
         assert_eq!(db.scan::<User>().count().await.unwrap(), 1000);
         let keys: Vec<String> = (0..250).map(|n| format!("u{:04}", n * 4)).collect();
-        let mut got = db.batch_get::<User, _>(&keys).await.unwrap();
+        let mut got = db.batch_get::<User>(&keys).await.unwrap();
         got.sort_by(|a, b| a.user_id.cmp(&b.user_id));
         let expected: Vec<User> = users.iter().step_by(4).cloned().collect();
         assert_eq!(got, expected);

@@ -118,7 +118,7 @@ async fn a_thousand_reads_under_throttling_and_trimming_return_every_item() {
     let all = events(1_000);
     direct.batch_write().put_all(&all).await.unwrap();
     let keys: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
-    let mut got = proxied.batch_get::<Event, _>(&keys).await.unwrap();
+    let mut got = proxied.batch_get::<Event>(&keys).await.unwrap();
     report("batch_get 1000", &proxy);
     got.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(got, all, "every key read once");
@@ -244,7 +244,7 @@ async fn past_the_budget_the_error_comes_back_with_every_item_not_done() {
         "{error}"
     );
     let keys: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
-    let error = proxied.batch_get::<Event, _>(&keys).await.unwrap_err();
+    let error = proxied.batch_get::<Event>(&keys).await.unwrap_err();
     match error.kind() {
         ErrorKind::Unprocessed { keys, .. } => assert_eq!(keys.len(), 200),
         other => panic!("{other:?}"),

@@ -214,6 +214,7 @@ conformance! {
         // An update that creates the item (an upsert) stamps it.
         let fresh = db
             .update::<Document>("d2")
+            .upsert()
             .set(Document::fields().title, "Upserted")
             .return_all_new()
             .await
@@ -272,7 +273,7 @@ conformance! {
             ["kept", "new", "old"]
         );
         let keys = [("ada", "old"), ("ada", "new"), ("ada", "kept")];
-        assert_eq!(tokens(db.batch_get::<Session, _>(keys).await.unwrap()), ["kept", "new"]);
+        assert_eq!(tokens(db.batch_get::<Session>(keys).await.unwrap()), ["kept", "new"]);
         // Stored as epoch seconds, as DynamoDB's TTL needs.
         let raw = db.get::<Session>(("ada", "new")).item().await.unwrap().unwrap();
         let seconds = future.expires.unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();

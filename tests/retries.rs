@@ -45,7 +45,7 @@ async fn trimmed_batches_lose_nothing() {
         "every item stored"
     );
     let keys: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
-    let mut got = db.batch_get::<Event, _>(&keys).await.unwrap();
+    let mut got = db.batch_get::<Event>(&keys).await.unwrap();
     got.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(got, all, "every key read");
 }
@@ -70,7 +70,7 @@ async fn leftovers_past_the_retry_budget_come_back() {
         other => panic!("{other:?}"),
     }
     let keys: Vec<String> = (0..25).map(|n| format!("e{n:04}")).collect();
-    let outcome = db.batch_get::<Event, _>(&keys).outcome().await.unwrap();
+    let outcome = db.batch_get::<Event>(&keys).outcome().await.unwrap();
     assert_eq!(outcome.items.len() + outcome.unprocessed_keys.len(), 25);
     assert_eq!(outcome.unprocessed_keys.len(), 6);
 }

@@ -28,58 +28,11 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::client::{
-    BatchGet, BatchWrite, CreateTable, Delete, Get, Put, Query, RetryPolicy, Scan, TableSet,
-    TransactGet, TransactWrite, UpdateItem, UpdateReturn,
+    BatchGet, BatchWrite, BlockingRuntime, CreateTable, Delete, Get, Put, Query, RetryPolicy, Scan,
+    TableSet, TransactGet, TransactWrite, UpdateItem, UpdateReturn,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::model::Table;
-
-/// The runtime a blocking client runs operations on. Dropped without blocking, so a
-/// blocking client may be dropped anywhere, inside an async task too.
-#[derive(Debug)]
-pub(crate) struct BlockingRuntime(Option<tokio::runtime::Runtime>);
-
-impl BlockingRuntime {
-    fn new() -> Result<Self> {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map(|runtime| BlockingRuntime(Some(runtime)))
-            .map_err(|e| {
-                ErrorKind::Service {
-                    operation: "blocking client",
-                    code: None,
-                    message: format!("cannot start its runtime: {e}"),
-                    source: Box::new(e),
-                }
-                .into()
-            })
-    }
-
-    fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::invalid_request(
-                "blocking client",
-                "`wait()` was called inside an async runtime, where it would block the runtime's thread: `.await` the operation instead",
-            ));
-        }
-        match &self.0 {
-            Some(runtime) => Ok(runtime.block_on(future)),
-            None => Err(Error::invalid_request(
-                "blocking client",
-                "its runtime was shut down",
-            )),
-        }
-    }
-}
-
-impl Drop for BlockingRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
 
 /// The blocking client: every builder of the async [`crate::Dynamo`] (through `Deref`), and
 /// [`Wait::wait`] to run one.
@@ -238,9 +191,7 @@ macro_rules! wait_for {
 }
 
 wait_for! {
-    Put<M> => Option<M>;
     Get<M> => Option<M>;
-    Delete<M> => Option<M>;
     Query<M, S> => Vec<M>;
     Scan<M> => Vec<M>;
     BatchGet<M> => Vec<M>;
@@ -248,6 +199,32 @@ wait_for! {
     TransactWrite<> => ();
     TransactGet<T> => T;
     CreateTable<M> => ();
+}
+
+impl<'a, M, R> Wait for Put<'a, M, R>
+where
+    R: UpdateReturn<M>,
+    Self: IntoFuture<Output = Result<R::Output>>,
+{
+    type Output = R::Output;
+
+    fn wait(self) -> Result<R::Output> {
+        let db = self.db;
+        runtime_of(db)?.block_on(self.into_future())?
+    }
+}
+
+impl<'a, M, R> Wait for Delete<'a, M, R>
+where
+    R: UpdateReturn<M>,
+    Self: IntoFuture<Output = Result<R::Output>>,
+{
+    type Output = R::Output;
+
+    fn wait(self) -> Result<R::Output> {
+        let db = self.db;
+        runtime_of(db)?.block_on(self.into_future())?
+    }
 }
 
 impl<'a, M, R> Wait for UpdateItem<'a, M, R>

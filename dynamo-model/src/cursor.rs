@@ -18,10 +18,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::backend::memory::number::Number;
+use crate::client::{Page, Query, Scan};
 use crate::error::{Error, Result};
-use crate::meta::{KeyMeta, TableMeta};
-use crate::value::{type_name, Item, ScalarType};
+use crate::expr::KeySchema;
+use crate::model::collection::Load;
+use crate::model::Table;
+use crate::value::Item;
 
 /// The format version, the first byte of every cursor.
 const VERSION: u8 = 1;
@@ -181,51 +183,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Checks a start key (or a decoded cursor) against a model's key schema, before sending:
-/// exactly the table's key attributes, plus the index's when reading an index, each of its
-/// declared type and not empty.
-pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
-    let mut expected: Vec<KeyMeta> = std::iter::once(meta.hash_key)
-        .chain(meta.range_key)
-        .collect();
-    if let Some(index) = index.and_then(|name| meta.index(name)) {
-        for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
-            if !expected.iter().any(|k| k.attribute == key_meta.attribute) {
-                expected.push(key_meta);
-            }
-        }
-    }
-    let refuse = |message: String| Err(Error::invalid_request(meta.model, message));
-    for key_meta in &expected {
-        let name = key_meta.attribute;
-        let Some(value) = key.get(name) else {
-            return refuse(format!("the start key has no `{name}`"));
-        };
-        let fits = match (key_meta.scalar_type, value) {
-            (ScalarType::S, AttributeValue::S(s)) => !s.is_empty(),
-            (ScalarType::N, AttributeValue::N(n)) => Number::parse(n).is_some(),
-            (ScalarType::B, AttributeValue::B(b)) => !b.as_ref().is_empty(),
-            _ => false,
-        };
-        if !fits {
-            return refuse(format!(
-                "the start key's `{name}` is {} where the key schema has a non-empty {:?}",
-                type_name(value),
-                key_meta.scalar_type
-            ));
-        }
-    }
-    if let Some(extra) = key
-        .keys()
-        .find(|name| !expected.iter().any(|k| k.attribute == name.as_str()))
-    {
-        return refuse(format!(
-            "the start key has `{extra}`, which is not a key attribute here"
-        ));
-    }
-    Ok(())
-}
-
 /// A secret that signs cursors (HMAC-SHA-256), so that clients given a cursor cannot forge
 /// another: a cursor names where a query resumes, which may be a partition the caller was
 /// never shown.
@@ -311,4 +268,44 @@ impl std::fmt::Debug for CursorKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CursorKey(<secret>)")
     }
+}
+
+impl<M> Page<M> {
+    /// Where the next page starts, as an opaque URL-safe string for an API response
+    /// (`start_from_cursor` takes it back); `None` on the last page.
+    pub fn cursor(&self) -> Option<String> {
+        self.last_evaluated_key.as_ref().map(encode)
+    }
+
+    /// [`cursor`](Page::cursor), signed with `key` so that clients cannot forge one
+    /// (`start_from_signed_cursor` checks it).
+    pub fn signed_cursor(&self, key: &CursorKey) -> Option<String> {
+        self.last_evaluated_key.as_ref().map(|k| key.sign(k))
+    }
+}
+
+/// Resuming a query or a scan from a cursor.
+macro_rules! start_from_cursors {
+    () => {
+        /// Starts after a page's [`cursor`](Page::cursor). A cursor that cannot be read,
+        /// or does not fit the key schema, fails the request before sending.
+        pub fn start_from_cursor(self, cursor: &str) -> Self {
+            self.start_from_decoded(decode(cursor))
+        }
+
+        /// Starts after a page's [`signed_cursor`](Page::signed_cursor), checking its
+        /// signature with `key`: a forged or changed cursor fails the request before
+        /// sending.
+        pub fn start_from_signed_cursor(self, cursor: &str, key: &CursorKey) -> Self {
+            self.start_from_decoded(key.verify(cursor))
+        }
+    };
+}
+
+impl<M: Table, S: KeySchema<Model = M>, O: Load> Query<'_, M, S, O> {
+    start_from_cursors!();
+}
+
+impl<M: Table> Scan<'_, M> {
+    start_from_cursors!();
 }

@@ -41,7 +41,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::value::{FromAttributeValue, Problems, ToAttributeValue};
 
-use crate::error::{TAMPERED, WRONG_KEY};
+use crate::value::{TAMPERED, WRONG_KEY};
 
 const MAGIC: &[u8; 4] = b"DME1";
 

@@ -123,7 +123,6 @@
 pub mod backend;
 pub mod blocking;
 mod client;
-pub mod collection;
 pub mod compress;
 pub mod cursor;
 #[cfg(feature = "encryption")]
@@ -131,14 +130,18 @@ pub mod encryption;
 mod error;
 pub mod expr;
 mod key;
+#[cfg(test)]
+mod layering;
 pub mod lifecycle;
 pub mod lock;
 pub mod meta;
 mod model;
 pub mod partiql;
-pub mod path;
-pub mod template;
 pub mod value;
+
+pub use meta::template;
+pub use model::collection;
+pub use value::path;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -146,16 +149,17 @@ pub mod __private;
 
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
-    DynamoBuilder, Execute, Get, GetResults, Page, Put, Query, RetryPolicy, RetryQuota,
-    SaveChanges, SaveRequest, Saved, Scan, StatementPage, TableSet, TableStatus, Tracked,
-    TransactGet, TransactWrite, UnprocessedWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET,
-    MAX_BATCH_STATEMENTS, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    DynamoBuilder, Get, GetResults, Page, Put, Query, RetryPolicy, RetryQuota, SaveChanges,
+    SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet, TransactWrite,
+    UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
-pub use collection::Collection;
+pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
+pub use model::collection::Collection;
 pub use model::{DynamoModel, Hooks, Index, Table};
-pub use path::Field;
+pub use partiql::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
+pub use value::path::Field;
 pub use value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
     Problems, ToAttributeValue,

@@ -4,19 +4,19 @@
 pub use core;
 pub use std;
 
-pub use crate::collection::{entity_variant, Collection, Load};
 pub use crate::error::Result;
 pub use crate::expr::{
     KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition,
 };
 pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
+pub use crate::meta::template::{KeyTemplate, Part, Segment};
 pub use crate::meta::{
     Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta,
 };
+pub use crate::model::collection::{entity_variant, Collection, Load};
 pub use crate::model::{DynamoModel, Hooks, Index, Table};
-pub use crate::path::{AttrPath, Field};
-pub use crate::template::{KeyTemplate, Part, Segment};
+pub use crate::value::path::{AttrPath, Field};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
     Newtype, PathStep, Problems, ScalarType, SetElement, ToAttributeValue,
@@ -391,7 +391,7 @@ pub fn put_managed(item: &mut Item, meta: &TableMeta) {
             AttributeValue::S(entity.name.to_owned()),
         );
     }
-    crate::template::put_keys(meta, item);
+    crate::meta::template::put_keys(meta, item);
 }
 
 /// Records a problem when `item` carries the entity type of another model.
@@ -423,7 +423,7 @@ pub fn parse_template_key(
     hash: &str,
     range: Option<&str>,
 ) -> Result<Vec<AttributeValue>> {
-    crate::template::parse_key(meta, hash, range)
+    crate::meta::template::parse_key(meta, hash, range)
         .map_err(|why| crate::Error::invalid_request(model, why))
 }
 

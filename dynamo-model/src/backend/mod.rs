@@ -88,10 +88,17 @@ macro_rules! declare_backend {
     ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
         /// A DynamoDB: every operation the client runs, on the SDK's request and response
         /// types. Errors are already classified into [`Error`](crate::Error).
+        ///
+        /// Every method has a default that answers [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported),
+        /// so an implementation outside this crate keeps compiling when an operation is added;
+        /// implement the ones your backend serves.
         pub trait Backend: Send + Sync + fmt::Debug + 'static {
             $(
                 $(#[$doc])*
-                fn $method(&self, input: $input) -> BackendFuture<'_, $output>;
+                fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
+                    let _ = input;
+                    Box::pin(std::future::ready(Err(crate::error::Error::unsupported($name))))
+                }
             )*
         }
 

@@ -9,15 +9,17 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::{batch_get_item, batch_write_item};
-use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 use futures_util::stream::{self, StreamExt};
 
-use super::item::{default_consistent_read, item_to_write, key_item, load};
+use super::item::default_consistent_read;
 use super::lifecycle::ExpiryFilter;
+use super::prepare::{self, key_item};
 use super::retry::retrying;
 use super::Dynamo;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, UnprocessedWrite};
 use crate::key::IntoKey;
+use crate::model::load;
 use crate::model::Table;
 use crate::value::{item_size, Item};
 
@@ -63,11 +65,10 @@ pub struct BatchGetOutcome<M> {
 
 impl Dynamo {
     /// Reads the items of `keys` (any number; duplicates are read once).
-    pub fn batch_get<M, K>(&self, keys: impl IntoIterator<Item = K>) -> BatchGet<'_, M>
-    where
-        M: Table,
-        K: IntoKey<M::Key>,
-    {
+    pub fn batch_get<M: Table>(
+        &self,
+        keys: impl IntoIterator<Item = impl IntoKey<M::Key>>,
+    ) -> BatchGet<'_, M> {
         let mut seen = HashSet::new();
         let keys = keys
             .into_iter()
@@ -243,7 +244,7 @@ async fn get_chunk(
             Ok(request) => {
                 let input =
                     batch_get_item::BatchGetItemInput::builder().request_items(table, request);
-                db.backend.batch_get_item(input).await
+                db.backend().batch_get_item(input).await
             }
             Err(e) => Err(Error::invalid_request("BatchGetItem", e.to_string())),
         };
@@ -309,16 +310,6 @@ impl<'a, M: Table + Send + 'a> IntoFuture for BatchGet<'a, M> {
     }
 }
 
-/// One write of a batch: the table and the put or delete request (its `Debug` output
-/// leaves the values out).
-#[derive(Clone, PartialEq)]
-pub struct UnprocessedWrite {
-    /// The table name.
-    pub table: String,
-    /// The put or delete.
-    pub request: WriteRequest,
-}
-
 /// What a batch write could not do within the retry budget.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchWriteOutcome {
@@ -348,19 +339,14 @@ impl<'a> BatchWrite<'a> {
         self
     }
 
-    /// Puts an item (its `before_save` hook runs, then validation).
+    /// Puts an item (its `before_save` hook runs, then the write pipeline). A batch write
+    /// takes no condition: a versioned item's version is stored, not checked.
     pub fn put<M: Table>(self, model: &M) -> Self {
-        let request = model
-            .before_save()
-            .and_then(|()| item_to_write(model))
-            .map(|(item, _unchecked_version)| item)
-            .and_then(|item| {
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-                Ok(WriteRequest::builder().put_request(put).build())
-            });
+        let table = self.db.table_name::<M>();
+        let request = prepare::put(table, model, None, false, true).and_then(|mut prepared| {
+            prepared.condition = None;
+            prepared.write_request()
+        });
         self.push::<M>(request)
     }
 
@@ -371,15 +357,12 @@ impl<'a> BatchWrite<'a> {
             .fold(self, |batch, model| batch.put(model))
     }
 
-    /// Deletes the item with `key`.
+    /// Deletes the item with `key` (its model's `before_delete_key` hook runs).
     pub fn delete<M: Table>(self, key: impl IntoKey<M::Key>) -> Self {
-        let request = key_item::<M>(key).and_then(|key| {
-            let delete = DeleteRequest::builder()
-                .set_key(Some(key))
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(WriteRequest::builder().delete_request(delete).build())
-        });
+        let table = self.db.table_name::<M>();
+        let request = key_item::<M>(key)
+            .and_then(|key| prepare::delete::<M>(table, key, None, None, false, true))
+            .and_then(prepare::Prepared::write_request);
         self.push::<M>(request)
     }
 
@@ -519,7 +502,7 @@ async fn write_chunk(db: &Dynamo, mut writes: Vec<UnprocessedWrite>) -> Left<Unp
         }
         let input =
             batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(by_table));
-        let error = match db.backend.batch_write_item(input).await {
+        let error = match db.backend().batch_write_item(input).await {
             Ok(output) => {
                 writes = output
                     .unprocessed_items

@@ -1,78 +1,23 @@
-//! Single-item operations: put, get, delete, update.
+//! Single-item operations: put, get, delete, update. Writes are prepared by the write
+//! pipeline ([`super::prepare`]) and rendered here.
 
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::{delete_item, get_item, put_item, update_item};
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::lifecycle::{self, ExpiryFilter, VersionGuard};
-use super::{check_key, Dynamo};
-use crate::error::{Error, ErrorKind, Result};
+use super::prepare::{self, check_key, key_item, Expressions, UpdateOptions};
+use super::Dynamo;
+use crate::error::{Error, Result};
 use crate::expr::{Condition, Projection, Update};
 use crate::key::IntoKey;
-use crate::model::{DynamoModel, Table};
-use crate::value::{item_size, Item, MAX_ITEM_SIZE};
+use crate::model::{load, DynamoModel, Table};
+use crate::value::Item;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Validates and encodes a model for writing (validators, codec checks, key and size),
-/// with its lifecycle attributes filled; also the version the write must find.
-pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
-    let mut item = model.try_to_item()?;
-    let guard = lifecycle::on_put::<M>(&mut item)?;
-    // Again after the lifecycle step, which may have generated a part (an id).
-    crate::template::write_keys(M::meta(), &mut item)
-        .map_err(|why| Error::invalid_request(M::NAME, why))?;
-    check_key::<M>(&item)?;
-    if let Some(problem) = crate::value::nesting_problem(&item) {
-        return Err(Error::invalid_request(
-            M::NAME,
-            format!("the item's {problem}"),
-        ));
-    }
-    check_size::<M>(&item)?;
-    Ok((item, guard))
-}
-
-/// Refuses an item over 400 KB or over the model's `max_size`, naming its largest
-/// attributes.
-pub(crate) fn check_size<M: Table>(item: &Item) -> Result<()> {
-    let limit = M::meta()
-        .max_size
-        .unwrap_or(MAX_ITEM_SIZE)
-        .min(MAX_ITEM_SIZE);
-    if item_size(item) <= limit {
-        return Ok(());
-    }
-    let mut breakdown = crate::value::ItemSize::of(item);
-    breakdown.attributes.truncate(3);
-    Err(ErrorKind::ItemTooLarge {
-        model: M::NAME,
-        size: breakdown.total,
-        limit,
-        largest: breakdown.attributes,
-    }
-    .into())
-}
-
-/// A key item, checked before sending.
-pub(crate) fn key_item<M: Table>(key: impl IntoKey<M::Key>) -> Result<Item> {
-    let item = crate::template::key_item(M::meta(), key.into_key_parts())
-        .map_err(|why| Error::invalid_request(M::NAME, why))?;
-    check_key::<M>(&item)?;
-    Ok(item)
-}
-
-/// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
-pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
-    let mut model = M::from_item(item)?;
-    if hooks {
-        model.after_load()?;
-    }
-    Ok(model)
-}
 
 /// Decodes an item returned by the service, when there is one.
 pub(crate) fn decode<M: Table>(item: Option<Item>, hooks: bool) -> Result<Option<M>> {
@@ -91,59 +36,16 @@ pub(crate) fn default_consistent_read<M: Table>(index: Option<&str>) -> Option<b
     (meta.consistent_read && !global).then_some(true)
 }
 
-/// Merges rendered placeholders into optional request maps.
-pub(crate) struct Expressions {
-    pub(crate) names: std::collections::HashMap<String, String>,
-    pub(crate) values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
-}
-
-impl Expressions {
-    pub(crate) fn new() -> Self {
-        Expressions {
-            names: Default::default(),
-            values: Default::default(),
-        }
-    }
-
-    pub(crate) fn add(&mut self, rendered: crate::expr::Rendered) -> String {
-        rendered.merge_into(&mut self.names, &mut self.values)
-    }
-
-    /// Renders an optional `ConditionExpression` into this request's placeholders.
-    pub(crate) fn condition<M>(
-        &mut self,
-        condition: Option<&Condition<M>>,
-    ) -> Result<Option<String>> {
-        condition
-            .map(|c| c.render().map(|r| self.add(r)))
-            .transpose()
-    }
-
-    /// The placeholder maps for a request (moved, not copied), `None` when empty.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn into_maps(
-        self,
-    ) -> (
-        Option<std::collections::HashMap<String, String>>,
-        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
-    ) {
-        (
-            (!self.names.is_empty()).then_some(self.names),
-            (!self.values.is_empty()).then_some(self.values),
-        )
-    }
-}
-
-/// `PutItem`: writes a whole item (validated first). Resolves to the old item when
-/// [`return_old`](Put::return_old) asked for it, else `None`.
+/// `PutItem`: writes a whole item (validated first). Resolves to `()`, or to the item it
+/// replaced after [`return_old`](Put::return_old).
 #[must_use = "an operation does nothing until awaited"]
-pub struct Put<'a, M> {
+pub struct Put<'a, M, R = returns::Nothing> {
     pub(crate) db: &'a Dynamo,
     model: &'a M,
     condition: Option<Condition<M>>,
-    return_old: bool,
     item_on_failure: bool,
     hooks: bool,
+    _returns: PhantomData<fn() -> R>,
 }
 
 impl Dynamo {
@@ -153,9 +55,9 @@ impl Dynamo {
             db: self,
             model,
             condition: None,
-            return_old: false,
             item_on_failure: false,
             hooks: true,
+            _returns: PhantomData,
         }
     }
 
@@ -165,8 +67,8 @@ impl Dynamo {
     ///
     /// # Errors
     ///
-    /// As `put`, and [`ErrorKind::VersionConflict`] when a versioned item was written since
-    /// `model` was read.
+    /// As `put`, and [`ErrorKind::VersionConflict`](crate::ErrorKind::VersionConflict) when
+    /// a versioned item was written since `model` was read.
     pub async fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
         let (_, written) = self.put(&*model).write(true).await?;
         model.__refresh_generated(&written.unwrap_or_default())
@@ -185,27 +87,31 @@ impl Dynamo {
         }
     }
 
-    /// Deletes the item of `model` (its key).
+    /// Deletes the item of `model` (its key), running its `before_delete` and
+    /// `after_delete` hooks.
     ///
     /// A versioned model (`#[dynamo(version)]`) is deleted only if the stored version is
     /// still the model's; otherwise the delete fails with
-    /// [`ErrorKind::VersionConflict`].
-    pub fn delete<M: Table>(&self, model: &M) -> Delete<'_, M> {
+    /// [`ErrorKind::VersionConflict`](crate::ErrorKind::VersionConflict).
+    pub fn delete<'a, M: Table>(&'a self, model: &'a M) -> Delete<'a, M> {
         let key = model.item_key();
         let mut delete = Delete::new(self, check_key::<M>(&key).map(|()| key));
-        delete.before_delete = Some(model.before_delete());
+        delete.model = Some(model);
         if M::meta().lifecycle.version.is_some() {
             delete.guard = lifecycle::on_delete::<M>(&model.to_item());
         }
         delete
     }
 
-    /// Deletes the item with `key`.
+    /// Deletes the item with `key`, running the model's `before_delete_key` and
+    /// `after_delete_key` hooks.
     pub fn delete_by_key<M: Table>(&self, key: impl IntoKey<M::Key>) -> Delete<'_, M> {
         Delete::new(self, key_item::<M>(key))
     }
 
-    /// Updates the item with `key` (creating it if absent, as DynamoDB does).
+    /// Updates the item with `key`, which must exist: an update of a missing item fails
+    /// with [`ErrorKind::ItemNotFound`](crate::ErrorKind::ItemNotFound) and writes nothing.
+    /// [`UpdateItem::upsert`] may create it instead.
     pub fn update<M: Table>(&self, key: impl IntoKey<M::Key>) -> UpdateItem<'_, M> {
         self.update_with_key(key_item::<M>(key))
     }
@@ -219,27 +125,39 @@ impl Dynamo {
         UpdateItem {
             db: self,
             key,
-            keys_included: false,
             update: Update::new(),
             condition: None,
-            item_on_failure: false,
             guard: None,
+            options: UpdateOptions {
+                guard: None,
+                item_on_failure: false,
+                hooks: true,
+                keys_included: false,
+                upsert: false,
+            },
             _returns: PhantomData,
         }
     }
 }
 
-impl<'a, M: Table> Put<'a, M> {
+impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// Writes only if `condition` holds for the item being replaced.
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
         self.condition = Some(condition.into());
         self
     }
 
-    /// Resolves to the item that was replaced (`ReturnValues = ALL_OLD`).
-    pub fn return_old(mut self) -> Self {
-        self.return_old = true;
-        self
+    /// Resolves to the item that was replaced (`ReturnValues = ALL_OLD`), `None` when there
+    /// was none.
+    pub fn return_old(self) -> Put<'a, M, returns::AllOld> {
+        Put {
+            db: self.db,
+            model: self.model,
+            condition: self.condition,
+            item_on_failure: self.item_on_failure,
+            hooks: self.hooks,
+            _returns: PhantomData,
+        }
     }
 
     /// On a failed condition, puts the current item in the error
@@ -261,64 +179,54 @@ impl<'a, M: Table> Put<'a, M> {
     ///
     /// Validation, key, size and expression errors, as the send would report them.
     pub fn to_request(&self) -> Result<put_item::builders::PutItemInputBuilder> {
-        Ok(self.prepare()?.0)
+        Ok(self
+            .prepare(false)?
+            .put_item()?
+            .set_return_values(R::RETURN_VALUES))
     }
 
-    /// The request, and the version it expects when the model is versioned (a failed
-    /// condition then asks for the current item, to tell a version conflict apart).
-    fn prepare(
-        &self,
-    ) -> Result<(
-        put_item::builders::PutItemInputBuilder,
-        Option<VersionGuard>,
-    )> {
-        let (item, guard) = item_to_write(self.model)?;
-        let mut expressions = Expressions::new();
-        let condition = VersionGuard::and(guard, self.condition.as_ref());
-        let condition = expressions.condition(condition.as_deref())?;
-        let (names, values) = expressions.into_maps();
-        let request = put_item::PutItemInput::builder()
-            .table_name(self.db.table_name::<M>())
-            .set_item(Some(item))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
-            .set_return_values_on_condition_check_failure(
-                (self.item_on_failure || guard.is_some())
-                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            );
-        Ok((request, guard))
+    fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
+        prepare::put(
+            self.db.table_name::<M>(),
+            self.model,
+            self.condition.as_ref(),
+            self.item_on_failure,
+            hooks,
+        )
     }
 
     /// Sends the put; resolves to the old item (when asked for) and, when `keep_written`,
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
-        if self.hooks {
-            self.model.before_save()?;
-        }
-        let (request, guard) = self.prepare()?;
+        let prepared = self.prepare(self.hooks)?;
+        let (key, expect) = (prepared.key.clone(), prepared.expect);
+        let request = prepared.put_item()?.set_return_values(R::RETURN_VALUES);
         let written = keep_written.then(|| request.get_item().clone()).flatten();
         let output = self
             .db
-            .backend
+            .backend()
             .put_item(request)
             .await
-            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
+            .map_err(|e| expect.explain::<M>(&key, e))?;
         if self.hooks {
             self.model.after_save();
         }
         Ok((output.attributes, written))
     }
 
-    async fn send(self) -> Result<Option<M>> {
+    async fn send(self) -> Result<R::Output> {
         let (old, _) = self.write(false).await?;
-        decode(old, self.hooks)
+        R::convert(old)
     }
 }
 
-impl<'a, M: Table + Send + Sync + 'a> IntoFuture for Put<'a, M> {
-    type Output = Result<Option<M>>;
+impl<'a, M, R> IntoFuture for Put<'a, M, R>
+where
+    M: Table + Send + Sync + 'a,
+    R: UpdateReturn<M> + 'a,
+    R::Output: Send,
+{
+    type Output = Result<R::Output>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -394,7 +302,7 @@ impl<'a, M: Table> Get<'a, M> {
     pub async fn item(self) -> Result<Option<Item>> {
         let expiry = ExpiryFilter::of::<M>(self.include_expired);
         let request = self.to_request()?;
-        let output = self.db.backend.get_item(request).await?;
+        let output = self.db.backend().get_item(request).await?;
         Ok(expiry.keep(output.item))
     }
 
@@ -413,19 +321,20 @@ impl<'a, M: Table + Send + 'a> IntoFuture for Get<'a, M> {
     }
 }
 
-/// `DeleteItem`: resolves to the deleted item when [`return_old`](Delete::return_old)
-/// asked for it, else `None`. Deleting by key runs no item hooks.
+/// `DeleteItem`: resolves to `()`, or to the deleted item after
+/// [`return_old`](Delete::return_old).
 #[must_use = "an operation does nothing until awaited"]
-pub struct Delete<'a, M> {
+pub struct Delete<'a, M, R = returns::Nothing> {
     pub(crate) db: &'a Dynamo,
     key: Result<Item>,
+    /// The item, when deleting one (`delete(&item)` runs its own hooks).
+    model: Option<&'a M>,
     condition: Option<Condition<M>>,
-    return_old: bool,
     item_on_failure: bool,
-    /// What the item's `before_delete` hook said (deleting by key runs none).
-    before_delete: Option<Result<()>>,
+    hooks: bool,
     /// The version the delete expects, for versioned models.
     guard: Result<Option<VersionGuard>>,
+    _returns: PhantomData<fn() -> R>,
 }
 
 impl<'a, M: Table> Delete<'a, M> {
@@ -433,16 +342,19 @@ impl<'a, M: Table> Delete<'a, M> {
         Delete {
             db,
             key,
+            model: None,
             condition: None,
-            return_old: false,
             item_on_failure: false,
-            before_delete: None,
+            hooks: true,
             guard: Ok(None),
+            _returns: PhantomData,
         }
     }
+}
 
+impl<'a, M: Table, R: UpdateReturn<M>> Delete<'a, M, R> {
     /// Deletes only if the stored version is `version` (`#[dynamo(version)]`); another
-    /// version fails with [`ErrorKind::VersionConflict`].
+    /// version fails with [`ErrorKind::VersionConflict`](crate::ErrorKind::VersionConflict).
     pub fn expect_version(mut self, version: u64) -> Self {
         self.guard = lifecycle::expecting::<M>(version).map(Some);
         self
@@ -454,10 +366,18 @@ impl<'a, M: Table> Delete<'a, M> {
         self
     }
 
-    /// Resolves to the deleted item (`ReturnValues = ALL_OLD`).
-    pub fn return_old(mut self) -> Self {
-        self.return_old = true;
-        self
+    /// Resolves to the deleted item (`ReturnValues = ALL_OLD`), `None` when there was none.
+    pub fn return_old(self) -> Delete<'a, M, returns::AllOld> {
+        Delete {
+            db: self.db,
+            key: self.key,
+            model: self.model,
+            condition: self.condition,
+            item_on_failure: self.item_on_failure,
+            hooks: self.hooks,
+            guard: self.guard,
+            _returns: PhantomData,
+        }
     }
 
     /// On a failed condition, puts the current item in the error.
@@ -468,57 +388,65 @@ impl<'a, M: Table> Delete<'a, M> {
 
     /// Runs no lifecycle hook for this call.
     pub fn skip_hooks(mut self) -> Self {
-        self.before_delete = None;
+        self.hooks = false;
         self
     }
 
-    /// The request this delete sends (a dry run).
+    /// The request this delete sends (a dry run; no hook runs).
     ///
     /// # Errors
     ///
     /// Key and expression errors, as the send would report them.
     pub fn to_request(&self) -> Result<delete_item::builders::DeleteItemInputBuilder> {
-        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
-        let guard = *self.guard.as_ref().map_err(Error::duplicate)?;
-        let mut expressions = Expressions::new();
-        let condition = VersionGuard::and(guard, self.condition.as_ref());
-        let condition = expressions.condition(condition.as_deref())?;
-        let (names, values) = expressions.into_maps();
-        Ok(delete_item::DeleteItemInput::builder()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(key))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_return_values(self.return_old.then_some(ReturnValue::AllOld))
-            .set_return_values_on_condition_check_failure(
-                (self.item_on_failure || guard.is_some())
-                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            ))
+        Ok(self
+            .prepare(false)?
+            .delete_item()?
+            .set_return_values(R::RETURN_VALUES))
     }
 
-    async fn send(self) -> Result<Option<M>> {
-        let hooks = self.before_delete.is_some();
+    fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
+        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
         let guard = *self.guard.as_ref().map_err(Error::duplicate)?;
-        if let Some(verdict) = self.before_delete {
-            verdict?;
+        if let (true, Some(model)) = (hooks, self.model) {
+            model.before_delete()?;
         }
-        let request = Delete {
-            before_delete: None,
-            ..self
-        };
-        let output = request
+        prepare::delete(
+            self.db.table_name::<M>(),
+            key,
+            self.condition.as_ref(),
+            guard,
+            self.item_on_failure,
+            hooks && self.model.is_none(),
+        )
+    }
+
+    async fn send(self) -> Result<R::Output> {
+        let prepared = self.prepare(self.hooks)?;
+        let (key, expect) = (prepared.key.clone(), prepared.expect);
+        let request = prepared.delete_item()?.set_return_values(R::RETURN_VALUES);
+        let output = self
             .db
-            .backend
-            .delete_item(request.to_request()?)
+            .backend()
+            .delete_item(request)
             .await
-            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
-        decode(output.attributes, hooks)
+            .map_err(|e| expect.explain::<M>(&key, e))?;
+        if self.hooks {
+            match self.model {
+                Some(model) => model.after_delete(),
+                None => M::after_delete_key(&key),
+            }
+        }
+        R::convert(output.attributes)
     }
 }
 
-impl<'a, M: Table + Send + 'a> IntoFuture for Delete<'a, M> {
-    type Output = Result<Option<M>>;
+impl<'a, M, R> IntoFuture for Delete<'a, M, R>
+where
+    M: Table + Send + Sync + 'a,
+    R: UpdateReturn<M> + 'a,
+    R::Output: Send,
+{
+    type Output = Result<R::Output>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -602,19 +530,18 @@ pub mod returns {
     }
 }
 
-/// `UpdateItem` by key with typed actions. Runs no item hooks (there is no item).
+/// `UpdateItem` by key with typed actions. The item must exist, unless
+/// [`upsert`](UpdateItem::upsert) allows creating it. Runs the model's key hooks
+/// (`before_update`, `after_update`).
 #[must_use = "an operation does nothing until awaited"]
 pub struct UpdateItem<'a, M, R = returns::Nothing> {
     pub(crate) db: &'a Dynamo,
     key: Result<Item>,
     update: Update<M>,
     condition: Option<Condition<M>>,
-    item_on_failure: bool,
     /// `expect_version`: the version the update expects.
     guard: Option<Result<VersionGuard>>,
-    /// The actions already set every templated key and the entity type (a tracked save,
-    /// which knows the whole item): they are not derived from the changed fields again.
-    keys_included: bool,
+    options: UpdateOptions,
     _returns: PhantomData<fn() -> R>,
 }
 
@@ -670,7 +597,15 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
 
     /// Marks the actions as setting every templated key themselves.
     pub(crate) fn with_keys_included(mut self) -> Self {
-        self.keys_included = true;
+        self.options.keys_included = true;
+        self
+    }
+
+    /// Lets the update create the item when it does not exist (DynamoDB's own behaviour).
+    /// The actions must then set every attribute the model requires, so that the new item
+    /// reads back as the model: checked before sending.
+    pub fn upsert(mut self) -> Self {
+        self.options.upsert = true;
         self
     }
 
@@ -682,13 +617,20 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
 
     /// On a failed condition, puts the current item in the error.
     pub fn return_item_on_condition_failure(mut self) -> Self {
-        self.item_on_failure = true;
+        self.options.item_on_failure = true;
+        self
+    }
+
+    /// Runs no hook for this call.
+    pub fn skip_hooks(mut self) -> Self {
+        self.options.hooks = false;
         self
     }
 
     /// Updates only if the stored version is `version` (`#[dynamo(version)]`); another
-    /// version fails with [`ErrorKind::VersionConflict`]. Every update of a versioned model
-    /// moves its version on by one, with or without this check.
+    /// version fails with [`ErrorKind::VersionConflict`](crate::ErrorKind::VersionConflict).
+    /// Every update of a versioned model moves its version on by one, with or without this
+    /// check.
     pub fn expect_version(mut self, version: u64) -> Self {
         self.guard = Some(lifecycle::expecting::<M>(version));
         self
@@ -700,9 +642,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
             key: self.key,
             update: self.update,
             condition: self.condition,
-            item_on_failure: self.item_on_failure,
             guard: self.guard,
-            keys_included: self.keys_included,
+            options: self.options,
             _returns: PhantomData,
         }
     }
@@ -727,75 +668,54 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         self.returning()
     }
 
-    /// The request this update sends (a dry run).
+    /// The request this update sends (a dry run; no hook runs).
     ///
     /// # Errors
     ///
-    /// Key and expression errors (an empty update, overlapping paths...), as the send
-    /// would report them.
+    /// Key and expression errors (an empty update, overlapping paths...), a change to a key
+    /// attribute, values over the size limit, an upsert that would create an unreadable
+    /// item, as the send would report them.
     pub fn to_request(&self) -> Result<update_item::builders::UpdateItemInputBuilder> {
-        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
-        let guard = self.guard().map_err(Error::duplicate)?;
-        let mut expressions = Expressions::new();
-        let meta = M::meta();
-        let templated;
-        let base = if crate::template::has_templates(meta) && !self.keys_included {
-            templated = crate::template::on_update(meta, &key, self.update.clone())
-                .map_err(|why| Error::invalid_request(M::NAME, why))?;
-            &templated
-        } else {
-            &self.update
-        };
-        let with_lifecycle;
-        let update = if meta.lifecycle.is_empty() {
-            base
-        } else {
-            with_lifecycle = lifecycle::on_update(base.clone());
-            &with_lifecycle
-        };
-        let update = expressions.add(update.render()?);
-        let condition = VersionGuard::and(guard, self.condition.as_ref());
-        let condition = expressions.condition(condition.as_deref())?;
-        if let Some(key) = std::iter::once(meta.hash_key)
-            .chain(meta.range_key)
-            .find(|k| self.update.changes_attribute(k.attribute))
-        {
-            return Err(Error::invalid_request(
-                M::NAME,
-                format!(
-                    "an update cannot change the key attribute `{}`",
-                    key.attribute
-                ),
-            ));
-        }
-        let (names, values) = expressions.into_maps();
-        Ok(update_item::UpdateItemInput::builder()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(key))
-            .update_expression(update)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_return_values(R::RETURN_VALUES)
-            .set_return_values_on_condition_check_failure(
-                (self.item_on_failure || guard.is_some())
-                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            ))
+        Ok(self
+            .prepare(false)?
+            .update_item()?
+            .set_return_values(R::RETURN_VALUES))
     }
 
-    fn guard(&self) -> std::result::Result<Option<VersionGuard>, &Error> {
-        self.guard.as_ref().map(|g| g.as_ref().copied()).transpose()
+    fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
+        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let guard = self
+            .guard
+            .as_ref()
+            .map(|g| g.as_ref().copied())
+            .transpose()
+            .map_err(Error::duplicate)?;
+        prepare::update(
+            self.db.table_name::<M>(),
+            key,
+            &self.update,
+            self.condition.as_ref(),
+            UpdateOptions {
+                guard,
+                hooks,
+                ..self.options
+            },
+        )
     }
 
     async fn send(self) -> Result<R::Output> {
-        let guard = self.guard().map_err(Error::duplicate)?;
-        let request = self.to_request()?;
+        let prepared = self.prepare(self.options.hooks)?;
+        let (key, expect) = (prepared.key.clone(), prepared.expect);
+        let request = prepared.update_item()?.set_return_values(R::RETURN_VALUES);
         let output = self
             .db
-            .backend
+            .backend()
             .update_item(request)
             .await
-            .map_err(|e| VersionGuard::explain::<M>(guard, e))?;
+            .map_err(|e| expect.explain::<M>(&key, e))?;
+        if self.options.hooks {
+            M::after_update(&key);
+        }
         R::convert(output.attributes)
     }
 }

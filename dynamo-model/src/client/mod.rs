@@ -2,11 +2,12 @@
 
 mod batch;
 mod builder;
-mod execute;
 mod item;
 mod lifecycle;
+mod prepare;
 mod query;
 mod retry;
+mod runtime;
 mod table;
 mod tracked;
 mod transact;
@@ -15,20 +16,20 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::backend::{AwsBackend, Backend};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Table;
 
 pub use batch::{
-    BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, UnprocessedWrite, MAX_BATCH_GET,
-    MAX_BATCH_WRITE,
+    BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
 pub use builder::{DynamoBuilder, RetryQuota};
-pub use execute::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
-pub(crate) use item::{item_to_write, key_item, load};
+pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
+pub(crate) use prepare::{key_item, prepared_item};
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
+pub(crate) use runtime::BlockingRuntime;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{GetResults, TransactGet, TransactWrite, MAX_TRANSACTION_ITEMS};
@@ -61,7 +62,7 @@ pub struct Dynamo {
     retry: RetryPolicy,
     /// The runtime `wait()` runs operations on, for clients made by
     /// [`blocking::Dynamo`](crate::blocking::Dynamo).
-    runtime: Option<Arc<crate::blocking::BlockingRuntime>>,
+    runtime: Option<Arc<BlockingRuntime>>,
 }
 
 impl fmt::Debug for Dynamo {
@@ -228,7 +229,7 @@ impl Dynamo {
     }
 
     /// The same client, running `wait()` on `runtime`.
-    pub(crate) fn with_runtime(&self, runtime: Arc<crate::blocking::BlockingRuntime>) -> Self {
+    pub(crate) fn with_runtime(&self, runtime: Arc<BlockingRuntime>) -> Self {
         Dynamo {
             runtime: Some(runtime),
             ..self.clone()
@@ -236,7 +237,7 @@ impl Dynamo {
     }
 
     /// The runtime of a blocking client.
-    pub(crate) fn runtime(&self) -> Option<&Arc<crate::blocking::BlockingRuntime>> {
+    pub(crate) fn runtime(&self) -> Option<&Arc<BlockingRuntime>> {
         self.runtime.as_ref()
     }
 }
@@ -256,47 +257,4 @@ fn table_prefix_problem(prefix: &str) -> Option<String> {
             prefix.len()
         )
     })
-}
-
-/// Checks the key attributes of an item before sending: present, and not an empty string
-/// or binary (DynamoDB rejects both).
-pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
-    let meta = M::meta();
-    for key_meta in std::iter::once(meta.hash_key).chain(meta.range_key) {
-        let name = key_meta.attribute;
-        match key.get(name) {
-            None | Some(aws_sdk_dynamodb::types::AttributeValue::Null(_)) => {
-                return Err(Error::invalid_request(
-                    M::NAME,
-                    format!("the key attribute `{name}` is missing"),
-                ));
-            }
-            Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) if s.is_empty() => {
-                return Err(Error::invalid_request(
-                    M::NAME,
-                    format!("the key attribute `{name}` is an empty string"),
-                ));
-            }
-            Some(aws_sdk_dynamodb::types::AttributeValue::B(b)) if b.as_ref().is_empty() => {
-                return Err(Error::invalid_request(
-                    M::NAME,
-                    format!("the key attribute `{name}` is empty binary"),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
-/// The key attributes of a full item.
-pub(crate) fn key_of<M: Table>(item: &crate::value::Item) -> crate::value::Item {
-    let meta = M::meta();
-    std::iter::once(meta.hash_key)
-        .chain(meta.range_key)
-        .filter_map(|k| {
-            item.get(k.attribute)
-                .map(|v| (k.attribute.to_owned(), v.clone()))
-        })
-        .collect()
 }

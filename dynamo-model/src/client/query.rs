@@ -8,13 +8,14 @@ use aws_sdk_dynamodb::operation::{query, scan};
 use aws_sdk_dynamodb::types::Select;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::item::{default_consistent_read, Expressions};
+use super::item::default_consistent_read;
 use super::lifecycle::ExpiryFilter;
+use super::prepare::Expressions;
 use super::Dynamo;
-use crate::collection::{Collection, Load};
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
 use crate::key::KeyArg;
+use crate::model::collection::{Collection, Load};
 use crate::model::Table;
 use crate::value::Item;
 
@@ -29,20 +30,6 @@ pub struct Page<M> {
     pub last_evaluated_key: Option<Item>,
     /// Items evaluated before the filter.
     pub scanned_count: i32,
-}
-
-impl<M> Page<M> {
-    /// Where the next page starts, as an opaque URL-safe string for an API response
-    /// (`start_from_cursor` takes it back); `None` on the last page.
-    pub fn cursor(&self) -> Option<String> {
-        self.last_evaluated_key.as_ref().map(crate::cursor::encode)
-    }
-
-    /// [`cursor`](Page::cursor), signed with `key` so that clients cannot forge one
-    /// (`start_from_signed_cursor` checks it).
-    pub fn signed_cursor(&self, key: &crate::cursor::CursorKey) -> Option<String> {
-        self.last_evaluated_key.as_ref().map(|k| key.sign(k))
-    }
 }
 
 /// Options shared by query and scan.
@@ -86,7 +73,7 @@ impl<M> Common<M> {
             return Err(error.duplicate());
         }
         if let Some(start) = &self.start {
-            crate::cursor::check_start_key(M::meta(), index, start)?;
+            crate::meta::check_start_key(M::meta(), index, start)?;
         }
         let filter = self
             .filter
@@ -136,30 +123,12 @@ macro_rules! common_options {
             self
         }
 
-        /// Starts after a page's [`cursor`](Page::cursor). A cursor that cannot be read,
-        /// or does not fit the key schema, fails the request before sending.
-        pub fn start_from_cursor(mut self, cursor: &str) -> Self {
-            match crate::cursor::decode(cursor) {
+        /// Starts after the key a cursor holds, or fails the request with the reason the
+        /// cursor could not be read (see the `cursor` module).
+        pub(crate) fn start_from_decoded(mut self, start: Result<Item>) -> Self {
+            match start {
                 Ok(key) => {
                     self.common.start = Some(key);
-                    self.common.bad_cursor = None;
-                }
-                Err(error) => self.common.bad_cursor = Some(error),
-            }
-            self
-        }
-
-        /// Starts after a page's [`signed_cursor`](Page::signed_cursor), checking its
-        /// signature with `key`: a forged or changed cursor fails the request before
-        /// sending.
-        pub fn start_from_signed_cursor(
-            mut self,
-            cursor: &str,
-            key: &crate::cursor::CursorKey,
-        ) -> Self {
-            match key.verify(cursor) {
-                Ok(start) => {
-                    self.common.start = Some(start);
                     self.common.bad_cursor = None;
                 }
                 Err(error) => self.common.bad_cursor = Some(error),
@@ -364,7 +333,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     ///
     /// Expression, service and decode errors.
     pub async fn page(self) -> Result<Page<O>> {
-        let output = self.db.backend.query(self.to_request()?).await?;
+        let output = self.db.backend().query(self.to_request()?).await?;
         decode_page(
             &self.common,
             output.items,
@@ -386,7 +355,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             self.common.hooks,
             ExpiryFilter::of::<M>(self.common.include_expired),
             move |request| async move {
-                let output = db.backend.query(request).await?;
+                let output = db.backend().query(request).await?;
                 Ok((output.items, output.last_evaluated_key))
             },
             query::builders::QueryInputBuilder::set_exclusive_start_key,
@@ -417,7 +386,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
         let mut request = self.to_request()?.select(Select::Count);
         let mut total = 0_u64;
         loop {
-            let output = self.db.backend.query(request.clone()).await?;
+            let output = self.db.backend().query(request.clone()).await?;
             total += u64::try_from(output.count).unwrap_or(0);
             match output.last_evaluated_key.filter(|k| !k.is_empty()) {
                 Some(key) => request = request.set_exclusive_start_key(Some(key)),
@@ -542,7 +511,7 @@ impl<'a, M: Table> Scan<'a, M> {
     ///
     /// Expression, service and decode errors.
     pub async fn page(self) -> Result<Page<M>> {
-        let output = self.db.backend.scan(self.request(None)?).await?;
+        let output = self.db.backend().scan(self.request(None)?).await?;
         decode_page(
             &self.common,
             output.items,
@@ -566,7 +535,7 @@ impl<'a, M: Table> Scan<'a, M> {
                 hooks,
                 expiry,
                 move |request: scan::builders::ScanInputBuilder| async move {
-                    let output = db.backend.scan(request).await?;
+                    let output = db.backend().scan(request).await?;
                     Ok((output.items, output.last_evaluated_key))
                 },
                 scan::builders::ScanInputBuilder::set_exclusive_start_key,
@@ -610,7 +579,7 @@ impl<'a, M: Table> Scan<'a, M> {
                 .request(self.segments.map(|t| (segment, t)))?
                 .select(Select::Count);
             loop {
-                let output = self.db.backend.scan(request.clone()).await?;
+                let output = self.db.backend().scan(request.clone()).await?;
                 total += u64::try_from(output.count).unwrap_or(0);
                 match output.last_evaluated_key.filter(|k| !k.is_empty()) {
                     Some(key) => request = request.set_exclusive_start_key(Some(key)),

@@ -336,7 +336,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
     }
 
     async fn send(self) -> Result<()> {
-        self.db.backend.create_table(self.to_request()?).await?;
+        self.db.backend().create_table(self.to_request()?).await?;
         if self.wait {
             self.db
                 .wait_until_active::<M>(Duration::from_secs(60))

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::BoxFuture;
 use super::Dynamo;
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Update};
+use crate::expr::Update;
 use crate::meta::TableMeta;
 use crate::model::Table;
 use crate::value::Item;
@@ -110,7 +110,7 @@ impl<M> DerefMut for Tracked<M> {
 /// Every attribute an item of the model can have: its fields', then the keys and entity
 /// type the client writes, each once.
 fn attribute_names(meta: &'static TableMeta) -> impl Iterator<Item = &'static str> {
-    let keys = crate::template::templated_keys(meta).map(|(attribute, _)| attribute);
+    let keys = crate::meta::template::templated_keys(meta).map(|(attribute, _)| attribute);
     let entity = meta.entity.map(|entity| entity.attribute);
     let mut seen: Vec<&'static str> = Vec::new();
     meta.attributes
@@ -157,7 +157,7 @@ pub struct SaveChanges<'a, M> {
 
 impl Dynamo {
     /// Saves a tracked model: an `UpdateItem` setting the changed attributes and removing
-    /// the cleared ones (on the condition that the item still exists), a `PutItem` when the
+    /// the cleared ones (the item must still exist: updates require it), a `PutItem` when the
     /// model is new, nothing when nothing changed. Afterwards the model holds what was
     /// stored (version, timestamps) and is clean.
     ///
@@ -232,7 +232,6 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             .db
             .update_by_item_key::<M>(model.item_key())
             .with(actions)
-            .condition(Condition::attribute_present(meta.hash_key.attribute))
             .return_all_new()
             .with_keys_included();
         if let Some(attribute) = meta.lifecycle.version {

@@ -7,16 +7,11 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::{transact_get_items, transact_write_items};
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as TransactDelete, Get as TransactGetItem, Put as TransactPut,
-    ReturnValuesOnConditionCheckFailure, TransactGetItem as GetEntry, TransactWriteItem,
-    Update as TransactUpdate,
-};
+use aws_sdk_dynamodb::types::{Get as TransactGetItem, TransactGetItem as GetEntry};
 
-use super::item::{item_to_write, key_item, Expressions};
-use super::lifecycle::{self, VersionGuard};
+use super::prepare::{self, key_item, Prepared, UpdateOptions};
 use super::retry::retrying;
-use super::{key_of, Dynamo};
+use super::Dynamo;
 use crate::error::{CancellationReason, Error, Result};
 use crate::expr::{Condition, Update};
 use crate::key::IntoKey;
@@ -28,11 +23,12 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Items per transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
-/// One item of a write transaction, with its table and key for duplicate checks.
+/// One item of a write transaction: prepared by the write pipeline, rendered when the
+/// request is built (so transaction-wide options apply to every item, whenever they were
+/// set), with the hook to run once the transaction succeeded.
 struct Entry {
-    table: String,
-    key: Item,
-    item: TransactWriteItem,
+    prepared: Prepared,
+    after: Option<fn(&Item)>,
 }
 
 /// `TransactWriteItems`: puts, updates, deletes and condition checks of any models, all or
@@ -67,20 +63,18 @@ impl Dynamo {
 }
 
 impl<'a> TransactWrite<'a> {
-    fn push(mut self, entry: Result<Entry>) -> Self {
+    fn push(mut self, entry: Result<Prepared>, after: Option<fn(&Item)>) -> Self {
         self.entries = self.entries.and_then(|mut entries| {
-            entries.push(entry?);
+            entries.push(Entry {
+                prepared: entry?,
+                after,
+            });
             Ok(entries)
         });
         self
     }
 
-    fn failure_mode(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
-        self.item_on_failure
-            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
-    }
-
-    /// Puts an item.
+    /// Puts an item (its `before_save` hook runs).
     pub fn put<M: Table>(self, model: &M) -> Self {
         self.put_if(model, None)
     }
@@ -88,35 +82,12 @@ impl<'a> TransactWrite<'a> {
     /// Puts an item if `condition` holds (`None`: always).
     pub fn put_if<M: Table>(self, model: &M, condition: impl Into<Option<Condition<M>>>) -> Self {
         let table = self.db.table_name::<M>();
-        let on_failure = self.failure_mode();
-        let entry = model
-            .before_save()
-            .and_then(|()| item_to_write(model))
-            .and_then(|(item, guard)| {
-                let mut expressions = Expressions::new();
-                let condition = condition.into();
-                let condition = VersionGuard::and(guard, condition.as_ref());
-                let condition = expressions.condition(condition.as_deref())?;
-                let (names, values) = expressions.into_maps();
-                let put = TransactPut::builder()
-                    .table_name(&table)
-                    .set_item(Some(item.clone()))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-                Ok(Entry {
-                    key: key_of::<M>(&item),
-                    table,
-                    item: TransactWriteItem::builder().put(put).build(),
-                })
-            });
-        self.push(entry)
+        let entry = prepare::put(table, model, condition.into().as_ref(), false, true);
+        self.push(entry, None)
     }
 
-    /// Updates the item with `key`: `|u| u.set(User::fields().age, 5)`.
+    /// Updates the item with `key`, which must exist (the transaction is cancelled
+    /// otherwise): `|u| u.set(User::fields().age, 5)`.
     pub fn update<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
@@ -125,41 +96,46 @@ impl<'a> TransactWrite<'a> {
         self.update_if(key, update, None)
     }
 
-    /// Updates the item with `key` if `condition` holds.
+    /// Updates the item with `key` if it exists and `condition` holds.
     pub fn update_if<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
         update: impl FnOnce(Update<M>) -> Update<M>,
         condition: impl Into<Option<Condition<M>>>,
     ) -> Self {
+        self.update_with(key, update, condition.into(), false)
+    }
+
+    /// Updates the item with `key`, creating it when absent: the actions must then set
+    /// every attribute the model requires (checked before sending).
+    pub fn upsert<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        update: impl FnOnce(Update<M>) -> Update<M>,
+    ) -> Self {
+        self.update_with(key, update, None, true)
+    }
+
+    fn update_with<M: Table>(
+        self,
+        key: impl IntoKey<M::Key>,
+        update: impl FnOnce(Update<M>) -> Update<M>,
+        condition: Option<Condition<M>>,
+        upsert: bool,
+    ) -> Self {
         let table = self.db.table_name::<M>();
-        let on_failure = self.failure_mode();
         let update = update(Update::new());
-        let entry = key_item::<M>(key).and_then(|key| {
-            let update = crate::template::on_update(M::meta(), &key, update)
-                .map_err(|why| Error::invalid_request(M::NAME, why))?;
-            let update = lifecycle::on_update(update);
-            let mut expressions = Expressions::new();
-            let expression = expressions.add(update.render()?);
-            let condition = expressions.condition(condition.into().as_ref())?;
-            let (names, values) = expressions.into_maps();
-            let update = TransactUpdate::builder()
-                .table_name(&table)
-                .set_key(Some(key.clone()))
-                .update_expression(expression)
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(Entry {
-                table,
-                key,
-                item: TransactWriteItem::builder().update(update).build(),
-            })
-        });
-        self.push(entry)
+        let options = UpdateOptions {
+            guard: None,
+            item_on_failure: false,
+            hooks: true,
+            keys_included: false,
+            upsert,
+        };
+        let entry = key_item::<M>(key)
+            .and_then(|key| prepare::update(table, key, &update, condition.as_ref(), options));
+        let after = Some(M::after_update as fn(&Item));
+        self.push(entry, after)
     }
 
     /// Deletes the item with `key`.
@@ -174,27 +150,11 @@ impl<'a> TransactWrite<'a> {
         condition: impl Into<Option<Condition<M>>>,
     ) -> Self {
         let table = self.db.table_name::<M>();
-        let on_failure = self.failure_mode();
-        let entry = key_item::<M>(key).and_then(|key| {
-            let mut expressions = Expressions::new();
-            let condition = expressions.condition(condition.into().as_ref())?;
-            let (names, values) = expressions.into_maps();
-            let delete = TransactDelete::builder()
-                .table_name(&table)
-                .set_key(Some(key.clone()))
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(Entry {
-                table,
-                key,
-                item: TransactWriteItem::builder().delete(delete).build(),
-            })
-        });
-        self.push(entry)
+        let condition = condition.into();
+        let entry = key_item::<M>(key)
+            .and_then(|key| prepare::delete(table, key, condition.as_ref(), None, false, true));
+        let after = Some(M::after_delete_key as fn(&Item));
+        self.push(entry, after)
     }
 
     /// Requires `condition` to hold for the item with `key`, without changing it.
@@ -204,28 +164,10 @@ impl<'a> TransactWrite<'a> {
         condition: impl Into<Condition<M>>,
     ) -> Self {
         let table = self.db.table_name::<M>();
-        let on_failure = self.failure_mode();
         let condition = condition.into();
-        let entry = key_item::<M>(key).and_then(|key| {
-            let mut expressions = Expressions::new();
-            let expression = expressions.add(condition.render()?);
-            let (names, values) = expressions.into_maps();
-            let check = ConditionCheck::builder()
-                .table_name(&table)
-                .set_key(Some(key.clone()))
-                .condition_expression(expression)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            Ok(Entry {
-                table,
-                key,
-                item: TransactWriteItem::builder().condition_check(check).build(),
-            })
-        });
-        self.push(entry)
+        let entry =
+            key_item::<M>(key).and_then(|key| prepare::check(table, key, &condition, false));
+        self.push(entry, None)
     }
 
     /// The idempotency token (generated when not given): retries with it are applied once.
@@ -234,7 +176,8 @@ impl<'a> TransactWrite<'a> {
         self
     }
 
-    /// On a failed condition, each cancellation reason carries the item as it was.
+    /// On a failed condition, each cancellation reason carries the item as it was; it
+    /// applies to every item of the transaction, whenever it is called.
     pub fn return_items_on_condition_failure(mut self) -> Self {
         self.item_on_failure = true;
         self
@@ -260,6 +203,7 @@ impl<'a> TransactWrite<'a> {
         }
         let mut seen = HashSet::new();
         for entry in entries {
+            let entry = &entry.prepared;
             let mut key: Vec<String> = entry
                 .key
                 .iter()
@@ -276,9 +220,17 @@ impl<'a> TransactWrite<'a> {
                 ));
             }
         }
+        let items = entries
+            .iter()
+            .map(|entry| {
+                let mut prepared = entry.prepared.clone();
+                prepared.item_on_failure |= self.item_on_failure;
+                prepared.transact_item()
+            })
+            .collect::<Result<Vec<_>>>()?;
         let token = self.token.clone().unwrap_or_else(new_token);
         Ok(transact_write_items::TransactWriteItemsInput::builder()
-            .set_transact_items(Some(entries.iter().map(|e| e.item.clone()).collect()))
+            .set_transact_items(Some(items))
             .client_request_token(token))
     }
 
@@ -287,8 +239,20 @@ impl<'a> TransactWrite<'a> {
         let retry = self.db.retry().clone();
         let mut attempt = 0;
         loop {
-            match self.db.backend.transact_write_items(request.clone()).await {
-                Ok(_) => return Ok(()),
+            match self
+                .db
+                .backend()
+                .transact_write_items(request.clone())
+                .await
+            {
+                Ok(_) => {
+                    for entry in self.entries.iter().flatten() {
+                        if let Some(after) = entry.after {
+                            after(&entry.prepared.key);
+                        }
+                    }
+                    return Ok(());
+                }
                 Err(error) if attempt < retry.max_retries && worth_retrying(&error) => {
                     attempt += 1;
                     let items = error.reasons().len();

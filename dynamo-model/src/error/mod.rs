@@ -4,10 +4,10 @@ mod redact;
 
 use std::fmt;
 
-/// The message of an encrypted attribute a wrong key cannot open.
-pub(crate) const WRONG_KEY: &str = "cannot be decrypted: wrong key";
-/// The message of an encrypted attribute whose ciphertext was altered.
-pub(crate) const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
+pub use crate::value::FieldError;
+use crate::value::{TAMPERED, WRONG_KEY};
+
+use aws_sdk_dynamodb::types::WriteRequest;
 
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -69,6 +69,22 @@ pub enum ErrorKind {
         /// The item as it was, when the request asked for it on failure.
         item: Option<crate::value::Item>,
     },
+    /// The backend does not implement this operation (a [`Backend`](crate::backend::Backend)
+    /// written before the operation existed, or a test double).
+    Unsupported {
+        /// The DynamoDB operation (`DescribeTable`, ...).
+        operation: &'static str,
+    },
+    /// An update (not an upsert) found no item with its key: an update never creates a
+    /// partial item the model cannot read.
+    ItemNotFound {
+        /// The model.
+        model: &'static str,
+        /// The operation (`UpdateItem`, or `TransactWriteItems` for a transaction's update).
+        operation: &'static str,
+        /// The key that named no item.
+        key: crate::value::Item,
+    },
     /// An optimistic-locking write found another version than the one it expected: someone
     /// else wrote the item since it was read (`#[dynamo(version)]`).
     VersionConflict {
@@ -110,7 +126,7 @@ pub enum ErrorKind {
         /// Keys not read (batch get).
         keys: Vec<crate::value::Item>,
         /// Writes not done (batch write).
-        writes: Vec<crate::client::UnprocessedWrite>,
+        writes: Vec<UnprocessedWrite>,
         /// The error that stopped a request of the batch, when one did (otherwise DynamoDB
         /// kept returning the items as unprocessed until the budget ran out).
         cause: Option<Box<Error>>,
@@ -195,23 +211,14 @@ impl CancellationReason {
     }
 }
 
-/// One problem at one attribute path, such as `address.city: expected S, found N`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The attribute path (`address.city`, `history[3]`); empty for the whole model.
-    pub path: String,
-    /// What is wrong, in lowercase words.
-    pub message: String,
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
+/// One write of a batch: the table and the put or delete request (its `Debug` output
+/// leaves the values out).
+#[derive(Clone, PartialEq)]
+pub struct UnprocessedWrite {
+    /// The table name.
+    pub table: String,
+    /// The put or delete.
+    pub request: WriteRequest,
 }
 
 impl Error {
@@ -251,6 +258,16 @@ impl Error {
                     item: item.clone(),
                 }
             }
+            ErrorKind::Unsupported { operation } => ErrorKind::Unsupported { operation },
+            ErrorKind::ItemNotFound {
+                model,
+                operation,
+                key,
+            } => ErrorKind::ItemNotFound {
+                model,
+                operation,
+                key: key.clone(),
+            },
             ErrorKind::VersionConflict {
                 model,
                 operation,
@@ -360,11 +377,29 @@ impl Error {
         matches!(*self.kind, ErrorKind::InvalidRequest { .. })
     }
 
-    /// True when a conditional write's condition did not hold, a version check included.
+    /// An error for an operation the backend does not implement.
+    pub fn unsupported(operation: &'static str) -> Self {
+        ErrorKind::Unsupported { operation }.into()
+    }
+
+    /// True when the backend does not implement the operation.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(*self.kind, ErrorKind::Unsupported { .. })
+    }
+
+    /// True when an update found no item with its key ([`ErrorKind::ItemNotFound`]).
+    pub fn is_item_not_found(&self) -> bool {
+        matches!(*self.kind, ErrorKind::ItemNotFound { .. })
+    }
+
+    /// True when a conditional write's condition did not hold, a version check and an
+    /// update's existence check ([`ErrorKind::ItemNotFound`]) included.
     pub fn is_conditional_check_failed(&self) -> bool {
         matches!(
             *self.kind,
-            ErrorKind::ConditionalCheckFailed { .. } | ErrorKind::VersionConflict { .. }
+            ErrorKind::ConditionalCheckFailed { .. }
+                | ErrorKind::VersionConflict { .. }
+                | ErrorKind::ItemNotFound { .. }
         )
     }
 
@@ -517,6 +552,23 @@ impl fmt::Display for Error {
             }
             ErrorKind::ConditionalCheckFailed { operation, .. } => {
                 write!(f, "{operation}: the condition did not hold")
+            }
+            ErrorKind::Unsupported { operation } => write!(
+                f,
+                "{operation} is not supported by this backend: implement it in its `Backend` impl"
+            ),
+            ErrorKind::ItemNotFound {
+                model,
+                operation,
+                key,
+            } => {
+                let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                write!(
+                    f,
+                    "{operation}: no `{model}` item has this key ({}); an update changes an existing item: use `upsert()` to create one",
+                    names.join(", ")
+                )
             }
             ErrorKind::VersionConflict {
                 model,

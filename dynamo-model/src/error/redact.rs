@@ -5,8 +5,8 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::WriteRequest;
 
+use super::UnprocessedWrite;
 use super::{CancellationReason, ErrorKind};
-use crate::client::UnprocessedWrite;
 use crate::value::{type_name, Item};
 
 /// An item shown as `{name: S, age: N}`, values left out.
@@ -117,6 +117,20 @@ impl fmt::Debug for ErrorKind {
                 .debug_struct("ConditionalCheckFailed")
                 .field("operation", operation)
                 .field("item", &MaybeRedacted(item.as_ref()))
+                .finish(),
+            ErrorKind::Unsupported { operation } => f
+                .debug_struct("Unsupported")
+                .field("operation", operation)
+                .finish(),
+            ErrorKind::ItemNotFound {
+                model,
+                operation,
+                key,
+            } => f
+                .debug_struct("ItemNotFound")
+                .field("model", model)
+                .field("operation", operation)
+                .field("key", &MaybeRedacted(Some(key)))
                 .finish(),
             ErrorKind::VersionConflict {
                 model,

@@ -10,7 +10,7 @@ use super::operand::{operand, ContainsValue, HasSize, Operand, Ordered, Prefixed
 use super::raw::Unchecked;
 use super::render::{Placeholders, Prefix, Rendered};
 use crate::error::{Error, Result};
-use crate::path::{AttrPath, Field};
+use crate::value::path::{AttrPath, Field};
 
 /// A condition on items of model `M`: for conditional writes, filters and transaction checks.
 ///

@@ -11,7 +11,7 @@ use super::render::{Placeholders, Prefix, Rendered};
 use crate::error::{Error, Result};
 use crate::key::KeyArg;
 use crate::meta::KeyMeta;
-use crate::path::AttrPath;
+use crate::value::path::AttrPath;
 
 /// The key schema a query runs against: a table model (its primary key) or an index handle
 /// (`Order::BY_CREATED`).
@@ -165,7 +165,7 @@ impl<S: KeySchema> KeyCondition<S> {
             S::range_key()
                 .and_then(|key| key.template)
                 .and_then(|template| match template.segments.first() {
-                    Some(crate::template::Segment::Literal(text)) => Some(*text),
+                    Some(crate::meta::template::Segment::Literal(text)) => Some(*text),
                     _ => None,
                 });
         match leading {
@@ -180,7 +180,7 @@ impl<S: KeySchema> KeyCondition<S> {
 
     fn with_sort_template(
         mut self,
-        comparison: impl FnOnce(&crate::template::KeyTemplate) -> Result<ComparisonOp, String>,
+        comparison: impl FnOnce(&crate::meta::template::KeyTemplate) -> Result<ComparisonOp, String>,
     ) -> Self {
         let Some((key, template)) = S::range_key().and_then(|k| k.template.map(|t| (k, t))) else {
             self.problem = Some("the sort key is not a template".to_owned());

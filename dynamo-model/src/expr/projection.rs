@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use super::render::{Placeholders, Prefix, Rendered};
 use crate::error::{Error, Result};
-use crate::path::{AttrPath, Field};
+use crate::value::path::{AttrPath, Field};
 
 /// The attributes of model `M` a read returns, top-level or nested.
 ///

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::path::{AttrPath, PathElement};
+use crate::value::path::{AttrPath, PathElement};
 
 /// An expression rendered for a request: the text, its name placeholders and its values.
 ///

@@ -9,7 +9,8 @@ use super::operand::{AddValue, DeleteValue, ListValues, Numeric, Operand, Remova
 use super::raw::Unchecked;
 use super::render::{Placeholders, Prefix, Rendered};
 use crate::error::{Error, Result};
-use crate::path::{AttrPath, Field};
+use crate::value::path::{AttrPath, Field};
+use crate::value::{value_size, Item};
 
 /// An update of items of model `M`: many actions, rendered as one `UpdateExpression`.
 ///
@@ -300,6 +301,48 @@ impl<M> Update<M> {
                 Change::Other
             })
         })
+    }
+
+    /// The top-level attributes this update would store on an item that does not exist yet,
+    /// with their values: what a creating update (an upsert) writes. Actions whose result
+    /// depends on the stored item (`path + 1` on no item, a nested path) give none.
+    pub(crate) fn values_on_new_item(&self) -> Item {
+        let mut item = Item::new();
+        for action in &self.actions {
+            let (path, value) = match action {
+                Action::Set(path, SetValue::Value(value))
+                | Action::Set(path, SetValue::IfNotExists(value))
+                | Action::Set(path, SetValue::Append(value))
+                | Action::Set(path, SetValue::Prepend(value))
+                | Action::Set(path, SetValue::Count { start: value, .. })
+                | Action::Add(path, value) => (path, value),
+                Action::Remove(path) => {
+                    item.remove(path.attribute());
+                    continue;
+                }
+                _ => continue,
+            };
+            if let (true, Ok(value)) = (path.is_top_level(), value) {
+                item.insert(path.attribute().to_owned(), value.clone());
+            }
+        }
+        item
+    }
+
+    /// The values this update writes, in bytes of DynamoDB's item-size accounting (each
+    /// attribute's name and value): a lower bound of the size of the item it leaves.
+    pub(crate) fn written_size(&self) -> usize {
+        self.actions
+            .iter()
+            .filter_map(|action| match action {
+                Action::Set(path, SetValue::Value(Ok(value)))
+                | Action::Set(path, SetValue::IfNotExists(Ok(value)))
+                | Action::Set(path, SetValue::Append(Ok(value)))
+                | Action::Set(path, SetValue::Prepend(Ok(value))) => Some((path, value)),
+                _ => None,
+            })
+            .map(|(path, value)| path.attribute().len() + value_size(value))
+            .sum()
     }
 
     /// `SET attribute = value` for an attribute the client maintains (a templated key).

@@ -29,6 +29,7 @@
 //! # }).unwrap();
 //! ```
 
+mod execute;
 mod translate;
 
 use std::marker::PhantomData;
@@ -42,6 +43,7 @@ use crate::key::IntoKey;
 use crate::model::{Index, Table};
 use crate::value::{Item, ToAttributeValue};
 
+pub use execute::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
 pub(crate) use translate::identifier;
 use translate::to_partiql;
 
@@ -139,14 +141,15 @@ impl<M: Table> Statements<M> {
         }
     }
 
-    /// `INSERT INTO "table" VALUE {...}` of the whole item (validated, lifecycle attributes
-    /// and templated keys filled, as a put): fails if an item with its key exists.
+    /// `INSERT INTO "table" VALUE {...}` of the whole item, prepared as a put is (its
+    /// `before_save` hook, validation, lifecycle attributes, templated keys, key and size
+    /// checks): fails if an item with its key exists.
     ///
     /// # Errors
     ///
-    /// As a put's: validation, key and size.
+    /// As a put's: the hook, validation, key and size.
     pub fn insert(&self, model: &M) -> Result<Statement> {
-        let (item, _) = crate::client::item_to_write(model)?;
+        let item = crate::client::prepared_item(self.table.clone(), model)?;
         let mut names: Vec<&String> = item.keys().collect();
         names.sort();
         let fields: Vec<String> = names

@@ -7,7 +7,7 @@ use super::{
     decode_present, to_value_or_null, AttributeValue, DynamoAttribute, FromAttributeValue,
     PathStep, Problems, ToAttributeValue,
 };
-use crate::path::{AttrPath, Field};
+use crate::value::path::{AttrPath, Field};
 
 impl<T: ToAttributeValue> ToAttributeValue for Vec<T> {
     #[inline]

@@ -6,10 +6,12 @@
 //! unit enums) or by hand.
 
 mod collections;
+pub(crate) mod decimal;
 mod nesting;
 mod newtype;
 mod number;
 mod optional;
+pub mod path;
 mod problems;
 mod scalar;
 mod set;
@@ -31,12 +33,13 @@ use std::collections::HashMap;
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::path::AttrPath;
+use path::AttrPath;
 
 pub(crate) use nesting::nesting_problem;
 pub use nesting::{nesting_depth, MAX_NESTING};
 pub use newtype::Newtype;
-pub use problems::{type_name, PathStep, Problems};
+pub use problems::{type_name, FieldError, PathStep, Problems};
+pub(crate) use problems::{TAMPERED, WRONG_KEY};
 pub(crate) use set::decode_text_members;
 pub use set::SetElement;
 pub use size::{item_size, value_size, ItemSize, MAX_ITEM_SIZE};
@@ -263,9 +266,9 @@ pub(crate) fn decode_present<T: FromAttributeValue>(value: AttributeValue) -> Re
 macro_rules! leaf_attribute {
     ($($ty:ty),* $(,)?) => {$(
         impl $crate::value::DynamoAttribute for $ty {
-            type Fields<M> = $crate::path::Field<M, $ty>;
-            fn fields_at<M>(path: $crate::path::AttrPath) -> Self::Fields<M> {
-                $crate::path::Field::new(path)
+            type Fields<M> = $crate::value::path::Field<M, $ty>;
+            fn fields_at<M>(path: $crate::value::path::AttrPath) -> Self::Fields<M> {
+                $crate::value::path::Field::new(path)
             }
         }
     )*};

@@ -4,7 +4,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{AttributeValue, DynamoAttribute, FromAttributeValue, Problems, ToAttributeValue};
-use crate::path::AttrPath;
+use crate::value::path::AttrPath;
 
 impl<T: ToAttributeValue> ToAttributeValue for Option<T> {
     #[inline]

@@ -2,7 +2,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::FieldError;
+use std::fmt;
+
+/// The message of an encrypted attribute a wrong key cannot open.
+pub(crate) const WRONG_KEY: &str = "cannot be decrypted: wrong key";
+/// The message of an encrypted attribute whose ciphertext was altered.
+pub(crate) const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
 
 /// Problems found while decoding or checking one value, with paths relative to that value.
 ///
@@ -122,5 +127,24 @@ pub fn type_name(value: &AttributeValue) -> &'static str {
         AttributeValue::L(_) => "L",
         AttributeValue::M(_) => "M",
         _ => "an unknown type",
+    }
+}
+
+/// One problem at one attribute path, such as `address.city: expected S, found N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The attribute path (`address.city`, `history[3]`); empty for the whole model.
+    pub path: String,
+    /// What is wrong, in lowercase words.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::number::parse_integer;
 use super::{
     AttributeValue, DynamoAttribute, FromAttributeValue, PathStep, Problems, ToAttributeValue,
 };
-use crate::path::{AttrPath, Field};
+use crate::value::path::{AttrPath, Field};
 
 /// A type that can be a member of a DynamoDB set: strings (SS), numbers (NS), binary (BS).
 #[diagnostic::on_unimplemented(

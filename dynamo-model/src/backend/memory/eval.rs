@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::number::Number;
 use super::parse::{Comparator, Condition, Operand, Path, Step, UpdateAction};
+use crate::value::decimal::Number;
 use crate::value::Item;
 
 /// The value at `path` in `item`.

@@ -7,7 +7,7 @@
 mod admin;
 mod batch;
 mod eval;
-pub(crate) mod number;
+
 mod parse;
 mod partiql;
 #[cfg(feature = "serde_json")]
@@ -32,6 +32,7 @@ use self::parse::{Placeholders, UpdateAction};
 use self::table::{IndexDef, KeyDef, KeyValue, PrimaryKey, Table};
 use super::{operations, Backend, BackendFuture};
 use crate::error::{Error, ErrorKind, Result};
+use crate::value::decimal::Number;
 use crate::value::{item_size, Item, MAX_ITEM_SIZE};
 
 /// Consumed capacity as DynamoDB counts it, when the request asked for it: writes in 1 KB
@@ -103,7 +104,7 @@ fn not_found(operation: &'static str) -> Error {
 
 /// Numbers as DynamoDB stores them (normal form), everywhere in a value.
 fn normalize(value: AttributeValue) -> AttributeValue {
-    let canonical = |n: String| number::Number::parse(&n).map_or(n, |v| v.canonical());
+    let canonical = |n: String| Number::parse(&n).map_or(n, |v| v.canonical());
     match value {
         AttributeValue::N(n) => AttributeValue::N(canonical(n)),
         AttributeValue::Ns(set) => AttributeValue::Ns(set.into_iter().map(canonical).collect()),
@@ -132,7 +133,7 @@ fn check_values(item: &Item) -> std::result::Result<(), String> {
             AttributeValue::Bs(v) if v.is_empty() => Err(
                 "One or more parameter values were invalid: Binary sets should not be empty".into(),
             ),
-            AttributeValue::N(n) if number::Number::parse(n).is_none() => Err(format!(
+            AttributeValue::N(n) if Number::parse(n).is_none() => Err(format!(
                 "The parameter cannot be converted to a numeric value: {n}"
             )),
             AttributeValue::L(list) => list.iter().try_for_each(check),

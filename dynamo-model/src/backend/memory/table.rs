@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, ScalarAttributeType};
 
-use super::number::Number;
+use crate::value::decimal::Number;
 use crate::value::Item;
 
 /// A key attribute's value, ordered as DynamoDB orders keys.

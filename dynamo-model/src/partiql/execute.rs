@@ -7,11 +7,10 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::operation::{batch_execute_statement, execute_statement};
 use aws_sdk_dynamodb::types::{BatchStatementErrorCodeEnum, BatchStatementRequest};
 
-use super::item::BoxFuture;
-use super::Dynamo;
-use crate::collection::Load;
+use super::{IntoStatement, Statement};
+use crate::client::{BoxFuture, Dynamo};
 use crate::error::{Error, ErrorKind, Result};
-use crate::partiql::{IntoStatement, Statement};
+use crate::model::collection::Load;
 
 /// The most statements one `BatchExecuteStatement` takes.
 pub const MAX_BATCH_STATEMENTS: usize = 25;
@@ -72,7 +71,7 @@ impl Dynamo {
         let requests = self.batch_requests(statements)?;
         let count = requests.len();
         let output = self
-            .backend
+            .backend()
             .batch_execute_statement(
                 batch_execute_statement::BatchExecuteStatementInput::builder()
                     .set_statements(Some(requests)),
@@ -201,7 +200,7 @@ impl<'a, O: Load + Send + 'a> Execute<'a, O> {
 
     async fn page(&self) -> Result<StatementPage<O>> {
         let request = self.to_request()?;
-        let output = self.db.backend.execute_statement(request).await?;
+        let output = self.db.backend().execute_statement(request).await?;
         let items = output
             .items
             .unwrap_or_default()

@@ -1,8 +1,14 @@
 //! Table metadata: what `#[derive(DynamoModel)]` knows about a model's table, for table
 //! creation, key handling and index queries.
 
-use crate::template::KeyTemplate;
-use crate::value::ScalarType;
+pub mod template;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, Result};
+use crate::value::decimal::Number;
+use crate::value::{type_name, Item, ScalarType};
+use template::KeyTemplate;
 
 /// The table of a model: name, key schema, secondary indexes and attribute names.
 ///
@@ -179,3 +185,48 @@ impl PartialEq for Generated {
 }
 
 impl Eq for Generated {}
+
+/// Checks a start key (or a decoded cursor) against a model's key schema, before sending:
+/// exactly the table's key attributes, plus the index's when reading an index, each of its
+/// declared type and not empty.
+pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
+    let mut expected: Vec<KeyMeta> = std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .collect();
+    if let Some(index) = index.and_then(|name| meta.index(name)) {
+        for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
+            if !expected.iter().any(|k| k.attribute == key_meta.attribute) {
+                expected.push(key_meta);
+            }
+        }
+    }
+    let refuse = |message: String| Err(Error::invalid_request(meta.model, message));
+    for key_meta in &expected {
+        let name = key_meta.attribute;
+        let Some(value) = key.get(name) else {
+            return refuse(format!("the start key has no `{name}`"));
+        };
+        let fits = match (key_meta.scalar_type, value) {
+            (ScalarType::S, AttributeValue::S(s)) => !s.is_empty(),
+            (ScalarType::N, AttributeValue::N(n)) => Number::parse(n).is_some(),
+            (ScalarType::B, AttributeValue::B(b)) => !b.as_ref().is_empty(),
+            _ => false,
+        };
+        if !fits {
+            return refuse(format!(
+                "the start key's `{name}` is {} where the key schema has a non-empty {:?}",
+                type_name(value),
+                key_meta.scalar_type
+            ));
+        }
+    }
+    if let Some(extra) = key
+        .keys()
+        .find(|name| !expected.iter().any(|k| k.attribute == name.as_str()))
+    {
+        return refuse(format!(
+            "the start key has `{extra}`, which is not a key attribute here"
+        ));
+    }
+    Ok(())
+}

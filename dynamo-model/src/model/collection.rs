@@ -55,7 +55,7 @@ impl Load for Item {
 
 impl<M: Table> Load for M {
     fn load(item: Item, hooks: bool) -> Result<Self> {
-        crate::client::load(item, hooks)
+        super::load(item, hooks)
     }
 }
 

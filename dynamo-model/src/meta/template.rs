@@ -229,7 +229,7 @@ fn parse_part(part: &Part, text: &str) -> Result<AttributeValue, String> {
             } else {
                 text
             };
-            crate::backend::memory::number::Number::parse(trimmed)
+            crate::value::decimal::Number::parse(trimmed)
                 .ok_or_else(|| format!("`{attribute}` is not a number: `{text}`"))?;
             Ok(AttributeValue::N(trimmed.to_owned()))
         }
@@ -360,91 +360,6 @@ pub(crate) fn has_templates(meta: &crate::meta::TableMeta) -> bool {
         .chain(meta.range_key)
         .chain(index_keys)
         .any(|key| key.template.is_some())
-}
-
-/// Keeps the templated keys right under a partial update: an update that changes a part of
-/// an index key also sets that key, recomputed from the update's values and the item's key
-/// (or removes it when a part is removed: a sparse index). Refused, with the reason: a
-/// change to a part of the primary key (a key never changes), and a change to some parts
-/// of an index key when the others are not known.
-pub(crate) fn on_update<M>(
-    meta: &crate::meta::TableMeta,
-    key: &Item,
-    update: crate::expr::Update<M>,
-) -> Result<crate::expr::Update<M>, String> {
-    use crate::expr::Change;
-
-    let primary = [Some(meta.hash_key), meta.range_key];
-    for key_meta in primary.iter().flatten() {
-        let Some(template) = key_meta.template else {
-            continue;
-        };
-        if let Some(part) = template
-            .parts()
-            .find(|p| update.changes_attribute(p.attribute))
-        {
-            return Err(format!(
-                "`{}` is part of the primary key `{}` (`{}`), and a key never changes: delete the item and put it under its new key",
-                part.attribute, key_meta.attribute, template.text
-            ));
-        }
-    }
-    let key_values: Vec<(&'static str, AttributeValue)> = {
-        let text = |attribute: &str| match key.get(attribute) {
-            Some(AttributeValue::S(text)) => Some(text.as_str()),
-            _ => None,
-        };
-        let hash = text(meta.hash_key.attribute);
-        let range = meta.range_key.and_then(|r| text(r.attribute));
-        match hash.map(|hash| parse_key(meta, hash, range)) {
-            Some(Ok(values)) => key_parts(meta).into_iter().zip(values).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let mut update = update;
-    let index_keys: Vec<_> = templated_keys(meta)
-        .filter(|(attribute, _)| !primary.iter().flatten().any(|k| k.attribute == *attribute))
-        .collect();
-    for (attribute, template) in index_keys {
-        let Some(changed) = template
-            .parts()
-            .find(|p| update.changes_attribute(p.attribute))
-        else {
-            continue;
-        };
-        let mut values: Vec<AttributeValue> = Vec::new();
-        let mut removed = false;
-        for part in template.parts() {
-            match update.change_of(part.attribute) {
-                Some(Change::Set(value)) => values.push(value.clone()),
-                Some(Change::Removed) => removed = true,
-                Some(Change::Other) => {
-                    return Err(format!(
-                        "`{}` is part of index key `{attribute}` (`{}`) and is changed by an expression, so the key cannot be recomputed: set it to a value",
-                        part.attribute, template.text
-                    ))
-                }
-                None => match key_values.iter().find(|(name, _)| *name == part.attribute) {
-                    Some((_, value)) => values.push(value.clone()),
-                    None => {
-                        return Err(format!(
-                            "the update changes `{}` but not `{}`, so index key `{attribute}` (`{}`) cannot be recomputed: set `{}` too",
-                            changed.attribute, part.attribute, template.text, part.attribute
-                        ))
-                    }
-                },
-            }
-        }
-        update = if removed {
-            update.remove_managed(attribute)
-        } else {
-            let rendered = template
-                .render_values(&values.iter().collect::<Vec<_>>())
-                .map_err(|why| format!("key `{attribute}` (`{}`): {why}", template.text))?;
-            update.set_managed(attribute, AttributeValue::S(rendered))
-        };
-    }
-    Ok(update)
 }
 
 /// Every key attribute of the table and its indexes that has a template, each once.

@@ -1,5 +1,7 @@
 //! The traits `#[derive(DynamoModel)]` implements.
 
+pub mod collection;
+
 use crate::error::{Error, Result};
 use crate::key::IntoKey;
 use crate::meta::{IndexMeta, TableMeta};
@@ -106,8 +108,10 @@ pub trait DynamoModel: Sized {
 /// default.
 ///
 /// The derive implements them empty; with `#[dynamo(hooks)]` on the model, implement them
-/// yourself. `update` and `delete_by_key` run no item hooks (they have no item), and every
-/// operation that runs hooks has a `skip_hooks()`.
+/// yourself. Writes by key (`update`, `delete_by_key`, a transaction's update or delete, a
+/// batch's delete) have no item: they run the key hooks (`before_update`, `after_update`,
+/// `before_delete_key`, `after_delete_key`), which receive the key. Every operation that
+/// runs hooks has a `skip_hooks()`; dry runs (`to_request()`) run none.
 ///
 /// ```
 /// use dynamo_model::{DynamoModel, Hooks};
@@ -147,6 +151,54 @@ pub trait Hooks {
         Ok(())
     }
 
+    /// After a delete of this item (`delete(&item)`) succeeded.
+    fn after_delete(&self) {}
+
+    /// Before an update of the item with `key` (`update`, a transaction's update, a tracked
+    /// save's); an error stops it.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the hook decides; the update is not sent.
+    fn before_update(key: &Item) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let _ = key;
+        Ok(())
+    }
+
+    /// After an update of the item with `key` succeeded (a single update; a transaction's
+    /// after the whole transaction succeeded).
+    fn after_update(key: &Item)
+    where
+        Self: Sized,
+    {
+        let _ = key;
+    }
+
+    /// Before a delete by key (`delete_by_key`, a transaction's or a batch's delete); an
+    /// error stops it.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the hook decides; the delete is not sent.
+    fn before_delete_key(key: &Item) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let _ = key;
+        Ok(())
+    }
+
+    /// After a delete by key succeeded.
+    fn after_delete_key(key: &Item)
+    where
+        Self: Sized,
+    {
+        let _ = key;
+    }
+
     /// After an item was read and decoded (get, query, scan, batch and transaction reads).
     ///
     /// # Errors
@@ -175,7 +227,7 @@ pub trait Table: DynamoModel + Hooks {
     /// Key templates are rendered; a part that cannot be (see [`crate::template`]) leaves its
     /// key attribute out, and the client's operations report why before sending.
     fn key_item(key: impl IntoKey<Self::Key>) -> Item {
-        crate::template::key_item(Self::meta(), key.into_key_parts()).unwrap_or_default()
+        crate::meta::template::key_item(Self::meta(), key.into_key_parts()).unwrap_or_default()
     }
 
     /// Copies the attributes the client generates (ids, timestamps, version) from a
@@ -195,4 +247,13 @@ pub trait Index: Copy {
 
     /// The index's metadata.
     fn meta(self) -> &'static IndexMeta;
+}
+
+/// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
+pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
+    let mut model = M::from_item(item)?;
+    if hooks {
+        model.after_load()?;
+    }
+    Ok(model)
 }

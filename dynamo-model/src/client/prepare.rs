@@ -1,0 +1,730 @@
+//! The write pipeline: every write (put, update, delete, condition check; alone, in a
+//! transaction, in a batch, as a tracked save or as a PartiQL statement) is prepared here,
+//! once, and each operation then renders its own request from the [`Prepared`] form.
+//!
+//! Preparing applies, in this order: the hooks (unless skipped), validation and the codec's
+//! checks, lifecycle attributes (ids, timestamps, versions, counters), key templates, the
+//! key checks, nesting and size limits (the model's `max_size` and DynamoDB's 400 KB, as far
+//! as they are known before sending), the existence rule of updates (an update needs the
+//! item unless it is an upsert that sets every attribute the model requires), and what to
+//! return on a failed condition.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::{delete_item, put_item, update_item};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete as TransactDelete, DeleteRequest, Put as TransactPut,
+    PutRequest, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as TransactUpdate,
+    WriteRequest,
+};
+
+use super::lifecycle::{self, VersionGuard};
+use crate::error::{Error, ErrorKind, Result};
+use crate::expr::{Change, Condition, Update};
+use crate::key::IntoKey;
+use crate::meta::{template, TableMeta};
+use crate::model::Table;
+use crate::value::{item_size, Item, MAX_ITEM_SIZE};
+
+/// What a prepared write does to its item.
+#[derive(Debug, Clone)]
+pub(crate) enum Action {
+    /// Writes this whole item.
+    Put(Item),
+    /// Applies this `UpdateExpression`.
+    Update(String),
+    /// Deletes the item.
+    Delete,
+    /// Changes nothing; the condition must hold (transactions only).
+    Check,
+}
+
+/// What a write expects of the stored item, to explain a failed condition after the
+/// request was sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Expectations {
+    /// The version the write expects (`#[dynamo(version)]`).
+    pub(crate) guard: Option<VersionGuard>,
+    /// The item must exist (an update that is not an upsert).
+    pub(crate) must_exist: bool,
+}
+
+impl Expectations {
+    /// Tells a failed condition apart: a version conflict, no item for an update that
+    /// needs one, or the caller's own condition.
+    pub(crate) fn explain<M: Table>(self, key: &Item, error: Error) -> Error {
+        let error = VersionGuard::explain::<M>(self.guard, error);
+        if !self.must_exist {
+            return error;
+        }
+        match error.kind() {
+            ErrorKind::ConditionalCheckFailed { operation, item }
+                if item.as_ref().is_none_or(Item::is_empty) =>
+            {
+                ErrorKind::ItemNotFound {
+                    model: M::NAME,
+                    operation,
+                    key: key.clone(),
+                }
+                .into()
+            }
+            _ => error,
+        }
+    }
+}
+
+/// A write with every policy applied, ready to be rendered as any request.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// The Rust name of the model, for messages.
+    pub(crate) model: &'static str,
+    /// The table, with the client's prefix.
+    pub(crate) table: String,
+    /// The item's key attributes.
+    pub(crate) key: Item,
+    pub(crate) action: Action,
+    pub(crate) condition: Option<String>,
+    names: Option<HashMap<String, String>>,
+    values: Option<HashMap<String, AttributeValue>>,
+    /// Ask for the item as it was when the condition fails: asked for by the caller, or
+    /// needed to explain the failure.
+    pub(crate) item_on_failure: bool,
+    pub(crate) expect: Expectations,
+}
+
+/// How an update is prepared.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UpdateOptions {
+    /// The version the update expects (`expect_version`).
+    pub(crate) guard: Option<VersionGuard>,
+    /// Put the item as it was in a failed condition's error.
+    pub(crate) item_on_failure: bool,
+    /// Run the key hooks.
+    pub(crate) hooks: bool,
+    /// The actions already set every templated key (a tracked save knows the whole item).
+    pub(crate) keys_included: bool,
+    /// The update may create the item; it must then set every attribute the model needs.
+    pub(crate) upsert: bool,
+}
+
+/// A put of `model`: its `before_save` hook (when `hooks`), validation, lifecycle
+/// attributes, key templates, key, nesting and size checks, and its version guard.
+pub(crate) fn put<M: Table>(
+    table: String,
+    model: &M,
+    condition: Option<&Condition<M>>,
+    item_on_failure: bool,
+    hooks: bool,
+) -> Result<Prepared> {
+    if hooks {
+        model.before_save()?;
+    }
+    let (item, guard) = item_to_write(model)?;
+    let expect = Expectations {
+        guard,
+        must_exist: false,
+    };
+    let mut expressions = Expressions::new();
+    let condition = VersionGuard::and(guard, condition);
+    let condition = expressions.condition(condition.as_deref())?;
+    Ok(Prepared::new::<M>(
+        table,
+        key_of::<M>(&item),
+        Action::Put(item),
+        condition,
+        expressions,
+        item_on_failure,
+        expect,
+    ))
+}
+
+/// The item a put of `model` writes, prepared as [`put`] prepares it (hooks included),
+/// for a write rendered elsewhere (a PartiQL `INSERT`).
+pub(crate) fn prepared_item<M: Table>(table: String, model: &M) -> Result<Item> {
+    match put(table, model, None, false, true)?.action {
+        Action::Put(item) => Ok(item),
+        _ => Err(Error::invalid_request(M::NAME, "a put prepared no item")),
+    }
+}
+
+/// An update of the item with `key`: its `before_update` hook (when `hooks`), templated
+/// index keys recomputed, lifecycle attributes, no change to a key attribute, the size the
+/// written values reach, and the existence rule: the item must exist, unless this is an
+/// upsert, which must then set every attribute the model requires.
+pub(crate) fn update<M: Table>(
+    table: String,
+    key: Item,
+    actions: &Update<M>,
+    condition: Option<&Condition<M>>,
+    options: UpdateOptions,
+) -> Result<Prepared> {
+    let meta = M::meta();
+    if let Some(key_meta) = std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .find(|k| actions.changes_attribute(k.attribute))
+    {
+        return Err(Error::invalid_request(
+            M::NAME,
+            format!(
+                "an update cannot change the key attribute `{}`",
+                key_meta.attribute
+            ),
+        ));
+    }
+    if options.hooks {
+        M::before_update(&key)?;
+    }
+    let templated;
+    let base = if template::has_templates(meta) && !options.keys_included {
+        templated = templated_update(meta, &key, actions.clone())
+            .map_err(|why| Error::invalid_request(M::NAME, why))?;
+        &templated
+    } else {
+        actions
+    };
+    let with_lifecycle;
+    let actions = if meta.lifecycle.is_empty() {
+        base
+    } else {
+        with_lifecycle = lifecycle::on_update(base.clone());
+        &with_lifecycle
+    };
+    check_update_size::<M>(&key, actions)?;
+    if options.upsert {
+        check_upsert_creates_a_readable_item::<M>(&key, actions)?;
+    }
+    let mut expressions = Expressions::new();
+    let expression = expressions.add(actions.render()?);
+    let exists = (!options.upsert).then(|| Condition::attribute_present(meta.hash_key.attribute));
+    let condition = match (condition, exists) {
+        (Some(condition), Some(exists)) => {
+            Some(std::borrow::Cow::Owned(exists.and(condition.clone())))
+        }
+        (Some(condition), None) => Some(std::borrow::Cow::Borrowed(condition)),
+        (None, exists) => exists.map(std::borrow::Cow::Owned),
+    };
+    let condition = VersionGuard::and(options.guard, condition.as_deref());
+    let condition = expressions.condition(condition.as_deref())?;
+    let expect = Expectations {
+        guard: options.guard,
+        must_exist: !options.upsert,
+    };
+    Ok(Prepared::new::<M>(
+        table,
+        key,
+        Action::Update(expression),
+        condition,
+        expressions,
+        options.item_on_failure,
+        expect,
+    ))
+}
+
+/// A delete of the item with `key`, with its version guard. The item's own `before_delete`
+/// hook runs where the item is known ([`Dynamo::delete`](super::Dynamo::delete)); a delete
+/// by key runs `before_delete_key` here when `key_hooks`.
+pub(crate) fn delete<M: Table>(
+    table: String,
+    key: Item,
+    condition: Option<&Condition<M>>,
+    guard: Option<VersionGuard>,
+    item_on_failure: bool,
+    key_hooks: bool,
+) -> Result<Prepared> {
+    if key_hooks {
+        M::before_delete_key(&key)?;
+    }
+    let mut expressions = Expressions::new();
+    let condition = VersionGuard::and(guard, condition);
+    let condition = expressions.condition(condition.as_deref())?;
+    let expect = Expectations {
+        guard,
+        must_exist: false,
+    };
+    Ok(Prepared::new::<M>(
+        table,
+        key,
+        Action::Delete,
+        condition,
+        expressions,
+        item_on_failure,
+        expect,
+    ))
+}
+
+/// A condition check of the item with `key` (transactions).
+pub(crate) fn check<M: Table>(
+    table: String,
+    key: Item,
+    condition: &Condition<M>,
+    item_on_failure: bool,
+) -> Result<Prepared> {
+    let mut expressions = Expressions::new();
+    let condition = expressions.add(condition.render()?);
+    Ok(Prepared::new::<M>(
+        table,
+        key,
+        Action::Check,
+        Some(condition),
+        expressions,
+        item_on_failure,
+        Expectations::default(),
+    ))
+}
+
+/// Refuses an update whose written values alone make the item larger than the model's
+/// `max_size` or 400 KB: the key plus every value it sets is a lower bound of the item.
+fn check_update_size<M: Table>(key: &Item, actions: &Update<M>) -> Result<()> {
+    let limit = size_limit::<M>();
+    let size = item_size(key) + actions.written_size();
+    if size <= limit {
+        return Ok(());
+    }
+    let mut breakdown = crate::value::ItemSize::of(&actions.values_on_new_item());
+    breakdown.attributes.truncate(3);
+    Err(ErrorKind::ItemTooLarge {
+        model: M::NAME,
+        size,
+        limit,
+        largest: breakdown.attributes,
+    }
+    .into())
+}
+
+/// Refuses an upsert that, creating the item, would leave one the model cannot read: the
+/// key and the values the update stores on a new item must decode as the model.
+fn check_upsert_creates_a_readable_item<M: Table>(key: &Item, actions: &Update<M>) -> Result<()> {
+    let mut created = actions.values_on_new_item();
+    created.extend(
+        key.iter()
+            .map(|(name, value)| (name.clone(), value.clone())),
+    );
+    match M::from_item(created) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let problems: Vec<String> = error
+                .field_errors()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let why = if problems.is_empty() {
+                error.to_string()
+            } else {
+                problems.join("; ")
+            };
+            Err(Error::invalid_request(
+                M::NAME,
+                format!(
+                    "an upsert may create the item, so it must set every attribute the model requires; as sent, a new item would not be readable: {why}"
+                ),
+            ))
+        }
+    }
+}
+
+fn size_limit<M: Table>() -> usize {
+    M::meta()
+        .max_size
+        .unwrap_or(MAX_ITEM_SIZE)
+        .min(MAX_ITEM_SIZE)
+}
+
+impl Prepared {
+    fn new<M: Table>(
+        table: String,
+        key: Item,
+        action: Action,
+        condition: Option<String>,
+        expressions: Expressions,
+        item_on_failure: bool,
+        expect: Expectations,
+    ) -> Prepared {
+        let (names, values) = expressions.into_maps();
+        Prepared {
+            model: M::NAME,
+            table,
+            key,
+            action,
+            condition,
+            names,
+            values,
+            item_on_failure,
+            expect,
+        }
+    }
+
+    /// `ReturnValuesOnConditionCheckFailure`: the item as it was when asked for, or when
+    /// the failure needs it to be explained.
+    fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        let explain = self.expect.guard.is_some() || self.expect.must_exist;
+        (self.item_on_failure || explain).then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+    }
+
+    fn wrong_action(&self, request: &str) -> Error {
+        let action = match self.action {
+            Action::Put(_) => "put",
+            Action::Update(_) => "update",
+            Action::Delete => "delete",
+            Action::Check => "condition check",
+        };
+        Error::invalid_request(
+            self.model,
+            format!("a {action} cannot be sent as {request}"),
+        )
+    }
+
+    /// As a `PutItem` request.
+    pub(crate) fn put_item(self) -> Result<put_item::builders::PutItemInputBuilder> {
+        let on_failure = self.on_failure();
+        let Action::Put(item) = self.action else {
+            return Err(self.wrong_action("PutItem"));
+        };
+        Ok(put_item::PutItemInput::builder()
+            .table_name(self.table)
+            .set_item(Some(item))
+            .set_condition_expression(self.condition)
+            .set_expression_attribute_names(self.names)
+            .set_expression_attribute_values(self.values)
+            .set_return_values_on_condition_check_failure(on_failure))
+    }
+
+    /// As an `UpdateItem` request.
+    pub(crate) fn update_item(self) -> Result<update_item::builders::UpdateItemInputBuilder> {
+        let on_failure = self.on_failure();
+        let Action::Update(expression) = &self.action else {
+            return Err(self.wrong_action("UpdateItem"));
+        };
+        Ok(update_item::UpdateItemInput::builder()
+            .table_name(self.table)
+            .set_key(Some(self.key))
+            .update_expression(expression)
+            .set_condition_expression(self.condition)
+            .set_expression_attribute_names(self.names)
+            .set_expression_attribute_values(self.values)
+            .set_return_values_on_condition_check_failure(on_failure))
+    }
+
+    /// As a `DeleteItem` request.
+    pub(crate) fn delete_item(self) -> Result<delete_item::builders::DeleteItemInputBuilder> {
+        let on_failure = self.on_failure();
+        if !matches!(self.action, Action::Delete) {
+            return Err(self.wrong_action("DeleteItem"));
+        }
+        Ok(delete_item::DeleteItemInput::builder()
+            .table_name(self.table)
+            .set_key(Some(self.key))
+            .set_condition_expression(self.condition)
+            .set_expression_attribute_names(self.names)
+            .set_expression_attribute_values(self.values)
+            .set_return_values_on_condition_check_failure(on_failure))
+    }
+
+    /// As one item of a `TransactWriteItems` request.
+    pub(crate) fn transact_item(self) -> Result<TransactWriteItem> {
+        let on_failure = self.on_failure();
+        let model = self.model;
+        let invalid =
+            |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(model, e.to_string());
+        let item = match self.action {
+            Action::Put(item) => TransactWriteItem::builder().put(
+                TransactPut::builder()
+                    .table_name(self.table)
+                    .set_item(Some(item))
+                    .set_condition_expression(self.condition)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Action::Update(expression) => TransactWriteItem::builder().update(
+                TransactUpdate::builder()
+                    .table_name(self.table)
+                    .set_key(Some(self.key))
+                    .update_expression(expression)
+                    .set_condition_expression(self.condition)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Action::Delete => TransactWriteItem::builder().delete(
+                TransactDelete::builder()
+                    .table_name(self.table)
+                    .set_key(Some(self.key))
+                    .set_condition_expression(self.condition)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Action::Check => TransactWriteItem::builder().condition_check(
+                ConditionCheck::builder()
+                    .table_name(self.table)
+                    .set_key(Some(self.key))
+                    .set_condition_expression(self.condition)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+        };
+        Ok(item.build())
+    }
+
+    /// As one write of a `BatchWriteItem` request, which takes puts and deletes without
+    /// conditions.
+    pub(crate) fn write_request(self) -> Result<WriteRequest> {
+        if self.condition.is_some() {
+            return Err(Error::invalid_request(
+                self.model,
+                "a batch write takes no condition (a versioned item's version check is one): use a transaction, or put it alone",
+            ));
+        }
+        let model = self.model;
+        let invalid =
+            |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(model, e.to_string());
+        match self.action {
+            Action::Put(item) => Ok(WriteRequest::builder()
+                .put_request(
+                    PutRequest::builder()
+                        .set_item(Some(item))
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .build()),
+            Action::Delete => Ok(WriteRequest::builder()
+                .delete_request(
+                    DeleteRequest::builder()
+                        .set_key(Some(self.key))
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .build()),
+            Action::Update(_) | Action::Check => Err(Error::invalid_request(
+                model,
+                "a batch write takes only puts and deletes",
+            )),
+        }
+    }
+}
+
+/// Keeps the templated keys right under a partial update: an update that changes a part of
+/// an index key also sets that key, recomputed from the update's values and the item's key
+/// (or removes it when a part is removed: a sparse index). Refused, with the reason: a
+/// change to a part of the primary key (a key never changes), and a change to some parts
+/// of an index key when the others are not known.
+pub(crate) fn templated_update<M>(
+    meta: &TableMeta,
+    key: &Item,
+    update: Update<M>,
+) -> Result<Update<M>, String> {
+    let primary = [Some(meta.hash_key), meta.range_key];
+    for key_meta in primary.iter().flatten() {
+        let Some(template) = key_meta.template else {
+            continue;
+        };
+        if let Some(part) = template
+            .parts()
+            .find(|p| update.changes_attribute(p.attribute))
+        {
+            return Err(format!(
+                "`{}` is part of the primary key `{}` (`{}`), and a key never changes: delete the item and put it under its new key",
+                part.attribute, key_meta.attribute, template.text
+            ));
+        }
+    }
+    let key_values: Vec<(&'static str, AttributeValue)> = {
+        let text = |attribute: &str| match key.get(attribute) {
+            Some(AttributeValue::S(text)) => Some(text.as_str()),
+            _ => None,
+        };
+        let hash = text(meta.hash_key.attribute);
+        let range = meta.range_key.and_then(|r| text(r.attribute));
+        match hash.map(|hash| template::parse_key(meta, hash, range)) {
+            Some(Ok(values)) => template::key_parts(meta).into_iter().zip(values).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut update = update;
+    let index_keys: Vec<_> = template::templated_keys(meta)
+        .filter(|(attribute, _)| !primary.iter().flatten().any(|k| k.attribute == *attribute))
+        .collect();
+    for (attribute, template) in index_keys {
+        let Some(changed) = template
+            .parts()
+            .find(|p| update.changes_attribute(p.attribute))
+        else {
+            continue;
+        };
+        let mut values: Vec<AttributeValue> = Vec::new();
+        let mut removed = false;
+        for part in template.parts() {
+            match update.change_of(part.attribute) {
+                Some(Change::Set(value)) => values.push(value.clone()),
+                Some(Change::Removed) => removed = true,
+                Some(Change::Other) => {
+                    return Err(format!(
+                        "`{}` is part of index key `{attribute}` (`{}`) and is changed by an expression, so the key cannot be recomputed: set it to a value",
+                        part.attribute, template.text
+                    ))
+                }
+                None => match key_values.iter().find(|(name, _)| *name == part.attribute) {
+                    Some((_, value)) => values.push(value.clone()),
+                    None => {
+                        return Err(format!(
+                            "the update changes `{}` but not `{}`, so index key `{attribute}` (`{}`) cannot be recomputed: set `{}` too",
+                            changed.attribute, part.attribute, template.text, part.attribute
+                        ))
+                    }
+                },
+            }
+        }
+        update = if removed {
+            update.remove_managed(attribute)
+        } else {
+            let rendered = template
+                .render_values(&values.iter().collect::<Vec<_>>())
+                .map_err(|why| format!("key `{attribute}` (`{}`): {why}", template.text))?;
+            update.set_managed(attribute, AttributeValue::S(rendered))
+        };
+    }
+    Ok(update)
+}
+
+/// Validates and encodes a model for writing (validators, codec checks, key and size),
+/// with its lifecycle attributes filled; also the version the write must find.
+pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
+    let mut item = model.try_to_item()?;
+    let guard = lifecycle::on_put::<M>(&mut item)?;
+    // Again after the lifecycle step, which may have generated a part (an id).
+    crate::meta::template::write_keys(M::meta(), &mut item)
+        .map_err(|why| Error::invalid_request(M::NAME, why))?;
+    check_key::<M>(&item)?;
+    if let Some(problem) = crate::value::nesting_problem(&item) {
+        return Err(Error::invalid_request(
+            M::NAME,
+            format!("the item's {problem}"),
+        ));
+    }
+    check_size::<M>(&item)?;
+    Ok((item, guard))
+}
+
+/// Refuses an item over 400 KB or over the model's `max_size`, naming its largest
+/// attributes.
+pub(crate) fn check_size<M: Table>(item: &Item) -> Result<()> {
+    let limit = M::meta()
+        .max_size
+        .unwrap_or(MAX_ITEM_SIZE)
+        .min(MAX_ITEM_SIZE);
+    if item_size(item) <= limit {
+        return Ok(());
+    }
+    let mut breakdown = crate::value::ItemSize::of(item);
+    breakdown.attributes.truncate(3);
+    Err(ErrorKind::ItemTooLarge {
+        model: M::NAME,
+        size: breakdown.total,
+        limit,
+        largest: breakdown.attributes,
+    }
+    .into())
+}
+
+/// A key item, checked before sending.
+pub(crate) fn key_item<M: Table>(key: impl IntoKey<M::Key>) -> Result<Item> {
+    let item = crate::meta::template::key_item(M::meta(), key.into_key_parts())
+        .map_err(|why| Error::invalid_request(M::NAME, why))?;
+    check_key::<M>(&item)?;
+    Ok(item)
+}
+
+/// Merges rendered placeholders into optional request maps.
+pub(crate) struct Expressions {
+    pub(crate) names: std::collections::HashMap<String, String>,
+    pub(crate) values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
+impl Expressions {
+    pub(crate) fn new() -> Self {
+        Expressions {
+            names: Default::default(),
+            values: Default::default(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, rendered: crate::expr::Rendered) -> String {
+        rendered.merge_into(&mut self.names, &mut self.values)
+    }
+
+    /// Renders an optional `ConditionExpression` into this request's placeholders.
+    pub(crate) fn condition<M>(
+        &mut self,
+        condition: Option<&Condition<M>>,
+    ) -> Result<Option<String>> {
+        condition
+            .map(|c| c.render().map(|r| self.add(r)))
+            .transpose()
+    }
+
+    /// The placeholder maps for a request (moved, not copied), `None` when empty.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn into_maps(
+        self,
+    ) -> (
+        Option<std::collections::HashMap<String, String>>,
+        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+    ) {
+        (
+            (!self.names.is_empty()).then_some(self.names),
+            (!self.values.is_empty()).then_some(self.values),
+        )
+    }
+}
+
+/// Checks the key attributes of an item before sending: present, and not an empty string
+/// or binary (DynamoDB rejects both).
+pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
+    let meta = M::meta();
+    for key_meta in std::iter::once(meta.hash_key).chain(meta.range_key) {
+        let name = key_meta.attribute;
+        match key.get(name) {
+            None | Some(aws_sdk_dynamodb::types::AttributeValue::Null(_)) => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is missing"),
+                ));
+            }
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) if s.is_empty() => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is an empty string"),
+                ));
+            }
+            Some(aws_sdk_dynamodb::types::AttributeValue::B(b)) if b.as_ref().is_empty() => {
+                return Err(Error::invalid_request(
+                    M::NAME,
+                    format!("the key attribute `{name}` is empty binary"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The key attributes of a full item.
+pub(crate) fn key_of<M: Table>(item: &crate::value::Item) -> crate::value::Item {
+    let meta = M::meta();
+    std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .filter_map(|k| {
+            item.get(k.attribute)
+                .map(|v| (k.attribute.to_owned(), v.clone()))
+        })
+        .collect()
+}
