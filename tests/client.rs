@@ -750,3 +750,7 @@ async fn the_builder_applies_its_settings() {
         .await;
     assert_eq!(db.table_name::<User>(), "built_users");
 }
+
+/// The write pipeline's behaviour matrix (every write path × every policy).
+#[path = "pipeline.rs"]
+mod pipeline;
