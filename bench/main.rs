@@ -255,7 +255,7 @@ async fn run_ours(
                 loop {
                     let page = db
                         .query::<BenchUser>(format!("USER#{p}"))
-                        .limit(7)
+                        .page_size(7)
                         .start_from(start)
                         .page()
                         .await?;

@@ -39,7 +39,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
         loop {
             let page = db
                 .query::<BenchUser>(format!("USER#{p}"))
-                .limit(7)
+                .page_size(7)
                 .start_from(start)
                 .page()
                 .await?;

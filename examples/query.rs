@@ -48,7 +48,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
 
     let page = db
         .query::<Order>("c1")
-        .limit(7)
+        .page_size(7)
         .scan_forward(false)
         .page()
         .await?;

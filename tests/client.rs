@@ -211,7 +211,7 @@ conformance! {
         let mut start = None;
         let mut pages = 0;
         loop {
-            let page = db.query::<Order>("c1").limit(7).start_from(start).page().await.unwrap();
+            let page = db.query::<Order>("c1").page_size(7).start_from(start).page().await.unwrap();
             pages += 1;
             seen.extend(page.items);
             start = page.last_evaluated_key;
@@ -222,12 +222,12 @@ conformance! {
         assert_eq!(pages, 3, "7 + 7 + 6 items");
         assert_eq!(seen, orders, "ascending sort-key order, each item once");
 
-        let reversed: Vec<Order> = db.query::<Order>("c1").limit(7).scan_forward(false).all().await.unwrap();
+        let reversed: Vec<Order> = db.query::<Order>("c1").page_size(7).scan_forward(false).all().await.unwrap();
         orders.reverse();
         assert_eq!(reversed, orders);
-        let streamed: Vec<Order> = db.query::<Order>("c1").limit(3).stream().try_collect().await.unwrap();
+        let streamed: Vec<Order> = db.query::<Order>("c1").page_size(3).stream().try_collect().await.unwrap();
         assert_eq!(streamed.len(), 20);
-        assert_eq!(db.query::<Order>("c1").limit(6).count().await.unwrap(), 20);
+        assert_eq!(db.query::<Order>("c1").page_size(6).count().await.unwrap(), 20);
     }
 
     async fn cursors_resume_queries_and_forged_ones_are_refused(db: Dynamo) {
@@ -236,7 +236,7 @@ conformance! {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let query = db.query::<Order>("c1").index(Order::BY_CREATED).range(f.created_at.ge("2026")).limit(6);
+            let query = db.query::<Order>("c1").index(Order::BY_CREATED).range(f.created_at.ge("2026")).page_size(6);
             let query = match &cursor {
                 Some(cursor) => query.start_from_cursor(cursor),
                 None => query,
@@ -253,7 +253,7 @@ conformance! {
         assert_eq!(seen, expected, "every item once across cursors");
 
         // A table cursor lacks the index key: refused before sending, as is garbage.
-        let page = db.query::<Order>("c1").limit(3).page().await.unwrap();
+        let page = db.query::<Order>("c1").page_size(3).page().await.unwrap();
         let table_cursor = page.cursor().unwrap();
         let on_index = db.query::<Order>("c1").index(Order::BY_CREATED).start_from_cursor(&table_cursor).page().await;
         assert!(on_index.unwrap_err().to_string().contains("the start key has no `created_at`"));

@@ -203,7 +203,7 @@ async fn run(db: &Dynamo, op: &Op) -> Outcome {
                 .filter(f.score.ge(*min_score))
                 .scan_forward(*forward);
             if let Some(limit) = limit {
-                query = query.limit(*limit);
+                query = query.page_size(*limit);
             }
             outcome(query.page().await, |page| {
                 Outcome::Items(page.items, page.last_evaluated_key.is_some())

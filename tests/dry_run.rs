@@ -219,7 +219,7 @@ fn an_index_query_with_range_and_filter() {
         .query_index(Order::BY_STATUS, "open")
         .range(f.total.between(10.0, 100.0))
         .filter(f.changes.lt(5_u32))
-        .limit(25)
+        .page_size(25)
         .scan_forward(false)
         .to_request()
         .unwrap();

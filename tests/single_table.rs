@@ -345,7 +345,7 @@ conformance! {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut query = db.query_key(Order::query_by_user_id("u1")).limit(3);
+            let mut query = db.query_key(Order::query_by_user_id("u1")).page_size(3);
             if let Some(cursor) = &cursor {
                 query = query.start_from_signed_cursor(cursor, &key);
             }
@@ -363,7 +363,7 @@ conformance! {
 
         // An unsigned cursor naming another user's partition, a changed one, and one signed
         // with another secret: each fails before anything is sent.
-        let page = db.query_key(Order::query_by_user_id("u1")).limit(3).page().await.unwrap();
+        let page = db.query_key(Order::query_by_user_id("u1")).page_size(3).page().await.unwrap();
         let signed = page.signed_cursor(&key).unwrap();
         let mut other_start = page.last_evaluated_key.clone().unwrap();
         other_start.insert("pk".into(), AttributeValue::S("USER#u2".into()));

@@ -36,7 +36,10 @@ pub struct Page<M> {
 struct Common<M> {
     filter: Option<Condition<M>>,
     projection: Option<Projection<M>>,
-    limit: Option<i32>,
+    /// DynamoDB's `Limit`: items evaluated per request.
+    page_size: Option<i32>,
+    /// The most items the operation returns.
+    limit: Option<usize>,
     consistent_read: Option<bool>,
     start: Option<Item>,
     /// Why the cursor given to `start_from_cursor` could not be read.
@@ -50,12 +53,26 @@ impl<M> Common<M> {
         Common {
             filter: None,
             projection: None,
+            page_size: None,
             limit: None,
             consistent_read: None,
             start: None,
             bad_cursor: None,
             hooks: true,
             include_expired: false,
+        }
+    }
+
+    /// The `Limit` of each request: the page size, and without a filter (which drops
+    /// items after `Limit` counted them) no more than the items still wanted.
+    fn request_limit(&self) -> Option<i32> {
+        let wanted = self
+            .limit
+            .filter(|_| self.filter.is_none())
+            .map(|n| i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+        match (self.page_size, wanted) {
+            (Some(size), Some(wanted)) => Some(size.min(wanted)),
+            (size, wanted) => size.or(wanted),
         }
     }
 
@@ -103,9 +120,19 @@ macro_rules! common_options {
             self
         }
 
-        /// Evaluates at most `limit` items per request (DynamoDB's `Limit`).
-        pub fn limit(mut self, limit: i32) -> Self {
+        /// Returns at most `limit` items: awaiting, [`all`](Self::all),
+        /// [`stream`](Self::stream), [`page`](Self::page) and `count` stop there (a page
+        /// cut short resumes after its last item). Without a filter, requests ask for no
+        /// more than that.
+        pub fn limit(mut self, limit: usize) -> Self {
             self.common.limit = Some(limit);
+            self
+        }
+
+        /// Evaluates at most `size` items per request (DynamoDB's `Limit`): the size of
+        /// a page before the filter, not a cap on what the operation returns.
+        pub fn page_size(mut self, size: i32) -> Self {
+            self.common.page_size = Some(size);
             self
         }
 
@@ -152,23 +179,39 @@ macro_rules! common_options {
     };
 }
 
-/// Decodes the items of a page, leaving out expired ones.
+/// Decodes the items of a page, leaving out expired ones. A page over the limit is cut
+/// there, and then resumes after its last item kept.
 fn decode_page<M: Table, O: Load>(
     common: &Common<M>,
+    index: Option<&str>,
     items: Option<Vec<Item>>,
     last: Option<Item>,
     scanned: i32,
 ) -> Result<Page<O>> {
     let expiry = ExpiryFilter::of::<M>(common.include_expired);
-    let items = items
+    let mut items: Vec<Item> = items
         .unwrap_or_default()
         .into_iter()
         .filter(|item| !expiry.is_expired(item))
+        .collect();
+    let mut last = last.filter(|k| !k.is_empty());
+    if let Some(limit) = common.limit.filter(|limit| items.len() > *limit) {
+        items.truncate(limit);
+        let keys = crate::meta::key_attributes(M::meta(), index);
+        last = items.last().map(|item| {
+            item.iter()
+                .filter(|(name, _)| keys.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect()
+        });
+    }
+    let items = items
+        .into_iter()
         .map(|item| O::load(item, common.hooks))
         .collect::<Result<Vec<O>>>()?;
     Ok(Page {
         items,
-        last_evaluated_key: last.filter(|k| !k.is_empty()),
+        last_evaluated_key: last,
         scanned_count: scanned,
     })
 }
@@ -317,7 +360,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .set_limit(self.common.limit)
+            .set_limit(self.common.request_limit())
             .set_consistent_read(
                 self.common
                     .consistent_read
@@ -336,6 +379,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
         let output = self.db.backend().query(self.to_request()?).await?;
         decode_page(
             &self.common,
+            self.index_name,
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
@@ -350,7 +394,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     {
         let db = self.db;
         let first = self.to_request();
-        paginate(
+        let items = paginate(
             first,
             self.common.hooks,
             ExpiryFilter::of::<M>(self.common.include_expired),
@@ -359,7 +403,8 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
                 Ok((output.items, output.last_evaluated_key))
             },
             query::builders::QueryInputBuilder::set_exclusive_start_key,
-        )
+        );
+        at_most(items, self.common.limit)
     }
 
     /// Every matching item, in order, following every page.
@@ -384,13 +429,14 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
         // A count returns no attributes: a projection (and its names) would be unused.
         self.common.projection = None;
         let mut request = self.to_request()?.select(Select::Count);
+        let cap = self.common.limit.map_or(u64::MAX, |n| n as u64);
         let mut total = 0_u64;
         loop {
             let output = self.db.backend().query(request.clone()).await?;
             total += u64::try_from(output.count).unwrap_or(0);
             match output.last_evaluated_key.filter(|k| !k.is_empty()) {
-                Some(key) => request = request.set_exclusive_start_key(Some(key)),
-                None => return Ok(total),
+                Some(key) if total < cap => request = request.set_exclusive_start_key(Some(key)),
+                _ => return Ok(total.min(cap)),
             }
         }
     }
@@ -433,6 +479,18 @@ where
         })
         .try_flatten()
         .boxed()
+}
+
+/// The first `limit` items of `items` (all of them without a limit); the pages after the
+/// limit are never requested.
+fn at_most<'a, O: Send + 'a>(
+    items: BoxStream<'a, Result<O>>,
+    limit: Option<usize>,
+) -> BoxStream<'a, Result<O>> {
+    match limit {
+        Some(limit) => items.take(limit).boxed(),
+        None => items,
+    }
 }
 
 impl<'a, M, S, O> IntoFuture for Query<'a, M, S, O>
@@ -485,7 +543,7 @@ impl<'a, M: Table> Scan<'a, M> {
             .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .set_limit(self.common.limit)
+            .set_limit(self.common.request_limit())
             .set_consistent_read(
                 self.common
                     .consistent_read
@@ -514,6 +572,7 @@ impl<'a, M: Table> Scan<'a, M> {
         let output = self.db.backend().scan(self.request(None)?).await?;
         decode_page(
             &self.common,
+            self.index_name,
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
@@ -541,7 +600,7 @@ impl<'a, M: Table> Scan<'a, M> {
                 scan::builders::ScanInputBuilder::set_exclusive_start_key,
             )
         };
-        match self.segments {
+        let items = match self.segments {
             None => segment_stream(self.request(None)),
             Some(total) => {
                 let streams: Vec<_> = (0..total)
@@ -549,7 +608,8 @@ impl<'a, M: Table> Scan<'a, M> {
                     .collect();
                 stream::select_all(streams).boxed()
             }
-        }
+        };
+        at_most(items, self.common.limit)
     }
 
     /// Every matching item, from every page (and segment).
@@ -573,8 +633,12 @@ impl<'a, M: Table> Scan<'a, M> {
         // A count returns no attributes: a projection (and its names) would be unused.
         self.common.projection = None;
         let segments = self.segments.unwrap_or(1);
+        let cap = self.common.limit.map_or(u64::MAX, |n| n as u64);
         let mut total = 0_u64;
         for segment in 0..segments {
+            if total >= cap {
+                break;
+            }
             let mut request = self
                 .request(self.segments.map(|t| (segment, t)))?
                 .select(Select::Count);
@@ -582,12 +646,14 @@ impl<'a, M: Table> Scan<'a, M> {
                 let output = self.db.backend().scan(request.clone()).await?;
                 total += u64::try_from(output.count).unwrap_or(0);
                 match output.last_evaluated_key.filter(|k| !k.is_empty()) {
-                    Some(key) => request = request.set_exclusive_start_key(Some(key)),
-                    None => break,
+                    Some(key) if total < cap => {
+                        request = request.set_exclusive_start_key(Some(key));
+                    }
+                    _ => break,
                 }
             }
         }
-        Ok(total)
+        Ok(total.min(cap))
     }
 }
 

@@ -186,20 +186,32 @@ impl PartialEq for Generated {
 
 impl Eq for Generated {}
 
-/// Checks a start key (or a decoded cursor) against a model's key schema, before sending:
-/// exactly the table's key attributes, plus the index's when reading an index, each of its
-/// declared type and not empty.
-pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
-    let mut expected: Vec<KeyMeta> = std::iter::once(meta.hash_key)
+/// The key attributes of a page's position when reading the table or `index`: the
+/// table's, plus the index's (DynamoDB's `LastEvaluatedKey`).
+fn page_key(meta: &TableMeta, index: Option<&str>) -> Vec<KeyMeta> {
+    let mut keys: Vec<KeyMeta> = std::iter::once(meta.hash_key)
         .chain(meta.range_key)
         .collect();
     if let Some(index) = index.and_then(|name| meta.index(name)) {
         for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
-            if !expected.iter().any(|k| k.attribute == key_meta.attribute) {
-                expected.push(key_meta);
+            if !keys.iter().any(|k| k.attribute == key_meta.attribute) {
+                keys.push(key_meta);
             }
         }
     }
+    keys
+}
+
+/// The names of [`page_key`]'s attributes.
+pub(crate) fn key_attributes(meta: &TableMeta, index: Option<&str>) -> Vec<&'static str> {
+    page_key(meta, index).iter().map(|k| k.attribute).collect()
+}
+
+/// Checks a start key (or a decoded cursor) against a model's key schema, before sending:
+/// exactly the table's key attributes, plus the index's when reading an index, each of its
+/// declared type and not empty.
+pub(crate) fn check_start_key(meta: &TableMeta, index: Option<&str>, key: &Item) -> Result<()> {
+    let expected = page_key(meta, index);
     let refuse = |message: String| Err(Error::invalid_request(meta.model, message));
     for key_meta in &expected {
         let name = key_meta.attribute;
