@@ -754,3 +754,7 @@ async fn the_builder_applies_its_settings() {
 /// The write pipeline's behaviour matrix (every write path × every policy).
 #[path = "pipeline.rs"]
 mod pipeline;
+
+/// The read side: limits, projections, read transactions, decode errors.
+#[path = "reads.rs"]
+mod reads;

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::client::{
     BatchGet, BatchWrite, BlockingRuntime, CreateTable, Delete, Get, Put, Query, RetryPolicy, Scan,
-    TableSet, TransactGet, TransactWrite, UpdateItem, UpdateReturn,
+    TableSet, TransactGet, TransactGetMany, TransactWrite, UpdateItem, UpdateReturn,
 };
 use crate::error::{Error, Result};
 use crate::model::Table;
@@ -198,6 +198,7 @@ wait_for! {
     BatchWrite<> => ();
     TransactWrite<> => ();
     TransactGet<T> => T;
+    TransactGetMany<M> => Vec<Option<M>>;
     CreateTable<M> => ();
 }
 

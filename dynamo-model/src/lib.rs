@@ -150,8 +150,8 @@ pub mod __private;
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
     DynamoBuilder, Get, GetResults, Page, Put, Query, RetryPolicy, RetryQuota, SaveChanges,
-    SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet, TransactWrite,
-    UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet, TransactGetMany,
+    TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};

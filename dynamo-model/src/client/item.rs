@@ -308,7 +308,9 @@ impl<'a, M: Table> Get<'a, M> {
 
     async fn send(self) -> Result<Option<M>> {
         let hooks = self.hooks;
-        decode(self.item().await?, hooks)
+        // An existing item whose projection matched none of its attributes is an empty map,
+        // not an absent item: it decodes (or fails to) as the model.
+        self.item().await?.map(|item| load(item, hooks)).transpose()
     }
 }
 

@@ -32,7 +32,9 @@ pub use retry::RetryPolicy;
 pub(crate) use runtime::BlockingRuntime;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
-pub use transact::{GetResults, TransactGet, TransactWrite, MAX_TRANSACTION_ITEMS};
+pub use transact::{
+    GetResults, TransactGet, TransactGetMany, TransactWrite, MAX_TRANSACTION_ITEMS,
+};
 
 /// `Debug` for an operation builder: its name and the table it targets (the request itself
 /// is what `to_request()` shows).
@@ -48,7 +50,7 @@ macro_rules! debug_operation {
 
 debug_operation!(
     Put<M>, Get<M>, Delete<M>, UpdateItem<M, R>, Query<M, S>, Scan<M>, BatchGet<M>,
-    BatchWrite<>, TransactWrite<>, TransactGet<T>, CreateTable<M>, SaveChanges<M>,
+    BatchWrite<>, TransactWrite<>, TransactGet<T>, TransactGetMany<M>, CreateTable<M>, SaveChanges<M>,
 );
 
 /// The DynamoDB client: every operation, on DynamoDB through `aws-sdk-dynamodb` or on any

@@ -312,12 +312,7 @@ impl<'a, T: GetResults> TransactGet<'a, T> {
     pub fn get<M: Table>(self, key: impl IntoKey<M::Key>) -> TransactGet<'a, T::Push<M>> {
         let table = self.db.table_name::<M>();
         let gets = self.gets.and_then(|mut gets| {
-            let get = TransactGetItem::builder()
-                .table_name(table)
-                .set_key(Some(key_item::<M>(key)?))
-                .build()
-                .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-            gets.push(GetEntry::builder().get(get).build());
+            gets.push(get_entry::<M>(table, key_item::<M>(key))?);
             Ok(gets)
         });
         TransactGet {
@@ -333,33 +328,111 @@ impl<'a, T: GetResults> TransactGet<'a, T> {
     ///
     /// Key errors, no `get` or more than 100.
     pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-        let gets = self.gets.as_ref().map_err(Error::duplicate)?;
-        if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
-            return Err(Error::invalid_request(
-                "TransactGet",
-                format!(
-                    "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
-                    gets.len()
-                ),
-            ));
-        }
-        Ok(transact_get_items::TransactGetItemsInput::builder()
-            .set_transact_items(Some(gets.clone())))
+        get_request(&self.gets)
     }
 
     async fn send(self) -> Result<T> {
-        let output = self
-            .db
-            .backend
-            .transact_get_items(self.to_request()?)
-            .await?;
-        let items: Vec<Option<Item>> = output
-            .responses
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.item.filter(|i| !i.is_empty()))
-            .collect();
+        let items = read(self.db, self.to_request()?).await?;
         T::decode(&mut items.into_iter())
+    }
+}
+
+/// A `TransactGetItems` request of `gets`: 1 to 100 of them.
+fn get_request(
+    gets: &Result<Vec<GetEntry>>,
+) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
+    let gets = gets.as_ref().map_err(Error::duplicate)?;
+    if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
+        return Err(Error::invalid_request(
+            "TransactGet",
+            format!(
+                "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
+                gets.len()
+            ),
+        ));
+    }
+    Ok(transact_get_items::TransactGetItemsInput::builder().set_transact_items(Some(gets.clone())))
+}
+
+/// One `Get` of a read transaction.
+fn get_entry<M: Table>(table: String, key: Result<Item>) -> Result<GetEntry> {
+    let get = TransactGetItem::builder()
+        .table_name(table)
+        .set_key(Some(key?))
+        .build()
+        .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
+    Ok(GetEntry::builder().get(get).build())
+}
+
+/// Sends a read transaction; one item (or none) per get, in order.
+async fn read(
+    db: &Dynamo,
+    request: transact_get_items::builders::TransactGetItemsInputBuilder,
+) -> Result<Vec<Option<Item>>> {
+    let output = db.backend().transact_get_items(request).await?;
+    Ok(output
+        .responses
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.item.filter(|i| !i.is_empty()))
+        .collect())
+}
+
+/// `TransactGetItems` of items of one model: resolves to an `Option<M>` per key, in the
+/// order of the keys (up to 100).
+#[must_use = "an operation does nothing until awaited"]
+pub struct TransactGetMany<'a, M> {
+    pub(crate) db: &'a Dynamo,
+    gets: Result<Vec<GetEntry>>,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// A read transaction of the items of `keys` (up to 100, of one model), read as of one
+    /// moment: `db.transact_get_many::<User>(["u1", "u2"])`. For items of several models,
+    /// [`transact_get`](Dynamo::transact_get).
+    pub fn transact_get_many<M: Table>(
+        &self,
+        keys: impl IntoIterator<Item = impl IntoKey<M::Key>>,
+    ) -> TransactGetMany<'_, M> {
+        let table = self.table_name::<M>();
+        let gets = keys
+            .into_iter()
+            .map(|key| get_entry::<M>(table.clone(), key_item::<M>(key)))
+            .collect();
+        TransactGetMany {
+            db: self,
+            gets,
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: Table> TransactGetMany<'_, M> {
+    /// The request this read sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Key errors, no key or more than 100.
+    pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
+        get_request(&self.gets)
+    }
+
+    async fn send(self) -> Result<Vec<Option<M>>> {
+        let items = read(self.db, self.to_request()?).await?;
+        items
+            .into_iter()
+            .map(|item| super::item::decode(item, true))
+            .collect()
+    }
+}
+
+impl<'a, M: Table + Send + 'a> IntoFuture for TransactGetMany<'a, M> {
+    type Output = Result<Vec<Option<M>>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

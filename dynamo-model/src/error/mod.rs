@@ -31,11 +31,15 @@ pub enum ErrorKind {
     /// An item read from DynamoDB (or handed to `from_item`) does not fit the model.
     ///
     /// Every problem of the item is listed, each with its attribute path.
+    #[non_exhaustive]
     Decode {
         /// The Rust name of the model.
         model: &'static str,
         /// One entry per attribute that could not be decoded.
         problems: Vec<FieldError>,
+        /// The key attributes of the item read from DynamoDB, when the item came from a
+        /// read (`from_item` on an item of your own leaves it `None`).
+        key: Option<crate::value::Item>,
     },
     /// A model value failed validation (a validator, or a value DynamoDB cannot store).
     ///
@@ -236,9 +240,14 @@ impl Error {
     /// error's source is not `Clone`: the copy keeps its code and message.
     pub(crate) fn duplicate(&self) -> Error {
         let kind = match &*self.kind {
-            ErrorKind::Decode { model, problems } => ErrorKind::Decode {
+            ErrorKind::Decode {
+                model,
+                problems,
+                key,
+            } => ErrorKind::Decode {
                 model,
                 problems: problems.clone(),
+                key: key.clone(),
             },
             ErrorKind::Validation { model, problems } => ErrorKind::Validation {
                 model,
@@ -343,7 +352,30 @@ impl Error {
 
     /// A decode error of `model` listing `problems`.
     pub fn decode(model: &'static str, problems: Vec<FieldError>) -> Self {
-        ErrorKind::Decode { model, problems }.into()
+        ErrorKind::Decode {
+            model,
+            problems,
+            key: None,
+        }
+        .into()
+    }
+
+    /// The same error, naming the key of the item it is about when it is a decode error
+    /// (the key's values stay in the error's kind, out of its message).
+    pub(crate) fn for_item_key(mut self, item_key: crate::value::Item) -> Self {
+        if let ErrorKind::Decode { key, .. } = &mut *self.kind {
+            *key = Some(item_key);
+        }
+        self
+    }
+
+    /// The key of the item a decode error is about, when it came from a read.
+    pub fn item_key(&self) -> Option<&crate::value::Item> {
+        match &*self.kind {
+            ErrorKind::Decode { key, .. } => key.as_ref(),
+            ErrorKind::ItemNotFound { key, .. } => Some(key),
+            _ => None,
+        }
     }
 
     /// A validation error of `model` listing `problems`.
@@ -536,8 +568,17 @@ fn write_problems(f: &mut fmt::Formatter<'_>, problems: &[FieldError]) -> fmt::R
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.kind {
-            ErrorKind::Decode { model, problems } => {
+            ErrorKind::Decode {
+                model,
+                problems,
+                key,
+            } => {
                 write!(f, "cannot decode `{model}`")?;
+                if let Some(key) = key {
+                    let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
+                    names.sort_unstable();
+                    write!(f, " (the item read with key {})", names.join(", "))?;
+                }
                 write_problems(f, problems)
             }
             ErrorKind::Validation { model, problems } => {

@@ -93,10 +93,15 @@ impl fmt::Debug for CancellationReason {
 impl fmt::Debug for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ErrorKind::Decode { model, problems } => f
+            ErrorKind::Decode {
+                model,
+                problems,
+                key,
+            } => f
                 .debug_struct("Decode")
                 .field("model", model)
                 .field("problems", problems)
+                .field("key", &MaybeRedacted(key.as_ref()))
                 .finish(),
             ErrorKind::Validation { model, problems } => f
                 .debug_struct("Validation")

@@ -251,7 +251,13 @@ pub trait Index: Copy {
 
 /// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
 pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
-    let mut model = M::from_item(item)?;
+    let meta = M::meta();
+    let key: Item = std::iter::once(meta.hash_key)
+        .chain(meta.range_key)
+        .filter_map(|k| item.get_key_value(k.attribute))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    let mut model = M::from_item(item).map_err(|e| e.for_item_key(key))?;
     if hooks {
         model.after_load()?;
     }

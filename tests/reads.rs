@@ -1,0 +1,107 @@
+//! The read side, on both backends: what `limit` and `page_size` mean, reads of items a
+//! projection leaves empty, read transactions of many items, and decode errors that name
+//! the item's key.
+
+use dynamo_model::expr::Projection;
+use dynamo_model::AttributeValue;
+use dynamo_model_tests::conformance;
+use futures_util::TryStreamExt;
+
+use super::{order, orders_table, user, Order, User};
+
+conformance! {
+    async fn limit_caps_what_is_returned_and_page_size_sizes_requests(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 20).await;
+        let f = Order::fields();
+        // Awaiting returns at most `limit` items, in order; more than there are returns all.
+        let first5: Vec<Order> = db.query::<Order>("c1").limit(5).await.unwrap();
+        assert_eq!(first5, orders[..5]);
+        let every: Vec<Order> = db.query::<Order>("c1").limit(25).await.unwrap();
+        assert_eq!(every, orders);
+        // With a filter: the first `limit` matching items, however many pages that takes.
+        let open: Vec<Order> = db
+            .query::<Order>("c1")
+            .filter(f.status.eq("open"))
+            .page_size(3)
+            .limit(4)
+            .await
+            .unwrap();
+        let expected: Vec<Order> = orders.iter().filter(|o| o.status == "open").take(4).cloned().collect();
+        assert_eq!(open, expected);
+        // page_size alone returns everything, in pages of that size.
+        let paged: Vec<Order> = db.query::<Order>("c1").page_size(3).await.unwrap();
+        assert_eq!(paged, orders);
+        let streamed: Vec<Order> = db.query::<Order>("c1").limit(7).stream().try_collect().await.unwrap();
+        assert_eq!(streamed, orders[..7]);
+        assert_eq!(db.query::<Order>("c1").limit(6).count().await.unwrap(), 6);
+        assert_eq!(db.scan::<Order>().limit(9).await.unwrap().len(), 9);
+        assert_eq!(db.scan::<Order>().segments(3).limit(9).await.unwrap().len(), 9);
+        // A page cut at the limit resumes after its last item: nothing skipped or repeated.
+        let mut seen = Vec::new();
+        let mut start = None;
+        loop {
+            let page = db.query::<Order>("c1").page_size(10).limit(4).start_from(start).page().await.unwrap();
+            assert!(page.items.len() <= 4);
+            seen.extend(page.items);
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen, orders);
+    }
+
+    async fn a_projection_that_finds_nothing_still_finds_the_item(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        db.put(&user("ada", 36)).await.unwrap();
+        let f = User::fields();
+        // `nickname` is absent on this item: the item exists, with no projected attribute.
+        let projection = || Projection::new().field(&f.nickname);
+        let raw = db.get::<User>("ada").projection(projection()).item().await.unwrap();
+        assert_eq!(raw, Some(Default::default()));
+        // Typed, it is an item that does not decode (its required fields were not read),
+        // never a missing one.
+        let error = db.get::<User>("ada").projection(projection()).await.unwrap_err();
+        assert!(error.is_decode(), "{error}");
+        assert_eq!(db.get::<User>("nobody").projection(projection()).item().await.unwrap(), None);
+    }
+
+    async fn a_read_transaction_takes_up_to_100_items_of_one_model(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 100).await;
+        let keys: Vec<(String, String)> = orders.iter().map(|o| (o.customer_id.clone(), o.order_id.clone())).collect();
+        let got = db.transact_get_many::<Order>(keys.clone()).await.unwrap();
+        assert_eq!(got, orders.iter().cloned().map(Some).collect::<Vec<_>>());
+        let with_missing = db
+            .transact_get_many::<Order>([("c1", "o000"), ("c9", "none")])
+            .await
+            .unwrap();
+        assert_eq!(with_missing, [Some(order("c1", 0)), None]);
+        let mut too_many = keys;
+        too_many.push(("c2".into(), "o000".into()));
+        let error = db.transact_get_many::<Order>(too_many).await.unwrap_err();
+        assert!(error.to_string().contains("1 to 100 items, not 101"), "{error}");
+    }
+
+    async fn a_decode_error_names_the_key_of_the_item_read(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let item = [
+            ("user_id".to_owned(), AttributeValue::S("broken".into())),
+            ("email".to_owned(), AttributeValue::S("b@example.com".into())),
+            ("fullName".to_owned(), AttributeValue::N("1".into())),
+        ];
+        db.backend()
+            .put_item(
+                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                    .table_name(db.table_name::<User>())
+                    .set_item(Some(item.into())),
+            )
+            .await
+            .unwrap();
+        let error = db.get::<User>("broken").await.unwrap_err();
+        assert!(error.is_decode(), "{error}");
+        assert!(error.to_string().contains("the item read with key user_id"), "{error}");
+        let key = error.item_key().expect("the key of the item read");
+        assert_eq!(key.get("user_id"), Some(&AttributeValue::S("broken".into())));
+        assert!(!format!("{error:?}").contains("broken"), "Debug output keeps values out");
+    }
+}
