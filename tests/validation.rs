@@ -132,7 +132,9 @@ fn every_failure_is_reported_at_once_with_paths() {
         "{message}"
     );
     match error.into_kind() {
-        ErrorKind::Validation { model, problems } => {
+        ErrorKind::Validation {
+            model, problems, ..
+        } => {
             assert_eq!(model, "Account");
             assert_eq!(problems.len(), 6);
         }

@@ -39,9 +39,12 @@ use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::value::{FromAttributeValue, Problems, ToAttributeValue};
+use crate::value::{FromAttributeValue, ProblemReason, Problems, ToAttributeValue};
 
-use crate::value::{TAMPERED, WRONG_KEY};
+/// The message of an encrypted attribute a wrong key cannot open.
+const WRONG_KEY: &str = "cannot be decrypted: wrong key";
+/// The message of an encrypted attribute whose ciphertext was altered.
+const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
 
 const MAGIC: &[u8; 4] = b"DME1";
 
@@ -197,25 +200,37 @@ pub fn decrypt_value<T: FromAttributeValue>(
     let AttributeValue::B(blob) = value else {
         return Err(Problems::single("is encrypted, so it is stored as B"));
     };
-    let plain = open(blob.as_ref(), attribute).map_err(Problems::single)?;
+    let plain = open(blob.as_ref(), attribute)
+        .map_err(|(reason, message)| Problems::single_of(reason, message))?;
     T::from_attribute_value(plain)
 }
 
-fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, String> {
-    let provider = provider().ok_or(
-        "is encrypted, but no key provider is set (dynamo_model::encryption::set_key_provider)",
-    )?;
-    let mut rest = stored.strip_prefix(MAGIC.as_slice()).ok_or(TAMPERED)?;
-    let mut take = |count: usize| -> Result<&[u8], String> {
+/// Why a stored value could not be opened, and the message to report.
+type OpenError = (ProblemReason, String);
+
+fn tampered() -> OpenError {
+    (ProblemReason::Tampered, TAMPERED.to_owned())
+}
+
+fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
+    let provider = provider().ok_or_else(|| {
+        (
+            ProblemReason::Invalid,
+            "is encrypted, but no key provider is set (dynamo_model::encryption::set_key_provider)"
+                .to_owned(),
+        )
+    })?;
+    let mut rest = stored.strip_prefix(MAGIC.as_slice()).ok_or_else(tampered)?;
+    let mut take = |count: usize| -> Result<&[u8], OpenError> {
         if rest.len() < count {
-            return Err(TAMPERED.to_owned());
+            return Err(tampered());
         }
         let (taken, after) = rest.split_at(count);
         rest = after;
         Ok(taken)
     };
-    let id_len = usize::from(*take(1)?.first().ok_or(TAMPERED)?);
-    let key_id = std::str::from_utf8(take(id_len)?).map_err(|_| TAMPERED.to_owned())?;
+    let id_len = usize::from(*take(1)?.first().ok_or_else(tampered)?);
+    let key_id = std::str::from_utf8(take(id_len)?).map_err(|_| tampered())?;
     let wrapped_len = take(2)?;
     let wrapped_len = usize::from(u16::from_le_bytes([wrapped_len[0], wrapped_len[1]]));
     let wrapped = take(wrapped_len)?;
@@ -223,12 +238,14 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, String> {
     let data_key = provider
         .unwrap(key_id, wrapped)
         .map_err(|error| match error {
-            UnwrapError::WrongKey => {
-                format!("{WRONG_KEY} (the data key was wrapped with `{key_id}`)")
-            }
-            UnwrapError::Failed(why) => {
-                format!("cannot be decrypted: the key provider failed: {why}")
-            }
+            UnwrapError::WrongKey => (
+                ProblemReason::WrongKey,
+                format!("{WRONG_KEY} (the data key was wrapped with `{key_id}`)"),
+            ),
+            UnwrapError::Failed(why) => (
+                ProblemReason::Invalid,
+                format!("cannot be decrypted: the key provider failed: {why}"),
+            ),
         })?;
     let sealed = rest;
     let payload = Payload {
@@ -237,6 +254,6 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, String> {
     };
     let bytes = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&data_key))
         .decrypt(Nonce::from_slice(nonce), payload)
-        .map_err(|_| TAMPERED.to_owned())?;
-    crate::value::wire::decode(&bytes).map_err(|_| TAMPERED.to_owned())
+        .map_err(|_| tampered())?;
+    crate::value::wire::decode(&bytes).map_err(|_| tampered())
 }

@@ -154,7 +154,7 @@ pub use client::{
     TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
-pub use error::{BoxError, CancellationReason, Error, ErrorKind, FieldError, Result};
+pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
 pub use model::{DynamoModel, Hooks, Index, Table};

@@ -444,10 +444,10 @@ pub fn decode_key_part<T: DynamoAttribute>(
 pub fn collection_error(collection: &'static str) -> crate::Error {
     crate::Error::decode(
         collection,
-        vec![crate::FieldError {
-            path: String::new(),
-            message: "no variant holds this entity type".to_owned(),
-        }],
+        vec![crate::FieldError::new(
+            "",
+            "no variant holds this entity type",
+        )],
     )
 }
 

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::operation::{
 use aws_sdk_dynamodb::Client;
 
 use super::{operations, Backend, BackendFuture};
-use crate::error::{CancellationReason, Error, ErrorKind};
+use crate::error::{CancellationReason, Error, ErrorKind, ErrorSource};
 use crate::value::Item;
 
 /// The backend that sends requests to DynamoDB (or DynamoDB Local) with the SDK.
@@ -138,7 +138,7 @@ where
         return ErrorKind::Unavailable {
             operation,
             message,
-            source: Box::new(error),
+            source: ErrorSource::new(error),
         }
         .into();
     }
@@ -162,7 +162,7 @@ where
             operation,
             code,
             message,
-            source: Box::new(error),
+            source: ErrorSource::new(error),
         }
         .into(),
     }

@@ -279,7 +279,7 @@ impl<'a, M: Table> Get<'a, M> {
     ///
     /// Key and projection errors, as the send would report them.
     pub fn to_request(&self) -> Result<get_item::builders::GetItemInputBuilder> {
-        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let key = self.key.as_ref().map_err(Error::clone)?.clone();
         let mut expressions = Expressions::new();
         let projection = self
             .projection
@@ -407,8 +407,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Delete<'a, M, R> {
     }
 
     fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
-        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
-        let guard = *self.guard.as_ref().map_err(Error::duplicate)?;
+        let key = self.key.as_ref().map_err(Error::clone)?.clone();
+        let guard = *self.guard.as_ref().map_err(Error::clone)?;
         if let (true, Some(model)) = (hooks, self.model) {
             model.before_delete()?;
         }
@@ -685,13 +685,13 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
     }
 
     fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
-        let key = self.key.as_ref().map_err(Error::duplicate)?.clone();
+        let key = self.key.as_ref().map_err(Error::clone)?.clone();
         let guard = self
             .guard
             .as_ref()
             .map(|g| g.as_ref().copied())
             .transpose()
-            .map_err(Error::duplicate)?;
+            .map_err(Error::clone)?;
         prepare::update(
             self.db.table_name::<M>(),
             key,

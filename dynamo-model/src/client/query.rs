@@ -87,7 +87,7 @@ impl<M> Common<M> {
         M: Table,
     {
         if let Some(error) = &self.bad_cursor {
-            return Err(error.duplicate());
+            return Err(error.clone());
         }
         if let Some(start) = &self.start {
             crate::meta::check_start_key(M::meta(), index, start)?;

@@ -20,7 +20,7 @@ impl BlockingRuntime {
                     operation: "blocking client",
                     code: None,
                     message: format!("cannot start its runtime: {e}"),
-                    source: Box::new(e),
+                    source: crate::error::ErrorSource::new(e),
                 }
                 .into()
             })

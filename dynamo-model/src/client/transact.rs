@@ -191,7 +191,7 @@ impl<'a> TransactWrite<'a> {
     pub fn to_request(
         &self,
     ) -> Result<transact_write_items::builders::TransactWriteItemsInputBuilder> {
-        let entries = self.entries.as_ref().map_err(Error::duplicate)?;
+        let entries = self.entries.as_ref().map_err(Error::clone)?;
         if entries.is_empty() || entries.len() > MAX_TRANSACTION_ITEMS {
             return Err(Error::invalid_request(
                 "TransactWrite",
@@ -341,7 +341,7 @@ impl<'a, T: GetResults> TransactGet<'a, T> {
 fn get_request(
     gets: &Result<Vec<GetEntry>>,
 ) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-    let gets = gets.as_ref().map_err(Error::duplicate)?;
+    let gets = gets.as_ref().map_err(Error::clone)?;
     if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
         return Err(Error::invalid_request(
             "TransactGet",

@@ -4,8 +4,10 @@ mod redact;
 
 use std::fmt;
 
+use std::sync::Arc;
+
 pub use crate::value::FieldError;
-use crate::value::{TAMPERED, WRONG_KEY};
+use crate::value::ProblemReason;
 
 use aws_sdk_dynamodb::types::WriteRequest;
 
@@ -14,7 +16,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in dynamo-model.
 ///
-/// The error is opaque: match on [`Error::kind`] or use the `is_*()` predicates.
+/// The error is opaque: match on [`Error::kind`] or use the `is_*()` predicates. It is
+/// `Clone` (a service error's source is shared).
+#[derive(Clone)]
 pub struct Error {
     kind: Box<ErrorKind>,
 }
@@ -22,15 +26,70 @@ pub struct Error {
 /// The error the SDK (or another backend) returned, kept as the source of a service error.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// The underlying error of a service or transport failure, shared so that [`Error`] is
+/// `Clone`. It displays as the error it holds, whose own source continues the chain.
+#[derive(Clone)]
+pub struct ErrorSource(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl ErrorSource {
+    /// Keeps `error` as the source.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ErrorSource(Arc::new(error))
+    }
+
+    /// The error it holds.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self.0.as_ref()
+    }
+}
+
+impl From<BoxError> for ErrorSource {
+    fn from(error: BoxError) -> Self {
+        ErrorSource(Arc::from(error))
+    }
+}
+
+impl From<String> for ErrorSource {
+    fn from(message: String) -> Self {
+        ErrorSource::from(BoxError::from(message))
+    }
+}
+
+impl From<&str> for ErrorSource {
+    fn from(message: &str) -> Self {
+        ErrorSource::from(message.to_owned())
+    }
+}
+
+impl fmt::Debug for ErrorSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for ErrorSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for ErrorSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// What went wrong; see [`Error::kind`].
 ///
 /// Its `Debug` output names attributes and types but never prints item values (a stored
 /// item, a key, a write): read those from the fields themselves when you want them.
+#[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// An item read from DynamoDB (or handed to `from_item`) does not fit the model.
     ///
     /// Every problem of the item is listed, each with its attribute path.
+    #[error("cannot decode `{model}`{}{}", read_with_key(key.as_ref()), list(problems))]
     #[non_exhaustive]
     Decode {
         /// The Rust name of the model.
@@ -44,6 +103,8 @@ pub enum ErrorKind {
     /// A model value failed validation (a validator, or a value DynamoDB cannot store).
     ///
     /// Every failure is listed, each with its field path, like Pydantic's `ValidationError`.
+    #[error("`{model}` failed validation{}", list(problems))]
+    #[non_exhaustive]
     Validation {
         /// The Rust name of the model.
         model: &'static str,
@@ -52,6 +113,7 @@ pub enum ErrorKind {
     },
     /// An expression or request that DynamoDB would reject, caught before sending it: an
     /// empty update, overlapping update paths, a NaN value, `IN` with over 100 values...
+    #[error("invalid expression for `{model}`: {message}")]
     InvalidExpression {
         /// The model (Rust type) the expression is for.
         model: &'static str,
@@ -60,6 +122,7 @@ pub enum ErrorKind {
     },
     /// A request refused before sending: an empty or missing key, an item over 400 KB,
     /// over 100 transaction items, the same item twice in a transaction or batch...
+    #[error("invalid request for `{model}`: {message}")]
     InvalidRequest {
         /// The model the request is for.
         model: &'static str,
@@ -67,6 +130,8 @@ pub enum ErrorKind {
         message: String,
     },
     /// A conditional write's condition did not hold.
+    #[error("{operation}: the condition did not hold")]
+    #[non_exhaustive]
     ConditionalCheckFailed {
         /// The operation (`PutItem`, `UpdateItem`, `DeleteItem`).
         operation: &'static str,
@@ -75,12 +140,15 @@ pub enum ErrorKind {
     },
     /// The backend does not implement this operation (a [`Backend`](crate::backend::Backend)
     /// written before the operation existed, or a test double).
+    #[error("{operation} is not supported by this backend: implement it in its `Backend` impl")]
     Unsupported {
         /// The DynamoDB operation (`DescribeTable`, ...).
         operation: &'static str,
     },
     /// An update (not an upsert) found no item with its key: an update never creates a
     /// partial item the model cannot read.
+    #[error("{operation}: no `{model}` item has this key ({}); an update changes an existing item: use `upsert()` to create one", names(key))]
+    #[non_exhaustive]
     ItemNotFound {
         /// The model.
         model: &'static str,
@@ -91,6 +159,8 @@ pub enum ErrorKind {
     },
     /// An optimistic-locking write found another version than the one it expected: someone
     /// else wrote the item since it was read (`#[dynamo(version)]`).
+    #[error("{operation}: `{model}` version conflict: expected version {expected}, found {} (the item was written since it was read)", found.map_or("none".to_owned(), |v| v.to_string()))]
+    #[non_exhaustive]
     VersionConflict {
         /// The model.
         model: &'static str,
@@ -104,11 +174,13 @@ pub enum ErrorKind {
         item: Option<crate::value::Item>,
     },
     /// A transaction was cancelled: one reason per item, in request order.
+    #[error("transaction canceled ({})", failed_items(reasons))]
     TransactionCanceled {
         /// One entry per item of the transaction.
         reasons: Vec<CancellationReason>,
     },
     /// The table or index does not exist (or is not active yet).
+    #[error("{operation}: {message}")]
     ResourceNotFound {
         /// The operation.
         operation: &'static str,
@@ -116,6 +188,7 @@ pub enum ErrorKind {
         message: String,
     },
     /// The request was throttled (provisioned throughput, request limits).
+    #[error("{operation}: {message}")]
     Throttled {
         /// The operation.
         operation: &'static str,
@@ -124,6 +197,8 @@ pub enum ErrorKind {
     },
     /// A batch left keys or writes unprocessed after the retry budget, or stopped by an
     /// error: every key not read and every write not done is here.
+    #[error("{operation}: {} keys and {} writes not done, {}", keys.len(), writes.len(), stopped_by(cause.as_deref()))]
+    #[non_exhaustive]
     Unprocessed {
         /// `BatchGetItem` or `BatchWriteItem`.
         operation: &'static str,
@@ -133,20 +208,23 @@ pub enum ErrorKind {
         writes: Vec<UnprocessedWrite>,
         /// The error that stopped a request of the batch, when one did (otherwise DynamoDB
         /// kept returning the items as unprocessed until the budget ran out).
+        #[source]
         cause: Option<Box<Error>>,
     },
     /// The request did not complete, after the SDK's own retries: the connection dropped,
     /// an attempt timed out, or the service answered with a server error (HTTP 5xx).
     /// Retrying an idempotent request is safe ([`Error::is_retryable`]).
+    #[error("{operation} did not complete: {message}")]
     Unavailable {
         /// The operation.
         operation: &'static str,
         /// What happened.
         message: String,
         /// The underlying error.
-        source: BoxError,
+        source: ErrorSource,
     },
     /// An item larger than DynamoDB's 400 KB limit, or than the model's `max_size`.
+    #[error("{}", too_large(model, *size, *limit, largest))]
     ItemTooLarge {
         /// The model.
         model: &'static str,
@@ -159,6 +237,7 @@ pub enum ErrorKind {
     },
     /// A distributed lock was not acquired before the timeout: another owner held an
     /// unexpired lease all along.
+    #[error("the lock `{lock}` was not acquired within {waited:?}: another owner holds its lease")]
     LockTimeout {
         /// The lock's name.
         lock: String,
@@ -167,11 +246,14 @@ pub enum ErrorKind {
     },
     /// A lock's lease was lost: it expired and another owner took the lock (or removed it)
     /// before this owner's heartbeat or release.
+    #[error("the lock `{lock}` was lost: its lease expired and another owner took it, or it was removed")]
     LockLost {
         /// The lock's name.
         lock: String,
     },
     /// Any other error of the service or the transport; the SDK error is the source.
+    #[error("{operation} failed: {}{message}", code.as_ref().map(|c| format!("{c}: ")).unwrap_or_default())]
+    #[non_exhaustive]
     Service {
         /// The operation.
         operation: &'static str,
@@ -180,7 +262,7 @@ pub enum ErrorKind {
         /// The service's message.
         message: String,
         /// The underlying error.
-        source: BoxError,
+        source: ErrorSource,
     },
 }
 
@@ -234,120 +316,6 @@ impl Error {
     /// Consumes the error and returns its kind.
     pub fn into_kind(self) -> ErrorKind {
         *self.kind
-    }
-
-    /// A copy of this error, for a dry run that reports an error kept for the send. A service
-    /// error's source is not `Clone`: the copy keeps its code and message.
-    pub(crate) fn duplicate(&self) -> Error {
-        let kind = match &*self.kind {
-            ErrorKind::Decode {
-                model,
-                problems,
-                key,
-            } => ErrorKind::Decode {
-                model,
-                problems: problems.clone(),
-                key: key.clone(),
-            },
-            ErrorKind::Validation { model, problems } => ErrorKind::Validation {
-                model,
-                problems: problems.clone(),
-            },
-            ErrorKind::InvalidExpression { model, message } => ErrorKind::InvalidExpression {
-                model,
-                message: message.clone(),
-            },
-            ErrorKind::InvalidRequest { model, message } => ErrorKind::InvalidRequest {
-                model,
-                message: message.clone(),
-            },
-            ErrorKind::ConditionalCheckFailed { operation, item } => {
-                ErrorKind::ConditionalCheckFailed {
-                    operation,
-                    item: item.clone(),
-                }
-            }
-            ErrorKind::Unsupported { operation } => ErrorKind::Unsupported { operation },
-            ErrorKind::ItemNotFound {
-                model,
-                operation,
-                key,
-            } => ErrorKind::ItemNotFound {
-                model,
-                operation,
-                key: key.clone(),
-            },
-            ErrorKind::VersionConflict {
-                model,
-                operation,
-                expected,
-                found,
-                item,
-            } => ErrorKind::VersionConflict {
-                model,
-                operation,
-                expected: *expected,
-                found: *found,
-                item: item.clone(),
-            },
-            ErrorKind::TransactionCanceled { reasons } => ErrorKind::TransactionCanceled {
-                reasons: reasons.clone(),
-            },
-            ErrorKind::ResourceNotFound { operation, message } => ErrorKind::ResourceNotFound {
-                operation,
-                message: message.clone(),
-            },
-            ErrorKind::Throttled { operation, message } => ErrorKind::Throttled {
-                operation,
-                message: message.clone(),
-            },
-            ErrorKind::Unprocessed {
-                operation,
-                keys,
-                writes,
-                cause,
-            } => ErrorKind::Unprocessed {
-                operation,
-                keys: keys.clone(),
-                writes: writes.clone(),
-                cause: cause.as_ref().map(|c| Box::new(c.duplicate())),
-            },
-            ErrorKind::Unavailable {
-                operation, message, ..
-            } => ErrorKind::Unavailable {
-                operation,
-                message: message.clone(),
-                source: message.clone().into(),
-            },
-            ErrorKind::ItemTooLarge {
-                model,
-                size,
-                limit,
-                largest,
-            } => ErrorKind::ItemTooLarge {
-                model,
-                size: *size,
-                limit: *limit,
-                largest: largest.clone(),
-            },
-            ErrorKind::LockTimeout { lock, waited } => ErrorKind::LockTimeout {
-                lock: lock.clone(),
-                waited: *waited,
-            },
-            ErrorKind::LockLost { lock } => ErrorKind::LockLost { lock: lock.clone() },
-            ErrorKind::Service {
-                operation,
-                code,
-                message,
-                ..
-            } => ErrorKind::Service {
-                operation,
-                code: code.clone(),
-                message: message.clone(),
-                source: message.clone().into(),
-            },
-        };
-        kind.into()
     }
 
     /// A decode error of `model` listing `problems`.
@@ -438,20 +406,18 @@ impl Error {
     /// True when an encrypted attribute could not be decrypted because the key provider
     /// does not have (or is not) the key its data key was wrapped with.
     pub fn is_wrong_key(&self) -> bool {
-        self.has_problem(WRONG_KEY)
+        self.has_problem(ProblemReason::WrongKey)
     }
 
     /// True when an encrypted attribute's stored bytes were altered (or moved from another
     /// attribute): authentication failed.
     pub fn is_tampered(&self) -> bool {
-        self.has_problem(TAMPERED)
+        self.has_problem(ProblemReason::Tampered)
     }
 
-    fn has_problem(&self, message: &str) -> bool {
+    fn has_problem(&self, reason: ProblemReason) -> bool {
         match &*self.kind {
-            ErrorKind::Decode { problems, .. } => {
-                problems.iter().any(|p| p.message.starts_with(message))
-            }
+            ErrorKind::Decode { problems, .. } => problems.iter().any(|p| p.reason == reason),
             _ => false,
         }
     }
@@ -552,165 +518,77 @@ impl fmt::Debug for Error {
     }
 }
 
-fn write_problems(f: &mut fmt::Formatter<'_>, problems: &[FieldError]) -> fmt::Result {
+/// `: one problem`, or `: N problems` and one line each.
+fn list(problems: &[FieldError]) -> String {
     match problems {
-        [one] => write!(f, ": {one}"),
+        [one] => format!(": {one}"),
         many => {
-            write!(f, ": {} problems", many.len())?;
+            let mut text = format!(": {} problems", many.len());
             for problem in many {
-                write!(f, "\n  {problem}")?;
+                text.push_str(&format!("\n  {problem}"));
             }
-            Ok(())
+            text
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.kind {
-            ErrorKind::Decode {
-                model,
-                problems,
-                key,
-            } => {
-                write!(f, "cannot decode `{model}`")?;
-                if let Some(key) = key {
-                    let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
-                    names.sort_unstable();
-                    write!(f, " (the item read with key {})", names.join(", "))?;
-                }
-                write_problems(f, problems)
-            }
-            ErrorKind::Validation { model, problems } => {
-                write!(f, "`{model}` failed validation")?;
-                write_problems(f, problems)
-            }
-            ErrorKind::InvalidExpression { model, message } => {
-                write!(f, "invalid expression for `{model}`: {message}")
-            }
-            ErrorKind::InvalidRequest { model, message } => {
-                write!(f, "invalid request for `{model}`: {message}")
-            }
-            ErrorKind::ConditionalCheckFailed { operation, .. } => {
-                write!(f, "{operation}: the condition did not hold")
-            }
-            ErrorKind::Unsupported { operation } => write!(
-                f,
-                "{operation} is not supported by this backend: implement it in its `Backend` impl"
-            ),
-            ErrorKind::ItemNotFound {
-                model,
-                operation,
-                key,
-            } => {
-                let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
-                names.sort_unstable();
-                write!(
-                    f,
-                    "{operation}: no `{model}` item has this key ({}); an update changes an existing item: use `upsert()` to create one",
-                    names.join(", ")
-                )
-            }
-            ErrorKind::VersionConflict {
-                model,
-                operation,
-                expected,
-                found,
-                ..
-            } => {
-                let found = found.map_or("none".to_owned(), |v| v.to_string());
-                write!(
-                    f,
-                    "{operation}: `{model}` version conflict: expected version {expected}, found {found} (the item was written since it was read)"
-                )
-            }
-            ErrorKind::TransactionCanceled { reasons } => {
-                let failed: Vec<String> = reasons
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| !r.is_none())
-                    .map(|(i, r)| format!("item {i}: {}", r.code))
-                    .collect();
-                write!(f, "transaction canceled ({})", failed.join(", "))
-            }
-            ErrorKind::ResourceNotFound { operation, message }
-            | ErrorKind::Throttled { operation, message } => write!(f, "{operation}: {message}"),
-            ErrorKind::Unprocessed {
-                operation,
-                keys,
-                writes,
-                cause,
-            } => {
-                write!(
-                    f,
-                    "{operation}: {} keys and {} writes not done",
-                    keys.len(),
-                    writes.len()
-                )?;
-                match cause {
-                    Some(cause) => write!(f, ", stopped by: {cause}"),
-                    None => f.write_str(", still unprocessed after the retry budget"),
-                }
-            }
-            ErrorKind::Unavailable {
-                operation, message, ..
-            } => {
-                write!(f, "{operation} did not complete: {message}")
-            }
-            ErrorKind::ItemTooLarge {
-                model,
-                size,
-                limit,
-                largest,
-            } => {
-                if *limit == crate::value::MAX_ITEM_SIZE {
-                    write!(f, "`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)")?;
-                } else {
-                    write!(
-                        f,
-                        "`{model}` item is {size} bytes, over the model's max_size of {limit}"
-                    )?;
-                }
-                let largest: Vec<String> = largest
-                    .iter()
-                    .map(|(name, bytes)| format!("`{name}` {bytes}"))
-                    .collect();
-                if !largest.is_empty() {
-                    write!(f, " (largest: {})", largest.join(", "))?;
-                }
-                Ok(())
-            }
-            ErrorKind::LockTimeout { lock, waited } => write!(
-                f,
-                "the lock `{lock}` was not acquired within {waited:?}: another owner holds its lease"
-            ),
-            ErrorKind::LockLost { lock } => write!(
-                f,
-                "the lock `{lock}` was lost: its lease expired and another owner took it, or it was removed"
-            ),
-            ErrorKind::Service {
-                operation,
-                code,
-                message,
-                ..
-            } => match code {
-                Some(code) => write!(f, "{operation} failed: {code}: {message}"),
-                None => write!(f, "{operation} failed: {message}"),
-            },
-        }
+        fmt::Display::fmt(&self.kind, f)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.kind {
-            ErrorKind::Service { source, .. } | ErrorKind::Unavailable { source, .. } => {
-                Some(source.as_ref())
-            }
-            ErrorKind::Unprocessed {
-                cause: Some(cause), ..
-            } => Some(cause.as_ref()),
-            _ => None,
-        }
+        std::error::Error::source(&*self.kind)
     }
+}
+
+/// ` (the item read with key a, b)`, for a decode error of an item read from DynamoDB.
+fn read_with_key(key: Option<&crate::value::Item>) -> String {
+    key.map(|key| format!(" (the item read with key {})", names(key)))
+        .unwrap_or_default()
+}
+
+/// The attribute names of an item, sorted: `a, b`.
+fn names(item: &crate::value::Item) -> String {
+    let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    names.join(", ")
+}
+
+/// The failed items of a cancelled transaction: `item 2: ConditionalCheckFailed`.
+fn failed_items(reasons: &[CancellationReason]) -> String {
+    let failed: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_none())
+        .map(|(i, r)| format!("item {i}: {}", r.code))
+        .collect();
+    failed.join(", ")
+}
+
+/// How a batch ended: the error that stopped it, or the retry budget.
+fn stopped_by(cause: Option<&Error>) -> String {
+    match cause {
+        Some(cause) => format!("stopped by: {cause}"),
+        None => "still unprocessed after the retry budget".to_owned(),
+    }
+}
+
+/// An oversized item: its size, the limit, and its largest attributes.
+fn too_large(model: &str, size: usize, limit: usize, largest: &[(String, usize)]) -> String {
+    let mut text = if limit == crate::value::MAX_ITEM_SIZE {
+        format!("`{model}` item is {size} bytes; DynamoDB items are at most 400 KB (409600 bytes)")
+    } else {
+        format!("`{model}` item is {size} bytes, over the model's max_size of {limit}")
+    };
+    if !largest.is_empty() {
+        let largest: Vec<String> = largest
+            .iter()
+            .map(|(name, bytes)| format!("`{name}` {bytes}"))
+            .collect();
+        text.push_str(&format!(" (largest: {})", largest.join(", ")));
+    }
+    text
 }

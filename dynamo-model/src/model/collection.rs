@@ -85,13 +85,7 @@ pub fn entity_variant(
     entities: &[&TableMeta],
 ) -> Result<usize> {
     let problem = |path: &str, message: String| {
-        Error::decode(
-            collection,
-            vec![FieldError {
-                path: path.to_owned(),
-                message,
-            }],
-        )
+        Error::decode(collection, vec![FieldError::new(path, message)])
     };
     let mut attribute = None;
     for meta in entities {

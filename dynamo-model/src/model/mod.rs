@@ -60,10 +60,7 @@ pub trait DynamoModel: Sized {
     /// fails.
     fn from_item(item: Item) -> Result<Self> {
         if let Some(problem) = crate::value::nesting_problem(&item) {
-            let problem = crate::error::FieldError {
-                path: String::new(),
-                message: problem,
-            };
+            let problem = crate::error::FieldError::new("", problem);
             return Err(Error::decode(Self::NAME, vec![problem]));
         }
         let model = Self::decode_item(item).map_err(|p| Error::decode(Self::NAME, p.into_vec()))?;

@@ -171,7 +171,7 @@ impl<'a, O: Load + Send + 'a> Execute<'a, O> {
     ///
     /// What the statement builder refused.
     pub fn to_request(&self) -> Result<execute_statement::builders::ExecuteStatementInputBuilder> {
-        let statement = self.statement.as_ref().map_err(Error::duplicate)?.clone();
+        let statement = self.statement.as_ref().map_err(Error::clone)?.clone();
         let (text, parameters) = statement.into_parts();
         Ok(execute_statement::ExecuteStatementInput::builder()
             .statement(text)

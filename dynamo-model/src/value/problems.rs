@@ -4,11 +4,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use std::fmt;
 
-/// The message of an encrypted attribute a wrong key cannot open.
-pub(crate) const WRONG_KEY: &str = "cannot be decrypted: wrong key";
-/// The message of an encrypted attribute whose ciphertext was altered.
-pub(crate) const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
-
 /// Problems found while decoding or checking one value, with paths relative to that value.
 ///
 /// Codecs of containers and nested models prefix the paths of their children, so the caller
@@ -47,10 +42,15 @@ impl Problems {
 
     /// Records a problem at the value itself.
     pub fn push(&mut self, message: impl Into<String>) {
-        self.list.push(FieldError {
-            path: String::new(),
-            message: message.into(),
-        });
+        self.list.push(FieldError::new("", message));
+    }
+
+    /// One problem of a known kind at the value itself (an encrypted attribute that a wrong
+    /// key cannot open, say), so that predicates need not read its message.
+    pub fn single_of(reason: ProblemReason, message: impl Into<String>) -> Self {
+        let mut error = FieldError::new("", message);
+        error.reason = reason;
+        Problems { list: vec![error] }
     }
 
     /// True when nothing went wrong.
@@ -79,10 +79,7 @@ impl Problems {
     /// that blame a field: `Problems::at("email", "must contain @")`.
     pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problems {
-            list: vec![FieldError {
-                path: path.into(),
-                message: message.into(),
-            }],
+            list: vec![FieldError::new(path, message)],
         }
     }
 
@@ -132,11 +129,39 @@ pub fn type_name(value: &AttributeValue) -> &'static str {
 
 /// One problem at one attribute path, such as `address.city: expected S, found N`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldError {
     /// The attribute path (`address.city`, `history[3]`); empty for the whole model.
     pub path: String,
     /// What is wrong, in lowercase words.
     pub message: String,
+    /// What kind of problem it is, for the problems callers act on
+    /// ([`Error::is_wrong_key`](crate::Error::is_wrong_key), ...).
+    pub reason: ProblemReason,
+}
+
+impl FieldError {
+    /// A problem at `path` (empty: the value itself).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+            reason: ProblemReason::Invalid,
+        }
+    }
+}
+
+/// The kind of a [`FieldError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ProblemReason {
+    /// The value does not fit (a type, a validator, a missing attribute...).
+    #[default]
+    Invalid,
+    /// An encrypted attribute that the key provider cannot open: not its key.
+    WrongKey,
+    /// An encrypted attribute whose stored bytes were altered or moved.
+    Tampered,
 }
 
 impl fmt::Display for FieldError {
