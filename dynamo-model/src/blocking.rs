@@ -27,10 +27,7 @@ use std::future::{Future, IntoFuture};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::client::{
-    BatchGet, BatchWrite, BlockingRuntime, CreateTable, Delete, Get, Put, Query, RetryPolicy, Scan,
-    TableSet, TransactGet, TransactGetMany, TransactWrite, UpdateItem, UpdateReturn,
-};
+use crate::client::{BlockingRuntime, Operation, RetryPolicy, TableSet};
 use crate::error::{Error, Result};
 use crate::model::Table;
 
@@ -152,12 +149,7 @@ impl Dynamo {
 }
 
 fn runtime_of(client: &crate::Dynamo) -> Result<&BlockingRuntime> {
-    client.runtime().map(Arc::as_ref).ok_or_else(|| {
-        Error::invalid_request(
-            "blocking client",
-            "`wait()` needs a client made by `dynamo_model::blocking::Dynamo`; with the async client, `.await` the operation",
-        )
-    })
+    client.runtime().map(Arc::as_ref).ok_or_else(not_blocking)
 }
 
 /// Runs an operation to completion on the blocking client's runtime.
@@ -174,69 +166,22 @@ pub trait Wait {
     fn wait(self) -> Result<Self::Output>;
 }
 
-macro_rules! wait_for {
-    ($($builder:ident<$($param:ident),*> => $output:ty;)*) => {$(
-        impl<'a, $($param),*> Wait for $builder<'a, $($param),*>
-        where
-            Self: IntoFuture<Output = Result<$output>>,
-        {
-            type Output = $output;
-
-            fn wait(self) -> Result<$output> {
-                let db = self.db;
-                runtime_of(db)?.block_on(self.into_future())?
-            }
-        }
-    )*};
-}
-
-wait_for! {
-    Get<M> => Option<M>;
-    Query<M, S> => Vec<M>;
-    Scan<M> => Vec<M>;
-    BatchGet<M> => Vec<M>;
-    BatchWrite<> => ();
-    TransactWrite<> => ();
-    TransactGet<T> => T;
-    TransactGetMany<M> => Vec<Option<M>>;
-    CreateTable<M> => ();
-}
-
-impl<'a, M, R> Wait for Put<'a, M, R>
+/// Every operation builder of the client runs with `wait()` on a blocking client.
+impl<O, T> Wait for O
 where
-    R: UpdateReturn<M>,
-    Self: IntoFuture<Output = Result<R::Output>>,
+    O: Operation + IntoFuture<Output = Result<T>>,
 {
-    type Output = R::Output;
+    type Output = T;
 
-    fn wait(self) -> Result<R::Output> {
-        let db = self.db;
-        runtime_of(db)?.block_on(self.into_future())?
+    fn wait(self) -> Result<T> {
+        let runtime = self.client().runtime().cloned().ok_or_else(not_blocking)?;
+        runtime.block_on(self.into_future())?
     }
 }
 
-impl<'a, M, R> Wait for Delete<'a, M, R>
-where
-    R: UpdateReturn<M>,
-    Self: IntoFuture<Output = Result<R::Output>>,
-{
-    type Output = R::Output;
-
-    fn wait(self) -> Result<R::Output> {
-        let db = self.db;
-        runtime_of(db)?.block_on(self.into_future())?
-    }
-}
-
-impl<'a, M, R> Wait for UpdateItem<'a, M, R>
-where
-    R: UpdateReturn<M>,
-    Self: IntoFuture<Output = Result<R::Output>>,
-{
-    type Output = R::Output;
-
-    fn wait(self) -> Result<R::Output> {
-        let db = self.db;
-        runtime_of(db)?.block_on(self.into_future())?
-    }
+fn not_blocking() -> Error {
+    Error::invalid_request(
+        "blocking client",
+        "`wait()` needs a client made by `dynamo_model::blocking::Dynamo`; with the async client, `.await` the operation",
+    )
 }

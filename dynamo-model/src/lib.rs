@@ -149,9 +149,10 @@ pub mod __private;
 
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
-    DynamoBuilder, Get, GetResults, Page, Put, Query, RetryPolicy, RetryQuota, SaveChanges,
-    SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet, TransactGetMany,
-    TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,
+    SaveChanges, SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet,
+    TransactGetMany, TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
+    MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};

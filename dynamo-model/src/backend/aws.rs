@@ -3,11 +3,7 @@
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
-};
+use aws_sdk_dynamodb::operation::{execute_statement, transact_get_items, transact_write_items};
 use aws_sdk_dynamodb::Client;
 
 use super::{operations, Backend, BackendFuture};
@@ -45,7 +41,7 @@ trait ErrorDetails {
 }
 
 macro_rules! condition_item {
-    ($($error:path),*) => {$(
+    ($($error:ty),*) => {$(
         impl ErrorDetails for $error {
             fn condition_item(&self) -> Option<Item> {
                 match self {
@@ -56,12 +52,6 @@ macro_rules! condition_item {
         }
     )*};
 }
-
-condition_item!(
-    put_item::PutItemError,
-    update_item::UpdateItemError,
-    delete_item::DeleteItemError
-);
 
 fn reasons(reasons: &[aws_sdk_dynamodb::types::CancellationReason]) -> Vec<CancellationReason> {
     reasons
@@ -93,22 +83,29 @@ impl ErrorDetails for transact_get_items::TransactGetItemsError {
 }
 
 macro_rules! no_details {
-    ($($error:path),*) => {$(impl ErrorDetails for $error {})*};
+    ($($error:ty),*) => {$(impl ErrorDetails for $error {})*};
 }
 
-no_details!(
-    get_item::GetItemError,
-    query::QueryError,
-    scan::ScanError,
-    batch_get_item::BatchGetItemError,
-    batch_write_item::BatchWriteItemError,
-    create_table::CreateTableError,
-    delete_table::DeleteTableError,
-    describe_table::DescribeTableError,
-    update_table::UpdateTableError,
-    update_time_to_live::UpdateTimeToLiveError,
-    batch_execute_statement::BatchExecuteStatementError
-);
+/// What each class's errors carry: a failed condition's item for item writes, nothing
+/// for the classes whose details are written out above (transactions, statements) or have
+/// none.
+macro_rules! details_of {
+    (item_write, $error:ty) => {
+        condition_item!($error);
+    };
+    (transact_read, $error:ty) => {};
+    (transact_write, $error:ty) => {};
+    (statement, $error:ty) => {};
+    ($class:ident, $error:ty) => {
+        no_details!($error);
+    };
+}
+
+macro_rules! details_by_class {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {$(details_of!($class, $error);)*};
+}
+
+operations!(details_by_class);
 
 impl ErrorDetails for execute_statement::ExecuteStatementError {
     fn condition_item(&self) -> Option<Item> {
@@ -181,7 +178,7 @@ fn did_not_complete<E>(error: &SdkError<E, HttpResponse>) -> bool {
 }
 
 macro_rules! implement_backend {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for AwsBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {

@@ -5,11 +5,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
-};
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 
 use super::{operations, Backend, BackendFuture};
@@ -87,32 +82,28 @@ macro_rules! none {
     )*};
 }
 
-one!(
-    put_item::builders::PutItemInputBuilder => put_item::PutItemOutput,
-    get_item::builders::GetItemInputBuilder => get_item::GetItemOutput,
-    delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput,
-    update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput,
-    query::builders::QueryInputBuilder => query::QueryOutput,
-    scan::builders::ScanInputBuilder => scan::ScanOutput,
-    execute_statement::builders::ExecuteStatementInputBuilder => execute_statement::ExecuteStatementOutput
-);
-many!(
-    batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput,
-    batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput,
-    transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput,
-    transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput,
-    batch_execute_statement::builders::BatchExecuteStatementInputBuilder => batch_execute_statement::BatchExecuteStatementOutput
-);
-none!(
-    create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput,
-    delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput,
-    describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput,
-    update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput,
-    update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput
-);
+/// How each class of operation reports capacity: single-table data operations one entry,
+/// batches and transactions one per table, table administration none.
+macro_rules! capacity_of {
+    (item_read, $input:ty, $output:ty) => { one!($input => $output); };
+    (item_write, $input:ty, $output:ty) => { one!($input => $output); };
+    (statement, $input:ty, $output:ty) => { one!($input => $output); };
+    (batch_read, $input:ty, $output:ty) => { many!($input => $output); };
+    (batch_write, $input:ty, $output:ty) => { many!($input => $output); };
+    (transact_read, $input:ty, $output:ty) => { many!($input => $output); };
+    (transact_write, $input:ty, $output:ty) => { many!($input => $output); };
+    (batch_statement, $input:ty, $output:ty) => { many!($input => $output); };
+    (table, $input:ty, $output:ty) => { none!($input => $output); };
+}
+
+macro_rules! capacity_by_class {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {$(capacity_of!($class, $input, $output);)*};
+}
+
+operations!(capacity_by_class);
 
 macro_rules! implement_observed {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for ObservedBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {

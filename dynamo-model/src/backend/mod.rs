@@ -17,12 +17,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
-};
-
 use crate::error::Result;
 
 pub use aws::AwsBackend;
@@ -40,52 +34,111 @@ pub const VALUES_TARGET: &str = "dynamo_model::values";
 /// A boxed future of a backend call.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
-/// Declares the backend trait from one list of operations (and the AWS implementation from
-/// the same list, in `aws.rs`).
+/// Declares the backend trait from one list of operations, and every implementation and
+/// decorator from the same list: each entry gives the method, DynamoDB's name, the class
+/// of the operation (what capacity it reports, which table it names, which rate bucket it
+/// draws on, what its errors carry), the SDK's input builder, output and error.
+///
+/// Classes: `item_read` (one table, reads), `item_write` (one table, writes; a failed
+/// condition carries the item), `batch_read`, `batch_write`, `transact_read`,
+/// `transact_write`, `statement`, `batch_statement`, and `table` (table administration,
+/// no capacity, never rate limited). Adding an operation of an existing class is one line
+/// here, its memory implementation, its client operation and its export.
 macro_rules! operations {
     ($callback:ident) => {
         $callback! {
             /// `PutItem`
-            put_item("PutItem"): put_item::builders::PutItemInputBuilder => put_item::PutItemOutput;
+            put_item("PutItem", item_write):
+                aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder
+                => aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+                aws_sdk_dynamodb::operation::put_item::PutItemError;
             /// `GetItem`
-            get_item("GetItem"): get_item::builders::GetItemInputBuilder => get_item::GetItemOutput;
+            get_item("GetItem", item_read):
+                aws_sdk_dynamodb::operation::get_item::builders::GetItemInputBuilder
+                => aws_sdk_dynamodb::operation::get_item::GetItemOutput,
+                aws_sdk_dynamodb::operation::get_item::GetItemError;
             /// `DeleteItem`
-            delete_item("DeleteItem"): delete_item::builders::DeleteItemInputBuilder => delete_item::DeleteItemOutput;
+            delete_item("DeleteItem", item_write):
+                aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder
+                => aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
+                aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
             /// `UpdateItem`
-            update_item("UpdateItem"): update_item::builders::UpdateItemInputBuilder => update_item::UpdateItemOutput;
+            update_item("UpdateItem", item_write):
+                aws_sdk_dynamodb::operation::update_item::builders::UpdateItemInputBuilder
+                => aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError;
             /// `Query`
-            query("Query"): query::builders::QueryInputBuilder => query::QueryOutput;
+            query("Query", item_read):
+                aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder
+                => aws_sdk_dynamodb::operation::query::QueryOutput,
+                aws_sdk_dynamodb::operation::query::QueryError;
             /// `Scan`
-            scan("Scan"): scan::builders::ScanInputBuilder => scan::ScanOutput;
+            scan("Scan", item_read):
+                aws_sdk_dynamodb::operation::scan::builders::ScanInputBuilder
+                => aws_sdk_dynamodb::operation::scan::ScanOutput,
+                aws_sdk_dynamodb::operation::scan::ScanError;
             /// `BatchGetItem`
-            batch_get_item("BatchGetItem"): batch_get_item::builders::BatchGetItemInputBuilder => batch_get_item::BatchGetItemOutput;
+            batch_get_item("BatchGetItem", batch_read):
+                aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder
+                => aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
+                aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
             /// `BatchWriteItem`
-            batch_write_item("BatchWriteItem"): batch_write_item::builders::BatchWriteItemInputBuilder => batch_write_item::BatchWriteItemOutput;
+            batch_write_item("BatchWriteItem", batch_write):
+                aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder
+                => aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
+                aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
             /// `TransactWriteItems`
-            transact_write_items("TransactWriteItems"): transact_write_items::builders::TransactWriteItemsInputBuilder => transact_write_items::TransactWriteItemsOutput;
+            transact_write_items("TransactWriteItems", transact_write):
+                aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsInputBuilder
+                => aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+                aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
             /// `TransactGetItems`
-            transact_get_items("TransactGetItems"): transact_get_items::builders::TransactGetItemsInputBuilder => transact_get_items::TransactGetItemsOutput;
+            transact_get_items("TransactGetItems", transact_read):
+                aws_sdk_dynamodb::operation::transact_get_items::builders::TransactGetItemsInputBuilder
+                => aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput,
+                aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
             /// `CreateTable`
-            create_table("CreateTable"): create_table::builders::CreateTableInputBuilder => create_table::CreateTableOutput;
+            create_table("CreateTable", table):
+                aws_sdk_dynamodb::operation::create_table::builders::CreateTableInputBuilder
+                => aws_sdk_dynamodb::operation::create_table::CreateTableOutput,
+                aws_sdk_dynamodb::operation::create_table::CreateTableError;
             /// `DeleteTable`
-            delete_table("DeleteTable"): delete_table::builders::DeleteTableInputBuilder => delete_table::DeleteTableOutput;
+            delete_table("DeleteTable", table):
+                aws_sdk_dynamodb::operation::delete_table::builders::DeleteTableInputBuilder
+                => aws_sdk_dynamodb::operation::delete_table::DeleteTableOutput,
+                aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
             /// `DescribeTable`
-            describe_table("DescribeTable"): describe_table::builders::DescribeTableInputBuilder => describe_table::DescribeTableOutput;
+            describe_table("DescribeTable", table):
+                aws_sdk_dynamodb::operation::describe_table::builders::DescribeTableInputBuilder
+                => aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput,
+                aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
             /// `UpdateTable`
-            update_table("UpdateTable"): update_table::builders::UpdateTableInputBuilder => update_table::UpdateTableOutput;
+            update_table("UpdateTable", table):
+                aws_sdk_dynamodb::operation::update_table::builders::UpdateTableInputBuilder
+                => aws_sdk_dynamodb::operation::update_table::UpdateTableOutput,
+                aws_sdk_dynamodb::operation::update_table::UpdateTableError;
             /// `UpdateTimeToLive`
-            update_time_to_live("UpdateTimeToLive"): update_time_to_live::builders::UpdateTimeToLiveInputBuilder => update_time_to_live::UpdateTimeToLiveOutput;
+            update_time_to_live("UpdateTimeToLive", table):
+                aws_sdk_dynamodb::operation::update_time_to_live::builders::UpdateTimeToLiveInputBuilder
+                => aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput,
+                aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveError;
             /// `ExecuteStatement` (PartiQL)
-            execute_statement("ExecuteStatement"): execute_statement::builders::ExecuteStatementInputBuilder => execute_statement::ExecuteStatementOutput;
+            execute_statement("ExecuteStatement", statement):
+                aws_sdk_dynamodb::operation::execute_statement::builders::ExecuteStatementInputBuilder
+                => aws_sdk_dynamodb::operation::execute_statement::ExecuteStatementOutput,
+                aws_sdk_dynamodb::operation::execute_statement::ExecuteStatementError;
             /// `BatchExecuteStatement` (PartiQL)
-            batch_execute_statement("BatchExecuteStatement"): batch_execute_statement::builders::BatchExecuteStatementInputBuilder => batch_execute_statement::BatchExecuteStatementOutput;
+            batch_execute_statement("BatchExecuteStatement", batch_statement):
+                aws_sdk_dynamodb::operation::batch_execute_statement::builders::BatchExecuteStatementInputBuilder
+                => aws_sdk_dynamodb::operation::batch_execute_statement::BatchExecuteStatementOutput,
+                aws_sdk_dynamodb::operation::batch_execute_statement::BatchExecuteStatementError;
         }
     };
 }
 pub(crate) use operations;
 
 macro_rules! declare_backend {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         /// A DynamoDB: every operation the client runs, on the SDK's request and response
         /// types. Errors are already classified into [`Error`](crate::Error).
         ///

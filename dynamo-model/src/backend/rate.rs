@@ -13,9 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, execute_statement,
 };
 
 use super::capacity::{Capacity, Reported};
@@ -259,24 +257,36 @@ macro_rules! draws {
     )*};
 }
 
-draws!(Some(Direction::Read) =>
-    get_item::builders::GetItemInputBuilder,
-    query::builders::QueryInputBuilder,
-    scan::builders::ScanInputBuilder,
-    batch_get_item::builders::BatchGetItemInputBuilder,
-    transact_get_items::builders::TransactGetItemsInputBuilder);
-draws!(Some(Direction::Write) =>
-    put_item::builders::PutItemInputBuilder,
-    update_item::builders::UpdateItemInputBuilder,
-    delete_item::builders::DeleteItemInputBuilder,
-    batch_write_item::builders::BatchWriteItemInputBuilder,
-    transact_write_items::builders::TransactWriteItemsInputBuilder);
-draws!(None =>
-    create_table::builders::CreateTableInputBuilder,
-    delete_table::builders::DeleteTableInputBuilder,
-    describe_table::builders::DescribeTableInputBuilder,
-    update_table::builders::UpdateTableInputBuilder,
-    update_time_to_live::builders::UpdateTimeToLiveInputBuilder);
+/// The bucket of each class: reads, writes, or none (table administration). Statements
+/// are read or written by their text, below.
+macro_rules! draws_of {
+    (item_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
+    (batch_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
+    (transact_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
+    (item_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };
+    (batch_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };
+    (transact_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };
+    (table, $input:ty) => { draws!(None => $input); };
+    ($class:ident, $input:ty) => {};
+}
+
+/// Batches push back with unprocessed items (written out below); nothing else does.
+macro_rules! pushback_of {
+    (batch_read, $output:ty) => {};
+    (batch_write, $output:ty) => {};
+    ($class:ident, $output:ty) => {
+        impl Pushback for $output {}
+    };
+}
+
+macro_rules! rate_by_class {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {$(
+        draws_of!($class, $input);
+        pushback_of!($class, $output);
+    )*};
+}
+
+operations!(rate_by_class);
 
 /// A `SELECT` reads; every other statement writes.
 fn statement_direction(statement: &str) -> Direction {
@@ -322,30 +332,8 @@ impl Pushback for batch_get_item::BatchGetItemOutput {
     }
 }
 
-macro_rules! no_pushback {
-    ($($output:ty),*) => {$(impl Pushback for $output {})*};
-}
-
-no_pushback!(
-    put_item::PutItemOutput,
-    get_item::GetItemOutput,
-    delete_item::DeleteItemOutput,
-    update_item::UpdateItemOutput,
-    query::QueryOutput,
-    scan::ScanOutput,
-    transact_write_items::TransactWriteItemsOutput,
-    transact_get_items::TransactGetItemsOutput,
-    create_table::CreateTableOutput,
-    delete_table::DeleteTableOutput,
-    describe_table::DescribeTableOutput,
-    update_table::UpdateTableOutput,
-    update_time_to_live::UpdateTimeToLiveOutput,
-    execute_statement::ExecuteStatementOutput,
-    batch_execute_statement::BatchExecuteStatementOutput
-);
-
 macro_rules! implement_rate_limited {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for RateLimitedBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {

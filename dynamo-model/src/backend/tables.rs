@@ -1,9 +1,8 @@
 //! The table (or tables) each request names, for spans and per-table rate limits.
 
 use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
+    batch_execute_statement, batch_get_item, batch_write_item, execute_statement,
+    transact_get_items, transact_write_items,
 };
 
 /// The table (or tables, for batches and transactions) a request names.
@@ -21,19 +20,25 @@ macro_rules! single_table {
     )*};
 }
 
-single_table!(
-    put_item::builders::PutItemInputBuilder,
-    get_item::builders::GetItemInputBuilder,
-    delete_item::builders::DeleteItemInputBuilder,
-    update_item::builders::UpdateItemInputBuilder,
-    query::builders::QueryInputBuilder,
-    scan::builders::ScanInputBuilder,
-    create_table::builders::CreateTableInputBuilder,
-    delete_table::builders::DeleteTableInputBuilder,
-    describe_table::builders::DescribeTableInputBuilder,
-    update_table::builders::UpdateTableInputBuilder,
-    update_time_to_live::builders::UpdateTimeToLiveInputBuilder
-);
+/// Single-table classes name their table; the others are written out below.
+macro_rules! tables_of {
+    (item_read, $input:ty) => {
+        single_table!($input);
+    };
+    (item_write, $input:ty) => {
+        single_table!($input);
+    };
+    (table, $input:ty) => {
+        single_table!($input);
+    };
+    ($class:ident, $input:ty) => {};
+}
+
+macro_rules! tables_by_class {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {$(tables_of!($class, $input);)*};
+}
+
+super::operations!(tables_by_class);
 
 /// Table names, each once, in a stable order.
 fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {

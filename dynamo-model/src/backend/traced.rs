@@ -6,11 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
-};
 use tracing::field::Empty;
 use tracing::Instrument;
 
@@ -32,7 +27,7 @@ impl fmt::Debug for TracedBackend {
 }
 
 macro_rules! implement_traced {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for TracedBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {

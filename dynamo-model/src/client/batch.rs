@@ -540,3 +540,6 @@ impl<'a> IntoFuture for BatchWrite<'a> {
         Box::pin(self.send())
     }
 }
+
+super::operation!(BatchGet<M>);
+super::operation!(BatchWrite);

@@ -735,3 +735,8 @@ where
         Box::pin(self.send())
     }
 }
+
+super::operation!(Put<M, R>);
+super::operation!(Get<M>);
+super::operation!(Delete<M, R>);
+super::operation!(UpdateItem<M, R>);

@@ -13,6 +13,7 @@ mod tracked;
 mod transact;
 
 use std::fmt;
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use crate::backend::{AwsBackend, Backend};
@@ -36,22 +37,39 @@ pub use transact::{
     GetResults, TransactGet, TransactGetMany, TransactWrite, MAX_TRANSACTION_ITEMS,
 };
 
-/// `Debug` for an operation builder: its name and the table it targets (the request itself
-/// is what `to_request()` shows).
-macro_rules! debug_operation {
-    ($($builder:ident<$($param:ident),*>),* $(,)?) => {$(
-        impl<'a, $($param),*> std::fmt::Debug for $builder<'a, $($param),*> {
+/// An operation builder of the client: awaited directly (`IntoFuture`), dry-run with its
+/// `to_request()`, and run with [`Wait::wait`](crate::blocking::Wait::wait) on a blocking
+/// client.
+pub trait Operation: IntoFuture {
+    /// The client that runs it.
+    #[doc(hidden)]
+    fn client(&self) -> &Dynamo;
+}
+
+/// Makes a builder an [`Operation`], with a `Debug` that names it (the request itself is
+/// what `to_request()` shows). Invoked next to each builder.
+macro_rules! operation {
+    ($builder:ident) => {
+        $crate::client::operation!($builder<>);
+    };
+    ($builder:ident<$($param:ident),*>) => {
+        impl<$($param),*> std::fmt::Debug for $builder<'_, $($param),*> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($builder)).finish_non_exhaustive()
             }
         }
-    )*};
-}
 
-debug_operation!(
-    Put<M>, Get<M>, Delete<M>, UpdateItem<M, R>, Query<M, S>, Scan<M>, BatchGet<M>,
-    BatchWrite<>, TransactWrite<>, TransactGet<T>, TransactGetMany<M>, CreateTable<M>, SaveChanges<M>,
-);
+        impl<$($param),*> $crate::client::Operation for $builder<'_, $($param),*>
+        where
+            Self: std::future::IntoFuture,
+        {
+            fn client(&self) -> &$crate::client::Dynamo {
+                self.db
+            }
+        }
+    };
+}
+pub(crate) use operation;
 
 /// The DynamoDB client: every operation, on DynamoDB through `aws-sdk-dynamodb` or on any
 /// other [`Backend`].

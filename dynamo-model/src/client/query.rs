@@ -665,3 +665,6 @@ impl<'a, M: Table + Send + 'a> IntoFuture for Scan<'a, M> {
         Box::pin(self.all())
     }
 }
+
+super::operation!(Query<M, S, O>);
+super::operation!(Scan<M>);

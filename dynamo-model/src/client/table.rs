@@ -425,3 +425,5 @@ impl Dynamo {
         Ok(db)
     }
 }
+
+super::operation!(CreateTable<M>);

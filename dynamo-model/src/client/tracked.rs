@@ -290,3 +290,5 @@ impl<'a, M: Table + Send + Sync + 'a> IntoFuture for SaveChanges<'a, M> {
         Box::pin(self.send())
     }
 }
+
+super::operation!(SaveChanges<M>);

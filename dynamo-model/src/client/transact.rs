@@ -478,3 +478,7 @@ get_results!(A, B, C, D, E, F, G, H => I);
 get_results!(A, B, C, D, E, F, G, H, I => J);
 get_results!(A, B, C, D, E, F, G, H, I, J => K);
 get_results!(A, B, C, D, E, F, G, H, I, J, K => L);
+
+super::operation!(TransactWrite);
+super::operation!(TransactGet<T>);
+super::operation!(TransactGetMany<M>);

@@ -35,12 +35,6 @@ pub struct Execute<'a, O> {
     _output: PhantomData<fn() -> O>,
 }
 
-impl<O> std::fmt::Debug for Execute<'_, O> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Execute").finish_non_exhaustive()
-    }
-}
-
 impl Dynamo {
     /// Runs a PartiQL statement (`ExecuteStatement`) and decodes the rows of a `SELECT` into
     /// `O`: a model, a [`Collection`](crate::Collection), or [`Item`](crate::value::Item)
@@ -222,3 +216,5 @@ impl<'a, O: Load + Send + 'a> IntoFuture for Execute<'a, O> {
         Box::pin(async move { self.page().await })
     }
 }
+
+crate::client::operation!(Execute<O>);

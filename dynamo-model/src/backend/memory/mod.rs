@@ -18,11 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use aws_sdk_dynamodb::operation::{
-    batch_execute_statement, batch_get_item, batch_write_item, create_table, delete_item,
-    delete_table, describe_table, execute_statement, get_item, put_item, query, scan,
-    transact_get_items, transact_write_items, update_item, update_table, update_time_to_live,
-};
+use aws_sdk_dynamodb::operation::{delete_item, get_item, put_item, query, scan, update_item};
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConsumedCapacity, ReturnConsumedCapacity, ReturnValue,
     ReturnValuesOnConditionCheckFailure, Select,
@@ -925,7 +921,7 @@ fn changed_attributes(actions: &[UpdateAction]) -> HashSet<String> {
 }
 
 macro_rules! implement_memory {
-    ($($(#[$doc:meta])* $method:ident($name:literal): $input:ty => $output:ty;)*) => {
+    ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for MemoryBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
