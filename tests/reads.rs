@@ -3,7 +3,8 @@
 //! the item's key.
 
 use dynamo_model::expr::Projection;
-use dynamo_model::AttributeValue;
+use dynamo_model::meta::IndexKind;
+use dynamo_model::{AttributeValue, TtlState};
 use dynamo_model_tests::conformance;
 use futures_util::TryStreamExt;
 
@@ -103,5 +104,23 @@ conformance! {
         let key = error.item_key().expect("the key of the item read");
         assert_eq!(key.get("user_id"), Some(&AttributeValue::S("broken".into())));
         assert!(!format!("{error:?}").contains("broken"), "Debug output keeps values out");
+    }
+
+    async fn describe_gives_status_counts_indexes_and_ttl(db: Dynamo) {
+        orders_table(&db, "c1", 3).await;
+        let info = db.describe::<Order>().await.unwrap();
+        assert_eq!(info.name, db.table_name::<Order>());
+        assert_eq!(info.status, dynamo_model::TableStatus::Active);
+        assert!(info.item_count == 3 || info.item_count == 0, "DynamoDB refreshes it lazily: {}", info.item_count);
+        let mut indexes: Vec<(String, IndexKind)> = info.indexes.iter().map(|i| (i.name.clone(), i.kind)).collect();
+        indexes.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(indexes, [("by_created".to_owned(), IndexKind::Local), ("by_status".to_owned(), IndexKind::Global)]);
+        assert_eq!(info.ttl, TtlState::Disabled);
+        db.enable_ttl::<Order>("expires").await.unwrap();
+        let ttl = db.describe::<Order>().await.unwrap().ttl;
+        assert!(
+            matches!(&ttl, TtlState::Enabled { attribute } | TtlState::Enabling { attribute } if attribute == "expires"),
+            "{ttl:?}"
+        );
     }
 }

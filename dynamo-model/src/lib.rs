@@ -147,6 +147,7 @@ pub use value::path;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use client::table::{Describe, IndexInfo, TableInfo, TtlState};
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
     DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,

@@ -122,6 +122,11 @@ macro_rules! operations {
                 aws_sdk_dynamodb::operation::update_time_to_live::builders::UpdateTimeToLiveInputBuilder
                 => aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput,
                 aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveError;
+            /// `DescribeTimeToLive`
+            describe_time_to_live("DescribeTimeToLive", table):
+                aws_sdk_dynamodb::operation::describe_time_to_live::builders::DescribeTimeToLiveInputBuilder
+                => aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveOutput,
+                aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveError;
             /// `ExecuteStatement` (PartiQL)
             execute_statement("ExecuteStatement", statement):
                 aws_sdk_dynamodb::operation::execute_statement::builders::ExecuteStatementInputBuilder

@@ -8,7 +8,7 @@ mod prepare;
 mod query;
 mod retry;
 mod runtime;
-mod table;
+pub(crate) mod table;
 mod tracked;
 mod transact;
 

@@ -427,3 +427,154 @@ impl Dynamo {
 }
 
 super::operation!(CreateTable<M>);
+
+/// What `DescribeTable` and `DescribeTimeToLive` say of a model's table:
+/// [`Dynamo::describe`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TableInfo {
+    /// The table name, with the client's prefix.
+    pub name: String,
+    /// Creating, active, updating, deleting...
+    pub status: TableStatus,
+    /// The items in the table (DynamoDB refreshes it about every six hours).
+    pub item_count: i64,
+    /// The table's size in bytes, refreshed as the item count is.
+    pub size_bytes: i64,
+    /// The secondary indexes: global ones, then local ones.
+    pub indexes: Vec<IndexInfo>,
+    /// The time-to-live setting.
+    pub ttl: TtlState,
+}
+
+/// One secondary index of a [`TableInfo`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct IndexInfo {
+    /// The index name.
+    pub name: String,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// A global index's status (creating, active...); local indexes have none.
+    pub status: Option<aws_sdk_dynamodb::types::IndexStatus>,
+    /// The items in the index, refreshed as the table's count is.
+    pub item_count: i64,
+}
+
+/// A table's time to live, from `DescribeTimeToLive`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TtlState {
+    /// Items do not expire.
+    Disabled,
+    /// Being turned on, with this attribute.
+    Enabling {
+        /// The attribute holding the expiry time.
+        attribute: String,
+    },
+    /// Items expire at the epoch seconds of this attribute.
+    Enabled {
+        /// The attribute holding the expiry time.
+        attribute: String,
+    },
+    /// Being turned off.
+    Disabling {
+        /// The attribute that held the expiry time.
+        attribute: String,
+    },
+}
+
+/// Describes a model's table: status, item count, indexes and time to live. Resolves to a
+/// [`TableInfo`].
+#[must_use = "an operation does nothing until awaited"]
+pub struct Describe<'a, M> {
+    pub(crate) db: &'a Dynamo,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Describes the table of `M`, typed: `DescribeTable` and `DescribeTimeToLive`.
+    pub fn describe<M: Table>(&self) -> Describe<'_, M> {
+        Describe {
+            db: self,
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: Table> Describe<'_, M> {
+    /// The first request this sends, `DescribeTable` (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// None today.
+    pub fn to_request(&self) -> Result<describe_table::builders::DescribeTableInputBuilder> {
+        Ok(describe_table::DescribeTableInput::builder().table_name(self.db.table_name::<M>()))
+    }
+
+    async fn send(self) -> Result<TableInfo> {
+        let table = self.db.table_name::<M>();
+        let output = self.db.backend().describe_table(self.to_request()?).await?;
+        let description = output
+            .table
+            .ok_or_else(|| Error::invalid_request(M::NAME, "DescribeTable returned no table"))?;
+        let ttl_input =
+            aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveInput::builder()
+                .table_name(&table);
+        let ttl = self.db.backend().describe_time_to_live(ttl_input).await?;
+        let global = description
+            .global_secondary_indexes()
+            .iter()
+            .map(|index| IndexInfo {
+                name: index.index_name().unwrap_or_default().to_owned(),
+                kind: IndexKind::Global,
+                status: index.index_status().cloned(),
+                item_count: index.item_count().unwrap_or(0),
+            });
+        let local = description
+            .local_secondary_indexes()
+            .iter()
+            .map(|index| IndexInfo {
+                name: index.index_name().unwrap_or_default().to_owned(),
+                kind: IndexKind::Local,
+                status: None,
+                item_count: index.item_count().unwrap_or(0),
+            });
+        Ok(TableInfo {
+            name: table,
+            status: description
+                .table_status()
+                .cloned()
+                .unwrap_or(TableStatus::Active),
+            item_count: description.item_count().unwrap_or(0),
+            size_bytes: description.table_size_bytes().unwrap_or(0),
+            indexes: global.chain(local).collect(),
+            ttl: ttl_state(ttl.time_to_live_description()),
+        })
+    }
+}
+
+fn ttl_state(description: Option<&aws_sdk_dynamodb::types::TimeToLiveDescription>) -> TtlState {
+    use aws_sdk_dynamodb::types::TimeToLiveStatus;
+    let Some(description) = description else {
+        return TtlState::Disabled;
+    };
+    let attribute = description.attribute_name().unwrap_or_default().to_owned();
+    match description.time_to_live_status() {
+        Some(TimeToLiveStatus::Enabled) => TtlState::Enabled { attribute },
+        Some(TimeToLiveStatus::Enabling) => TtlState::Enabling { attribute },
+        Some(TimeToLiveStatus::Disabling) => TtlState::Disabling { attribute },
+        _ => TtlState::Disabled,
+    }
+}
+
+impl<'a, M: Table + 'a> IntoFuture for Describe<'a, M> {
+    type Output = Result<TableInfo>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+super::operation!(Describe<M>);

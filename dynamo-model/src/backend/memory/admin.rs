@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::operation::{
-    create_table, delete_table, describe_table, update_table, update_time_to_live,
+    create_table, delete_table, describe_table, describe_time_to_live, update_table,
+    update_time_to_live,
 };
 use aws_sdk_dynamodb::types::{
     BillingModeSummary, GlobalSecondaryIndexDescription, IndexStatus, KeyType,
     LocalSecondaryIndexDescription, ProjectionType, ScalarAttributeType, TableDescription,
-    TableStatus,
+    TableStatus, TimeToLiveDescription, TimeToLiveStatus,
 };
 
 use super::table::{IndexDef, KeyDef, Table};
@@ -165,6 +166,7 @@ impl MemoryBackend {
                 range,
                 indexes,
                 description: description.clone(),
+                ttl: None,
                 items: BTreeMap::new(),
             },
         );
@@ -206,10 +208,35 @@ impl MemoryBackend {
         &self,
         input: update_time_to_live::UpdateTimeToLiveInput,
     ) -> Result<update_time_to_live::UpdateTimeToLiveOutput> {
-        let store = self.lock();
-        store.table("UpdateTimeToLive", &input.table_name)?;
+        let mut store = self.lock();
+        let table = store.table_mut("UpdateTimeToLive", &input.table_name)?;
+        table.ttl.clone_from(&input.time_to_live_specification);
         Ok(update_time_to_live::UpdateTimeToLiveOutput::builder()
             .set_time_to_live_specification(input.time_to_live_specification)
+            .build())
+    }
+
+    pub(super) fn describe_time_to_live(
+        &self,
+        input: describe_time_to_live::DescribeTimeToLiveInput,
+    ) -> Result<describe_time_to_live::DescribeTimeToLiveOutput> {
+        let store = self.lock();
+        let table = store.table("DescribeTimeToLive", &input.table_name)?;
+        let description = match &table.ttl {
+            Some(spec) => TimeToLiveDescription::builder()
+                .attribute_name(spec.attribute_name())
+                .time_to_live_status(if spec.enabled() {
+                    TimeToLiveStatus::Enabled
+                } else {
+                    TimeToLiveStatus::Disabled
+                })
+                .build(),
+            None => TimeToLiveDescription::builder()
+                .time_to_live_status(TimeToLiveStatus::Disabled)
+                .build(),
+        };
+        Ok(describe_time_to_live::DescribeTimeToLiveOutput::builder()
+            .time_to_live_description(description)
             .build())
     }
 

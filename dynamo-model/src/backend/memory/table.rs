@@ -106,6 +106,8 @@ pub(crate) struct Table {
     pub(crate) range: Option<KeyDef>,
     pub(crate) indexes: Vec<IndexDef>,
     pub(crate) description: aws_sdk_dynamodb::types::TableDescription,
+    /// The time-to-live setting (`UpdateTimeToLive`), `None` until one was made.
+    pub(crate) ttl: Option<aws_sdk_dynamodb::types::TimeToLiveSpecification>,
     pub(crate) items: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, Item>>,
 }
 
