@@ -211,6 +211,26 @@ pub fn validate_field<T, U, E>(
     }
 }
 
+/// Runs the validator of field `name` on an encoded value of it (a value a typed update
+/// sets): the field's [`ValueValidator`](crate::value::path::ValueValidator). A value that
+/// does not decode as the field is left to the codec's own checks.
+pub fn validate_encoded<T, U, E>(
+    value: &AttributeValue,
+    name: &'static str,
+    validator: impl FnOnce(&U) -> Result<(), E>,
+) -> Problems
+where
+    T: FromAttributeValue + std::borrow::Borrow<U>,
+    U: ?Sized,
+    E: ValidationFailure,
+{
+    let mut problems = Problems::new();
+    if let Ok(decoded) = T::from_attribute_value(value.clone()) {
+        validate_field(&mut problems, name, &decoded, validator);
+    }
+    problems
+}
+
 /// Runs a model-level validator (its messages belong to the whole model).
 #[inline]
 pub fn validate_model<T, E: ValidationFailure>(

@@ -29,7 +29,15 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let initializers = accessible.iter().map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
-        quote!(#field_ident: #private::field_at(__prefix.as_ref(), #attribute),)
+        let ty = &field.ty;
+        // A validated field checks the values typed updates set, through the same
+        // validator as whole items (a non-capturing closure, so a plain `fn`).
+        let validated = field.validate.as_ref().map(|validator| {
+            quote_spanned!(validator.span()=>
+                .validated_by(|__value| #private::validate_encoded::<#ty, _, _>(__value, #attribute, #validator))
+            )
+        });
+        quote!(#field_ident: #private::field_at(__prefix.as_ref(), #attribute) #validated,)
     });
     let nested = accessible.iter().map(|field| {
         let field_ident = &field.ident;

@@ -171,6 +171,12 @@ pub(crate) fn update<M: Table>(
             ),
         ));
     }
+    if !actions.problems().is_empty() {
+        return Err(Error::validation(
+            M::NAME,
+            actions.problems().clone().into_vec(),
+        ));
+    }
     if options.hooks {
         M::before_update(&key)?;
     }

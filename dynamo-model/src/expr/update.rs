@@ -10,7 +10,7 @@ use super::raw::Unchecked;
 use super::render::{Placeholders, Prefix, Rendered};
 use crate::error::{Error, Result};
 use crate::value::path::{AttrPath, Field};
-use crate::value::{value_size, Item};
+use crate::value::{value_size, Item, Problems};
 
 /// An update of items of model `M`: many actions, rendered as one `UpdateExpression`.
 ///
@@ -39,6 +39,8 @@ use crate::value::{value_size, Item};
 /// ```
 pub struct Update<M> {
     actions: Vec<Action>,
+    /// What the fields' validators found in the values set so far.
+    problems: Problems,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -111,6 +113,7 @@ impl<M> Update<M> {
     pub fn new() -> Self {
         Update {
             actions: Vec::new(),
+            problems: Problems::new(),
             _model: PhantomData,
         }
     }
@@ -120,10 +123,27 @@ impl<M> Update<M> {
         self
     }
 
-    /// `SET path = value`
+    /// `SET path = value`. The value is checked by the field's validators
+    /// (`#[dynamo(validate = ..)]`); what they find fails the write before sending.
     pub fn set<T, K>(self, field: impl AsRef<Field<M, T, K>>, value: impl ValueFor<T>) -> Self {
-        let path = field.as_ref().path().clone();
-        self.push(Action::Set(path, SetValue::Value(value.into_operand())))
+        let field = field.as_ref();
+        let operand = value.into_operand();
+        self.validated(field, &operand)
+            .push(Action::Set(field.path().clone(), SetValue::Value(operand)))
+    }
+
+    /// Records what `field`'s validators find in the value it is set to.
+    fn validated<T, K>(mut self, field: &Field<M, T, K>, operand: &Operand) -> Self {
+        if let Ok(value) = operand {
+            let mut found = field.check(value);
+            self.problems.absorb_all(&mut found);
+        }
+        self
+    }
+
+    /// What the fields' validators found in the values this update sets.
+    pub(crate) fn problems(&self) -> &Problems {
+        &self.problems
     }
 
     /// `SET path = if_not_exists(path, value)`: writes only when the attribute is absent.
@@ -132,10 +152,11 @@ impl<M> Update<M> {
         field: impl AsRef<Field<M, T, K>>,
         value: impl ValueFor<T>,
     ) -> Self {
-        let path = field.as_ref().path().clone();
-        self.push(Action::Set(
-            path,
-            SetValue::IfNotExists(value.into_operand()),
+        let field = field.as_ref();
+        let operand = value.into_operand();
+        self.validated(field, &operand).push(Action::Set(
+            field.path().clone(),
+            SetValue::IfNotExists(operand),
         ))
     }
 
@@ -489,6 +510,7 @@ impl<M> Clone for Update<M> {
     fn clone(&self) -> Self {
         Update {
             actions: self.actions.clone(),
+            problems: self.problems.clone(),
             _model: PhantomData,
         }
     }

@@ -292,6 +292,10 @@ impl<M: Table> UpdateStatement<M> {
 impl<M: Table> IntoStatement for UpdateStatement<M> {
     fn into_statement(self) -> Result<Statement> {
         let key = self.key?;
+        if !self.update.problems().is_empty() {
+            let problems = self.update.problems().clone().into_vec();
+            return Err(Error::validation(M::NAME, problems));
+        }
         if let Some(attribute) = std::iter::once(M::meta().hash_key)
             .chain(M::meta().range_key)
             .map(|k| k.attribute)

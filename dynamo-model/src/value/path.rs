@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::value::DynamoAttribute;
+use crate::value::{AttributeValue, DynamoAttribute, Problems};
 
 /// One element of an attribute path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -110,8 +110,14 @@ impl fmt::Debug for AttrPath {
 /// sort key; it is `()` for every other field.
 pub struct Field<M, T, K = ()> {
     path: AttrPath,
+    /// The field's validators (`#[dynamo(validate = ..)]`), run on a value a typed update
+    /// sets: the problems of the encoded value.
+    validator: Option<ValueValidator>,
     _types: TypesOnly<M, T, K>,
 }
+
+/// Checks an encoded value of a field against its validators.
+pub type ValueValidator = fn(&AttributeValue) -> Problems;
 
 /// The type parameters a [`Field`] carries without holding values of them.
 type TypesOnly<M, T, K> = PhantomData<fn() -> (M, T, K)>;
@@ -129,8 +135,25 @@ impl<M, T, K> Field<M, T, K> {
     pub const fn new(path: AttrPath) -> Self {
         Field {
             path,
+            validator: None,
             _types: PhantomData,
         }
+    }
+
+    /// The same accessor, checking the values a typed update sets with `validator`
+    /// (generated for fields with `#[dynamo(validate = ..)]`).
+    #[doc(hidden)]
+    pub fn validated_by(mut self, validator: ValueValidator) -> Self {
+        self.validator = Some(validator);
+        self
+    }
+
+    /// The problems the field's validators find in `value` (an encoded value of `T`);
+    /// none for a field without validators.
+    pub fn check(&self, value: &AttributeValue) -> Problems {
+        self.validator
+            .map(|validate| validate(value))
+            .unwrap_or_default()
     }
 
     /// The accessor of a top-level attribute.
@@ -175,7 +198,11 @@ impl<M, T, K> Field<M, BTreeMap<String, T>, K> {
 
 impl<M, T, K> Clone for Field<M, T, K> {
     fn clone(&self) -> Self {
-        Field::new(self.path.clone())
+        Field {
+            path: self.path.clone(),
+            validator: self.validator,
+            _types: PhantomData,
+        }
     }
 }
 
