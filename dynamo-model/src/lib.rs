@@ -167,9 +167,7 @@ pub use value::{
     Problems, ToAttributeValue,
 };
 
-/// Derives [`DynamoModel`] (and, with `table`, [`Table`]) for a struct with named fields.
-///
-/// See the crate documentation for an example and the README for every attribute.
+#[doc = include_str!("../docs/derive.md")]
 #[cfg(feature = "derive")]
 pub use dynamo_model_derive::DynamoModel;
 
