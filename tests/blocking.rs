@@ -1,7 +1,10 @@
 //! The blocking client on both backends: the same builders, finished with `wait()`.
 
+use std::time::Duration;
+
 use dynamo_model::blocking::{Dynamo, Wait};
-use dynamo_model::DynamoModel;
+use dynamo_model::partiql::IntoStatement;
+use dynamo_model::{DynamoModel, TtlState};
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(table = "accounts", hash_key = "owner", range_key = "name")]
@@ -85,6 +88,80 @@ fn every_operation(db: &Dynamo) {
         .wait()
         .unwrap();
     assert_eq!(db.get::<Account>(("ada", "savings")).wait().unwrap(), None);
+
+    // The operations that were plain `async fn`s are builders too: each waits.
+    let many = db
+        .transact_get_many::<Account>([("ada", "checking"), ("ada", "none")])
+        .wait()
+        .unwrap();
+    assert_eq!(many.len(), 2);
+    db.enable_ttl::<Account>("expires").wait().unwrap();
+    let info = db.describe::<Account>().wait().unwrap();
+    assert!(matches!(
+        info.ttl,
+        TtlState::Enabled { .. } | TtlState::Enabling { .. }
+    ));
+    assert!(db
+        .describe_table::<Account>()
+        .wait()
+        .unwrap()
+        .table_name()
+        .is_some());
+    db.wait_until_active::<Account>(Duration::from_secs(5))
+        .wait()
+        .unwrap();
+    let mut third = account("third", 3);
+    db.as_async().save(&mut third).wait().unwrap();
+    assert_eq!(third.version, 1);
+    let f = Account::fields();
+    let statements = db.statements::<Account>();
+    let third_only = f.owner.eq("ada") & f.name.eq("third");
+    let results = db
+        .batch_execute::<Account>([statements.select().filter(third_only)])
+        .wait();
+    assert_eq!(results.unwrap().len(), 1);
+    db.delete_table::<Account>().wait().unwrap();
+    db.create_tables::<Account>().wait().unwrap();
+}
+
+/// Dry runs of the batch operations: the requests they send first.
+#[test]
+fn batches_and_table_operations_have_dry_runs() {
+    let db = Dynamo::memory().unwrap();
+    let pots: Vec<Account> = (0..30).map(|i| account(&format!("pot{i:02}"), i)).collect();
+    let writes = db.batch_write().put_all(&pots).to_request().unwrap();
+    let sizes: Vec<usize> = writes
+        .iter()
+        .map(|r| {
+            r.get_request_items()
+                .as_ref()
+                .unwrap()
+                .values()
+                .map(Vec::len)
+                .sum()
+        })
+        .collect();
+    assert_eq!(sizes, [25, 5]);
+    let keys: Vec<(&str, String)> = (0..150).map(|i| ("ada", format!("pot{i:03}"))).collect();
+    let reads = db.batch_get::<Account>(keys).to_request().unwrap();
+    assert_eq!(reads.len(), 2);
+    let statements = db.statements::<Account>();
+    let f = Account::fields();
+    let batch = db
+        .batch_execute::<Account>([
+            statements.delete(("ada", "a")).into_statement(),
+            statements
+                .update(("ada", "b"))
+                .set(&f.balance, 1)
+                .into_statement(),
+        ])
+        .to_request()
+        .unwrap();
+    assert_eq!(batch.get_statements().as_ref().unwrap().len(), 2);
+    let delete = db.delete_table::<Account>().to_request().unwrap();
+    assert_eq!(delete.get_table_name().as_deref(), Some("accounts"));
+    let ttl = db.enable_ttl::<Account>("expires").to_request().unwrap();
+    assert_eq!(ttl.get_table_name().as_deref(), Some("accounts"));
 }
 
 #[test]

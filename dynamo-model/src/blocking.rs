@@ -23,7 +23,7 @@
 //! Each client owns a small single-threaded tokio runtime, shared by its clones. Calling
 //! `wait()` from inside an async runtime is an error (await the operation there instead).
 
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -130,8 +130,8 @@ impl Dynamo {
     /// # Errors
     ///
     /// When called inside an async runtime.
-    pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
-        self.runtime()?.block_on(future)
+    pub fn block_on<F: IntoFuture>(&self, future: F) -> Result<F::Output> {
+        self.runtime()?.block_on(future.into_future())
     }
 
     /// [`crate::Dynamo::save`], blocking.
@@ -140,7 +140,7 @@ impl Dynamo {
     ///
     /// As `save`.
     pub fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
-        self.block_on(self.inner.save(model))?
+        self.inner.save(model).wait()
     }
 
     fn runtime(&self) -> Result<&BlockingRuntime> {

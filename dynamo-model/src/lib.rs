@@ -151,16 +151,16 @@ pub use client::table::{Describe, IndexInfo, TableInfo, TtlState};
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
     DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,
-    SaveChanges, SaveRequest, Saved, Scan, TableSet, TableStatus, Tracked, TransactGet,
-    TransactGetMany, TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
-    MAX_TRANSACTION_ITEMS,
+    SaveChanges, SaveRequest, Saved, Scan, Steps, TableRequest, TableSet, TableStatus, Tracked,
+    TransactGet, TransactGetMany, TransactWrite, UpdateItem, UpdateReturn, MAX_BATCH_GET,
+    MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
 pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
 pub use model::{DynamoModel, Hooks, Index, Table};
-pub use partiql::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
+pub use partiql::{BatchExecute, Execute, StatementPage, MAX_BATCH_STATEMENTS};
 pub use value::path::Field;
 pub use value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,

@@ -117,6 +117,23 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
         self
     }
 
+    /// The requests this batch sends first, 100 keys each (a dry run; unprocessed keys are
+    /// sent again in later requests).
+    ///
+    /// # Errors
+    ///
+    /// Key errors, as the send would report them.
+    pub fn to_request(&self) -> Result<Vec<batch_get_item::builders::BatchGetItemInputBuilder>> {
+        let keys = self.keys.as_ref().map_err(Error::clone)?;
+        let table = self.db.table_name::<M>();
+        let consistent = self
+            .consistent_read
+            .or_else(|| default_consistent_read::<M>(None));
+        keys.chunks(MAX_BATCH_GET)
+            .map(|chunk| get_request(&table, chunk.to_vec(), consistent))
+            .collect()
+    }
+
     /// Resolves to the items found and the keys left unprocessed after every retry.
     ///
     /// # Errors
@@ -236,17 +253,9 @@ async fn get_chunk(
     let mut found = Vec::new();
     let mut attempt = 0;
     loop {
-        let request = KeysAndAttributes::builder()
-            .set_keys(Some(keys.clone()))
-            .set_consistent_read(consistent)
-            .build();
-        let result = match request {
-            Ok(request) => {
-                let input =
-                    batch_get_item::BatchGetItemInput::builder().request_items(table, request);
-                db.backend().batch_get_item(input).await
-            }
-            Err(e) => Err(Error::invalid_request("BatchGetItem", e.to_string())),
+        let result = match get_request(table, keys.clone(), consistent) {
+            Ok(input) => db.backend().batch_get_item(input).await,
+            Err(error) => Err(error),
         };
         let error = match result {
             Ok(output) => {
@@ -396,6 +405,23 @@ impl<'a> BatchWrite<'a> {
         }
     }
 
+    /// The requests this batch sends first, 25 writes each and under 16 MB (a dry run;
+    /// unprocessed writes are sent again in later requests).
+    ///
+    /// # Errors
+    ///
+    /// Item and key errors, and the same item twice, as the send would report them.
+    pub fn to_request(
+        &self,
+    ) -> Result<Vec<batch_write_item::builders::BatchWriteItemInputBuilder>> {
+        let writes = self.writes.as_ref().map_err(Error::clone)?;
+        check_duplicates(writes)?;
+        Ok(chunk_writes(writes.clone())
+            .iter()
+            .map(|chunk| write_request(chunk))
+            .collect())
+    }
+
     /// Sends every chunk; returns the writes not done and the error that last stopped a
     /// chunk.
     async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
@@ -490,18 +516,38 @@ fn chunk_writes(writes: Vec<UnprocessedWrite>) -> Vec<Vec<UnprocessedWrite>> {
 
 /// Sends one chunk, retrying unprocessed items and retryable errors; returns what is left
 /// after the budget.
+/// One `BatchGetItem` request of `keys` of one table.
+fn get_request(
+    table: &str,
+    keys: Vec<Item>,
+    consistent: Option<bool>,
+) -> Result<batch_get_item::builders::BatchGetItemInputBuilder> {
+    let request = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .set_consistent_read(consistent)
+        .build()
+        .map_err(|e| Error::invalid_request("BatchGetItem", e.to_string()))?;
+    Ok(batch_get_item::BatchGetItemInput::builder().request_items(table, request))
+}
+
+/// One `BatchWriteItem` request of `writes`, grouped by table.
+fn write_request(
+    writes: &[UnprocessedWrite],
+) -> batch_write_item::builders::BatchWriteItemInputBuilder {
+    let mut by_table: HashMap<String, Vec<WriteRequest>> = HashMap::new();
+    for write in writes {
+        by_table
+            .entry(write.table.clone())
+            .or_default()
+            .push(write.request.clone());
+    }
+    batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(by_table))
+}
+
 async fn write_chunk(db: &Dynamo, mut writes: Vec<UnprocessedWrite>) -> Left<UnprocessedWrite> {
     let mut attempt = 0;
     loop {
-        let mut by_table: HashMap<String, Vec<WriteRequest>> = HashMap::new();
-        for write in &writes {
-            by_table
-                .entry(write.table.clone())
-                .or_default()
-                .push(write.request.clone());
-        }
-        let input =
-            batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(by_table));
+        let input = write_request(&writes);
         let error = match db.backend().batch_write_item(input).await {
             Ok(output) => {
                 writes = output

@@ -69,9 +69,11 @@ impl Dynamo {
     ///
     /// As `put`, and [`ErrorKind::VersionConflict`](crate::ErrorKind::VersionConflict) when
     /// a versioned item was written since `model` was read.
-    pub async fn save<M: Table + Send + Sync>(&self, model: &mut M) -> Result<()> {
-        let (_, written) = self.put(&*model).write(true).await?;
-        model.__refresh_generated(&written.unwrap_or_default())
+    pub fn save<'a, M: Table + Send + Sync>(&'a self, model: &'a mut M) -> super::Steps<'a, ()> {
+        super::Steps::new(self, async move {
+            let (_, written) = self.put(&*model).write(true).await?;
+            model.__refresh_generated(&written.unwrap_or_default())
+        })
     }
 
     /// Reads the item with `key` (`"u1"`, or `("c1", "o1")` for hash and range keys).

@@ -1,5 +1,6 @@
 //! The async client: one `Dynamo`, cheap to clone, on any [`Backend`].
 
+mod admin;
 mod batch;
 mod builder;
 mod item;
@@ -20,6 +21,7 @@ use crate::backend::{AwsBackend, Backend};
 use crate::error::Result;
 use crate::model::Table;
 
+pub use admin::{Steps, TableRequest};
 pub use batch::{
     BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, MAX_BATCH_GET, MAX_BATCH_WRITE,
 };

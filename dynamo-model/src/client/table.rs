@@ -6,14 +6,11 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::operation::{
-    create_table, delete_table, describe_table, update_table, update_time_to_live,
-};
+use aws_sdk_dynamodb::operation::{create_table, describe_table, update_table};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, CreateReplicationGroupMemberAction, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, LocalSecondaryIndex, Projection as SdkProjection, ProjectionType,
-    ProvisionedThroughput, ReplicationGroupUpdate, ScalarAttributeType, TableClass,
-    TableDescription, Tag, TimeToLiveSpecification,
+    ProvisionedThroughput, ReplicationGroupUpdate, ScalarAttributeType, TableClass, Tag,
 };
 
 use super::Dynamo;
@@ -94,73 +91,6 @@ impl Dynamo {
         }
     }
 
-    /// Deletes the table of `M`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::ResourceNotFound`](crate::ErrorKind::ResourceNotFound) when it does not
-    /// exist, and service errors.
-    pub async fn delete_table<M: Table>(&self) -> Result<()> {
-        let input = delete_table::DeleteTableInput::builder().table_name(self.table_name::<M>());
-        self.backend.delete_table(input).await.map(drop)
-    }
-
-    /// Describes the table of `M`.
-    ///
-    /// # Errors
-    ///
-    /// Not found and service errors.
-    pub async fn describe_table<M: Table>(&self) -> Result<TableDescription> {
-        let input =
-            describe_table::DescribeTableInput::builder().table_name(self.table_name::<M>());
-        let output = self.backend.describe_table(input).await?;
-        output
-            .table
-            .ok_or_else(|| Error::invalid_request(M::NAME, "DescribeTable returned no table"))
-    }
-
-    /// Waits until the table of `M` is active (polling `DescribeTable`, up to `timeout`).
-    ///
-    /// # Errors
-    ///
-    /// Not found, service errors, or the timeout passing first.
-    pub async fn wait_until_active<M: Table>(&self, timeout: Duration) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let status = self.describe_table::<M>().await?.table_status;
-            if status == Some(TableStatus::Active) {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(Error::invalid_request(
-                    M::NAME,
-                    format!(
-                        "table `{}` was not active after {timeout:?}",
-                        self.table_name::<M>()
-                    ),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Enables time to live on the table of `M`, with `attribute` holding epoch seconds.
-    ///
-    /// # Errors
-    ///
-    /// Not found and service errors.
-    pub async fn enable_ttl<M: Table>(&self, attribute: &str) -> Result<()> {
-        let spec = TimeToLiveSpecification::builder()
-            .attribute_name(attribute)
-            .enabled(true)
-            .build()
-            .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-        let input = update_time_to_live::UpdateTimeToLiveInput::builder()
-            .table_name(self.table_name::<M>())
-            .time_to_live_specification(spec);
-        self.backend.update_time_to_live(input).await.map(drop)
-    }
-
     /// The `UpdateTable` request that adds replicas in `regions` (a global table, version
     /// 2019.11.21). Returned for sending with [`Dynamo::add_replicas`] or inspection.
     pub fn replica_request<M: Table>(
@@ -180,18 +110,6 @@ impl Dynamo {
         update_table::UpdateTableInput::builder()
             .table_name(self.table_name::<M>())
             .set_replica_updates(Some(updates))
-    }
-
-    /// Adds replicas of the table of `M` in `regions`.
-    ///
-    /// # Errors
-    ///
-    /// Service errors (DynamoDB Local does not support global tables).
-    pub async fn add_replicas<M: Table>(&self, regions: &[&str]) -> Result<()> {
-        self.backend
-            .update_table(self.replica_request::<M>(regions))
-            .await
-            .map(drop)
     }
 }
 
@@ -401,8 +319,8 @@ impl Dynamo {
     /// # Errors
     ///
     /// As [`Dynamo::create_table`].
-    pub async fn create_tables<T: TableSet>(&self) -> Result<()> {
-        T::create(self).await
+    pub fn create_tables<T: TableSet>(&self) -> super::admin::Steps<'_, ()> {
+        super::admin::Steps::new(self, T::create(self))
     }
 
     /// A test's one line: an embedded store with the tables of `T` created.

@@ -58,33 +58,15 @@ impl Dynamo {
     ///
     /// Over 25 statements, or a statement a builder refused (before sending); a failure
     /// of the whole request.
-    pub async fn batch_execute<O: Load>(
+    pub fn batch_execute<O: Load>(
         &self,
         statements: impl IntoIterator<Item = impl IntoStatement>,
-    ) -> Result<Vec<Result<Option<O>>>> {
-        let requests = self.batch_requests(statements)?;
-        let count = requests.len();
-        let output = self
-            .backend()
-            .batch_execute_statement(
-                batch_execute_statement::BatchExecuteStatementInput::builder()
-                    .set_statements(Some(requests)),
-            )
-            .await?;
-        let responses = output.responses.unwrap_or_default();
-        if responses.len() != count {
-            return Err(Error::invalid_request(
-                "BatchExecuteStatement",
-                format!("{count} statements sent, {} responses", responses.len()),
-            ));
+    ) -> BatchExecute<'_, O> {
+        BatchExecute {
+            db: self,
+            requests: self.batch_requests(statements),
+            _output: PhantomData,
         }
-        Ok(responses
-            .into_iter()
-            .map(|response| match response.error {
-                Some(error) => Err(statement_error(error)),
-                None => response.item.map(|item| O::load(item, true)).transpose(),
-            })
-            .collect())
     }
 
     fn batch_requests(
@@ -218,3 +200,59 @@ impl<'a, O: Load + Send + 'a> IntoFuture for Execute<'a, O> {
 }
 
 crate::client::operation!(Execute<O>);
+
+/// `BatchExecuteStatement`: up to 25 statements in one request; see
+/// [`Dynamo::batch_execute`].
+#[must_use = "an operation does nothing until awaited"]
+pub struct BatchExecute<'a, O> {
+    db: &'a Dynamo,
+    requests: Result<Vec<BatchStatementRequest>>,
+    _output: PhantomData<fn() -> O>,
+}
+
+impl<O: Load> BatchExecute<'_, O> {
+    /// The request this sends (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// Over 25 statements, or a statement a builder refused.
+    pub fn to_request(
+        &self,
+    ) -> Result<batch_execute_statement::builders::BatchExecuteStatementInputBuilder> {
+        Ok(
+            batch_execute_statement::BatchExecuteStatementInput::builder()
+                .set_statements(Some(self.requests.clone()?)),
+        )
+    }
+
+    async fn send(self) -> Result<Vec<Result<Option<O>>>> {
+        let request = self.to_request()?;
+        let count = self.requests.as_ref().map_or(0, Vec::len);
+        let output = self.db.backend().batch_execute_statement(request).await?;
+        let responses = output.responses.unwrap_or_default();
+        if responses.len() != count {
+            return Err(Error::invalid_request(
+                "BatchExecuteStatement",
+                format!("{count} statements sent, {} responses", responses.len()),
+            ));
+        }
+        Ok(responses
+            .into_iter()
+            .map(|response| match response.error {
+                Some(error) => Err(statement_error(error)),
+                None => response.item.map(|item| O::load(item, true)).transpose(),
+            })
+            .collect())
+    }
+}
+
+impl<'a, O: Load + Send + 'a> IntoFuture for BatchExecute<'a, O> {
+    type Output = Result<Vec<Result<Option<O>>>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+crate::client::operation!(BatchExecute<O>);

@@ -43,7 +43,7 @@ use crate::key::IntoKey;
 use crate::model::{Index, Table};
 use crate::value::{Item, ToAttributeValue};
 
-pub use execute::{Execute, StatementPage, MAX_BATCH_STATEMENTS};
+pub use execute::{BatchExecute, Execute, StatementPage, MAX_BATCH_STATEMENTS};
 pub(crate) use translate::identifier;
 use translate::to_partiql;
 
