@@ -274,6 +274,16 @@ conformance! {
         );
         let keys = [("ada", "old"), ("ada", "new"), ("ada", "kept")];
         assert_eq!(tokens(db.batch_get::<Session>(keys).await.unwrap()), ["kept", "new"]);
+        // Transaction reads hide them too.
+        let read = db.transact_get_many::<Session>(keys).await.unwrap();
+        assert_eq!(read.iter().map(Option::is_some).collect::<Vec<_>>(), [false, true, true]);
+        let (old, new) = db
+            .transact_get()
+            .get::<Session>(("ada", "old"))
+            .get::<Session>(("ada", "new"))
+            .await
+            .unwrap();
+        assert!(old.is_none() && new.is_some());
         // Stored as epoch seconds, as DynamoDB's TTL needs.
         let raw = db.get::<Session>(("ada", "new")).item().await.unwrap().unwrap();
         let seconds = future.expires.unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();

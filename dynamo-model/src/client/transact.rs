@@ -420,10 +420,7 @@ impl<M: Table> TransactGetMany<'_, M> {
 
     async fn send(self) -> Result<Vec<Option<M>>> {
         let items = read(self.db, self.to_request()?).await?;
-        items
-            .into_iter()
-            .map(|item| super::item::decode(item, true))
-            .collect()
+        items.into_iter().map(live::<M>).collect()
     }
 }
 
@@ -446,7 +443,14 @@ impl<'a, T: GetResults + Send + 'a> IntoFuture for TransactGet<'a, T> {
 }
 
 fn next<M: Table>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
-    super::item::decode(items.next().flatten(), true)
+    live::<M>(items.next().flatten())
+}
+
+/// The item a transaction read, decoded, unless its TTL has passed (as every read hides
+/// expired items).
+fn live<M: Table>(item: Option<Item>) -> Result<Option<M>> {
+    let item = super::lifecycle::ExpiryFilter::of::<M>(false).keep(item);
+    super::item::decode(item, true)
 }
 
 impl GetResults for () {
