@@ -49,10 +49,7 @@ fn every_operation(db: &Dynamo) {
 
     let all = db.query::<Account>("ada").wait().unwrap();
     assert_eq!(all.len(), 2);
-    let page = db
-        .block_on(db.query::<Account>("ada").limit(1).page())
-        .unwrap()
-        .unwrap();
+    let page = db.query::<Account>("ada").limit(1).page().wait().unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(page.last_evaluated_key.is_some());
     assert_eq!(
@@ -90,6 +87,36 @@ fn every_operation(db: &Dynamo) {
     assert_eq!(db.get::<Account>(("ada", "savings")).wait().unwrap(), None);
 
     // The operations that were plain `async fn`s are builders too: each waits.
+    assert_eq!(db.query::<Account>("ada").count().wait().unwrap(), 31);
+    assert_eq!(
+        db.scan::<Account>()
+            .page_size(5)
+            .page()
+            .wait()
+            .unwrap()
+            .items
+            .len(),
+        5
+    );
+    let raw = db
+        .get::<Account>(("ada", "checking"))
+        .item()
+        .wait()
+        .unwrap();
+    assert!(raw.is_some_and(|item| item.contains_key("balance")));
+    let outcome = db
+        .batch_get::<Account>([("ada", "checking")])
+        .outcome()
+        .wait()
+        .unwrap();
+    assert_eq!(outcome.items.len(), 1);
+    let written = db
+        .batch_write()
+        .put(&account("fourth", 4))
+        .outcome()
+        .wait()
+        .unwrap();
+    assert!(written.unprocessed.is_empty());
     let many = db
         .transact_get_many::<Account>([("ada", "checking"), ("ada", "none")])
         .wait()

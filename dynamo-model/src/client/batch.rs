@@ -141,7 +141,12 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     /// Key and decode errors, and [`ErrorKind::Unprocessed`] (with every key not read) when
     /// an error that retrying cannot fix stopped a request; unprocessed keys alone are not
     /// an error here.
-    pub async fn outcome(self) -> Result<BatchGetOutcome<M>> {
+    pub fn outcome(self) -> super::Steps<'a, BatchGetOutcome<M>> {
+        let db = self.db;
+        super::Steps::new(db, self.outcome_now())
+    }
+
+    async fn outcome_now(self) -> Result<BatchGetOutcome<M>> {
         let (outcome, stopped) = self.run().await?;
         match stopped {
             Some(Stopped { error, hard: true }) => Err(unprocessed_error(
@@ -392,7 +397,12 @@ impl<'a> BatchWrite<'a> {
     /// Validation and key errors of the items and the same item twice in one batch (which
     /// DynamoDB rejects), before anything is sent; [`ErrorKind::Unprocessed`] (with every
     /// write not done) when an error that retrying cannot fix stopped a request.
-    pub async fn outcome(self) -> Result<BatchWriteOutcome> {
+    pub fn outcome(self) -> super::Steps<'a, BatchWriteOutcome> {
+        let db = self.db;
+        super::Steps::new(db, self.outcome_now())
+    }
+
+    async fn outcome_now(self) -> Result<BatchWriteOutcome> {
         let (unprocessed, stopped) = self.run().await?;
         match stopped {
             Some(Stopped { error, hard: true }) => Err(unprocessed_error(

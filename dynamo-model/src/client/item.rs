@@ -302,7 +302,15 @@ impl<'a, M: Table> Get<'a, M> {
     }
 
     /// Resolves to the raw attributes instead of the model (for partial projections).
-    pub async fn item(self) -> Result<Option<Item>> {
+    pub fn item(self) -> super::Steps<'a, Option<Item>>
+    where
+        M: Send + 'a,
+    {
+        let db = self.db;
+        super::Steps::new(db, self.item_now())
+    }
+
+    async fn item_now(self) -> Result<Option<Item>> {
         let expiry = ExpiryFilter::of::<M>(self.include_expired);
         let request = self.to_request()?;
         let output = self.db.backend().get_item(request).await?;
@@ -313,7 +321,10 @@ impl<'a, M: Table> Get<'a, M> {
         let hooks = self.hooks;
         // An existing item whose projection matched none of its attributes is an empty map,
         // not an absent item: it decodes (or fails to) as the model.
-        self.item().await?.map(|item| load(item, hooks)).transpose()
+        self.item_now()
+            .await?
+            .map(|item| load(item, hooks))
+            .transpose()
     }
 }
 

@@ -11,7 +11,7 @@ use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use super::item::default_consistent_read;
 use super::lifecycle::ExpiryFilter;
 use super::prepare::Expressions;
-use super::Dynamo;
+use super::{Dynamo, Steps};
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
 use crate::key::KeyArg;
@@ -375,7 +375,17 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub async fn page(self) -> Result<Page<O>> {
+    pub fn page(self) -> Steps<'a, Page<O>>
+    where
+        M: Send + 'a,
+        S: 'a,
+        O: Send + 'a,
+    {
+        let db = self.db;
+        Steps::new(db, self.page_now())
+    }
+
+    async fn page_now(self) -> Result<Page<O>> {
         let output = self.db.backend().query(self.to_request()?).await?;
         decode_page(
             &self.common,
@@ -425,7 +435,17 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     /// # Errors
     ///
     /// Expression and service errors.
-    pub async fn count(mut self) -> Result<u64> {
+    pub fn count(self) -> Steps<'a, u64>
+    where
+        M: Send + 'a,
+        S: 'a,
+        O: 'a,
+    {
+        let db = self.db;
+        Steps::new(db, self.count_now())
+    }
+
+    async fn count_now(mut self) -> Result<u64> {
         // A count returns no attributes: a projection (and its names) would be unused.
         self.common.projection = None;
         let mut request = self.to_request()?.select(Select::Count);
@@ -568,7 +588,15 @@ impl<'a, M: Table> Scan<'a, M> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub async fn page(self) -> Result<Page<M>> {
+    pub fn page(self) -> Steps<'a, Page<M>>
+    where
+        M: Send + 'a,
+    {
+        let db = self.db;
+        Steps::new(db, self.page_now())
+    }
+
+    async fn page_now(self) -> Result<Page<M>> {
         let output = self.db.backend().scan(self.request(None)?).await?;
         decode_page(
             &self.common,
@@ -629,7 +657,15 @@ impl<'a, M: Table> Scan<'a, M> {
     /// # Errors
     ///
     /// Expression and service errors.
-    pub async fn count(mut self) -> Result<u64> {
+    pub fn count(self) -> Steps<'a, u64>
+    where
+        M: Send + 'a,
+    {
+        let db = self.db;
+        Steps::new(db, self.count_now())
+    }
+
+    async fn count_now(mut self) -> Result<u64> {
         // A count returns no attributes: a projection (and its names) would be unused.
         self.common.projection = None;
         let segments = self.segments.unwrap_or(1);
