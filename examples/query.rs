@@ -75,7 +75,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
     println!("created since Nov 15 (local index): {recent}");
 
     let open = db
-        .query_index(Order::BY_STATUS, "open")
+        .query((Order::BY_STATUS, "open"))
         .range(f.total.gt(20.0))
         .all()
         .await?;

@@ -86,10 +86,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
         .await?;
     println!("update: age {} tags {:?}", older.age, older.tags);
 
-    let by_email = db
-        .query_index(User::BY_EMAIL, "ada@example.com")
-        .all()
-        .await?;
+    let by_email = db.query((User::BY_EMAIL, "ada@example.com")).all().await?;
     println!("query by_email: {} item(s)", by_email.len());
 
     // Validation reports every problem before any request.

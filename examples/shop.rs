@@ -114,7 +114,8 @@ async fn main() -> Result<(), dynamo_model::Error> {
 
     // The whole partition, one query, each item in its own variant.
     let account: Vec<Account> = db
-        .query_collection(User::query_by_user_id("ada"))
+        .query(User::query_by_user_id("ada"))
+        .collection::<Account>()
         .all()
         .await?;
     for entry in &account {
@@ -134,14 +135,14 @@ async fn main() -> Result<(), dynamo_model::Error> {
     // Typed access patterns: the partition takes the template's fields, the sort key a
     // prefix of its fields in order.
     let latest = db
-        .query_key(Order::query_by_user_id("ada"))
+        .query(Order::query_by_user_id("ada"))
         .scan_forward(false)
         .limit(1)
         .page()
         .await?;
     println!("latest order: {}", latest.items[0].order_id);
     let lines_of_o2 = db
-        .query_key(OrderLine::query_by_user_id("ada").sk_begins_with(("o2",)))
+        .query(OrderLine::query_by_user_id("ada").sk_begins_with(("o2",)))
         .all()
         .await?;
     println!("o2 has {} lines", lines_of_o2.len());
@@ -151,10 +152,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
     db.update::<Order>(("ada", 1_764_000_120_000u64, "o3"))
         .set(Order::fields().status, "shipped".to_owned())
         .await?;
-    let shipped = db
-        .query_key(Order::query_by_status("shipped"))
-        .all()
-        .await?;
+    let shipped = db.query(Order::query_by_status("shipped")).all().await?;
     println!(
         "shipped: {:?}",
         shipped.iter().map(|o| &o.order_id).collect::<Vec<_>>()
@@ -163,7 +161,7 @@ async fn main() -> Result<(), dynamo_model::Error> {
     let with_coupon = db.scan::<Order>().index(Order::BY_COUPON).all().await?;
     println!("orders with a coupon: {}", with_coupon.len());
     let by_email = db
-        .query_key(User::query_by_email("ada@example.com"))
+        .query(User::query_by_email("ada@example.com"))
         .all()
         .await?;
     println!("found by email: {}", by_email[0].name);
@@ -171,13 +169,13 @@ async fn main() -> Result<(), dynamo_model::Error> {
     // A signed cursor for an API response: clients can hand it back, not forge one.
     let key = CursorKey::new(b"an example secret of 32 bytes...")?;
     let page = db
-        .query_key(Order::query_by_user_id("ada"))
+        .query(Order::query_by_user_id("ada"))
         .limit(2)
         .page()
         .await?;
     if let Some(cursor) = page.signed_cursor(&key) {
         let rest = db
-            .query_key(Order::query_by_user_id("ada"))
+            .query(Order::query_by_user_id("ada"))
             .start_from_signed_cursor(&cursor, &key)
             .page()
             .await?;

@@ -285,7 +285,7 @@ conformance! {
         assert!(by_created.iter().all(|o| o.created_at.as_str() >= "2026-06"));
 
         // A keys-only GSI: its items hold the table and index keys only.
-        let open = db.query_index(Order::BY_STATUS, "open").range(f.total.gt(10.0)).count().await.unwrap();
+        let open = db.query((Order::BY_STATUS, "open")).range(f.total.gt(10.0)).count().await.unwrap();
         assert_eq!(open, 6);
         let page = db.scan::<Order>().index(Order::BY_STATUS).count().await.unwrap();
         assert_eq!(page, 20);
@@ -296,7 +296,7 @@ conformance! {
         for id in ["a", "b", "c"] {
             db.put(&user(id, 30)).await.unwrap();
         }
-        let found = db.query_index(User::BY_EMAIL, "b@example.com").all().await.unwrap();
+        let found = db.query((User::BY_EMAIL, "b@example.com")).all().await.unwrap();
         assert_eq!(found, [user("b", 30)]);
     }
 
@@ -541,7 +541,7 @@ conformance! {
         assert_eq!(db.get::<User>("u").to_request().unwrap().get_consistent_read(), &None);
         assert_eq!(db.scan::<Note>().to_request().unwrap().get_consistent_read(), &Some(true));
         // Global indexes cannot read consistently: the default does not apply to them.
-        assert_eq!(db.query_index(Note::BY_TITLE, "t").to_request().unwrap().get_consistent_read(), &None);
+        assert_eq!(db.query((Note::BY_TITLE, "t")).to_request().unwrap().get_consistent_read(), &None);
     }
 
     async fn consumed_capacity_is_reported_for_every_response(db: Dynamo) {
@@ -717,7 +717,7 @@ async fn the_memory_store_saves_to_a_file_and_loads_back() {
     );
     assert_eq!(
         loaded
-            .query_index(Order::BY_STATUS, "open")
+            .query((Order::BY_STATUS, "open"))
             .count()
             .await
             .unwrap(),
@@ -726,7 +726,7 @@ async fn the_memory_store_saves_to_a_file_and_loads_back() {
     );
     assert_eq!(
         loaded
-            .query_index(User::BY_EMAIL, "ada@example.com")
+            .query((User::BY_EMAIL, "ada@example.com"))
             .count()
             .await
             .unwrap(),

@@ -212,7 +212,7 @@ async fn run(db: &Dynamo, op: &Op) -> Outcome {
         // DynamoDB leaves the order of index items with equal sort keys unspecified (DynamoDB
         // Local and the memory backend differ there), so ties are put in table-key order.
         Op::QueryColour { colour } => outcome(
-            db.query_index(Cell::BY_COLOUR, format!("c{colour}"))
+            db.query((Cell::BY_COLOUR, format!("c{colour}")))
                 .all()
                 .await,
             |mut items| {

@@ -216,7 +216,7 @@ fn an_index_query_with_range_and_filter() {
     let db = Dynamo::memory();
     let f = Order::fields();
     let request = db
-        .query_index(Order::BY_STATUS, "open")
+        .query((Order::BY_STATUS, "open"))
         .range(f.total.between(10.0, 100.0))
         .filter(f.changes.lt(5_u32))
         .page_size(25)

@@ -123,4 +123,24 @@ conformance! {
             "{ttl:?}"
         );
     }
+
+    async fn one_query_entry_point_takes_a_hash_an_index_or_a_key_condition(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 6).await;
+        let f = Order::fields();
+        let owned = String::from("c1");
+        // The table's partition key: by value, by reference, or a &str.
+        let by_value: Vec<Order> = db.query::<Order>(owned.clone()).await.unwrap();
+        let by_reference: Vec<Order> = db.query::<Order>(&owned).await.unwrap();
+        let by_str: Vec<Order> = db.query::<Order>("c1").await.unwrap();
+        assert_eq!(by_value, orders);
+        assert_eq!(by_reference, orders);
+        assert_eq!(by_str, orders);
+        // An index with its partition key: the index comes from the argument's type.
+        // (`by_status` holds keys only, so count rather than decode.)
+        assert_eq!(db.query((Order::BY_STATUS, "open")).count().await.unwrap(), 3);
+        // A key condition built beforehand, sort-key condition included.
+        let key = dynamo_model::expr::KeyCondition::new(Order::BY_STATUS, "open").range(f.total.gt(2.0));
+        let request = db.query(key).to_request().unwrap();
+        assert_eq!(request.get_index_name().as_deref(), Some("by_status"));
+    }
 }

@@ -214,7 +214,8 @@ conformance! {
         fill_shop(&db).await;
 
         let everything: Vec<Account> = db
-            .query_collection(User::query_by_user_id("u1"))
+            .query(User::query_by_user_id("u1"))
+            .collection::<Account>()
             .all()
             .await
             .unwrap();
@@ -232,22 +233,22 @@ conformance! {
         );
 
         // One entity's access pattern keeps to its own items (its sort key's `ORDER#`).
-        let orders = db.query_key(Order::query_by_user_id("u1")).all().await.unwrap();
+        let orders = db.query(Order::query_by_user_id("u1")).all().await.unwrap();
         assert_eq!(orders.len(), 2);
         let first_order_items = db
-            .query_key(OrderItem::query_by_user_id("u1").sk_begins_with(("o1",)))
+            .query(OrderItem::query_by_user_id("u1").sk_begins_with(("o1",)))
             .all()
             .await
             .unwrap();
         assert_eq!(first_order_items, vec![item("u1", "o1", 1), item("u1", "o1", 2)]);
         let at_five = db
-            .query_key(Order::query_by_user_id("u1").sk_begins_with((5u64,)))
+            .query(Order::query_by_user_id("u1").sk_begins_with((5u64,)))
             .all()
             .await
             .unwrap();
         assert_eq!(at_five, vec![order("u1", "o1", 5, "new")]);
         let in_range = db
-            .query_key(Order::query_by_user_id("u1").sk_between((1u64,), (1_700_000_000u64,)))
+            .query(Order::query_by_user_id("u1").sk_between((1u64,), (1_700_000_000u64,)))
             .scan_forward(false)
             .all()
             .await
@@ -259,7 +260,7 @@ conformance! {
         let got = db.get::<Order>(("u1", 5u64, "o1")).await.unwrap();
         assert_eq!(got, Some(order("u1", "o1", 5, "new")));
         let by_email = db
-            .query_key(User::query_by_email("u2@example.com"))
+            .query(User::query_by_email("u2@example.com"))
             .all()
             .await
             .unwrap();
@@ -273,7 +274,7 @@ conformance! {
         let shipped = |db: &Dynamo, status: &'static str| {
             let db = db.clone();
             async move {
-                db.query_key(Order::query_by_status(status))
+                db.query(Order::query_by_status(status))
                     .all()
                     .await
                     .unwrap()
@@ -318,7 +319,7 @@ conformance! {
 
         let indexed = db.scan::<Order>().index(Order::BY_COUPON).all().await.unwrap();
         assert_eq!(indexed, vec![with_coupon.clone()]);
-        let spring = db.query_key(Order::query_by_coupon("SPRING")).all().await.unwrap();
+        let spring = db.query(Order::query_by_coupon("SPRING")).all().await.unwrap();
         assert_eq!(spring, vec![with_coupon]);
 
         // Removing the field takes the item out of the index; setting it puts it back.
@@ -331,7 +332,7 @@ conformance! {
             .set(Order::fields().coupon, "AUTUMN".to_owned())
             .await
             .unwrap();
-        let autumn = db.query_key(Order::query_by_coupon("AUTUMN")).all().await.unwrap();
+        let autumn = db.query(Order::query_by_coupon("AUTUMN")).all().await.unwrap();
         assert_eq!(autumn.len(), 1);
         assert_eq!(autumn[0].order_id, "o1");
     }
@@ -345,7 +346,7 @@ conformance! {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut query = db.query_key(Order::query_by_user_id("u1")).page_size(3);
+            let mut query = db.query(Order::query_by_user_id("u1")).page_size(3);
             if let Some(cursor) = &cursor {
                 query = query.start_from_signed_cursor(cursor, &key);
             }
@@ -363,7 +364,7 @@ conformance! {
 
         // An unsigned cursor naming another user's partition, a changed one, and one signed
         // with another secret: each fails before anything is sent.
-        let page = db.query_key(Order::query_by_user_id("u1")).page_size(3).page().await.unwrap();
+        let page = db.query(Order::query_by_user_id("u1")).page_size(3).page().await.unwrap();
         let signed = page.signed_cursor(&key).unwrap();
         let mut other_start = page.last_evaluated_key.clone().unwrap();
         other_start.insert("pk".into(), AttributeValue::S("USER#u2".into()));
@@ -374,7 +375,7 @@ conformance! {
         ];
         for cursor in forged {
             let error = db
-                .query_key(Order::query_by_user_id("u1"))
+                .query(Order::query_by_user_id("u1"))
                 .start_from_signed_cursor(&cursor, &key)
                 .page()
                 .await

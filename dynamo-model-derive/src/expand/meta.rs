@@ -105,7 +105,7 @@ fn access_patterns(model: &Model, table: &TableDef, private: &TokenStream) -> To
             quote!(#private::KeyArg::into_key_value(#name))
         });
         let doc = format!(
-            " The key condition on the partition `{}` of {what}, for `db.query_key(..)`; add a sort-key condition with `sk_begins_with` or `sk_between`.",
+            " The key condition on the partition `{}` of {what}, for `db.query(..)`; add a sort-key condition with `sk_begins_with` or `sk_between`.",
             template.text
         );
         Some(quote! {

@@ -13,8 +13,9 @@ use super::lifecycle::ExpiryFilter;
 use super::prepare::Expressions;
 use super::{Dynamo, Steps};
 use crate::error::{Error, Result};
-use crate::expr::{Comparison, Condition, KeyCondition, KeySchema, Projection, RangeKeyOf};
-use crate::key::KeyArg;
+use crate::expr::{
+    Comparison, Condition, KeyCondition, KeySchema, Projection, QueryKey, RangeKeyOf,
+};
 use crate::model::collection::{Collection, Load};
 use crate::model::Table;
 use crate::value::Item;
@@ -229,68 +230,27 @@ pub struct Query<'a, M, S = M, O = M> {
 }
 
 impl Dynamo {
-    /// Queries the table of `M` for the items with partition key `hash`.
-    pub fn query<M>(&self, hash: impl KeyArg<M::HashKey>) -> Query<'_, M, M>
-    where
-        M: Table + KeySchema<Model = M>,
-    {
-        Query {
-            db: self,
-            key: KeyCondition::hash(hash),
-            index_name: None,
-            common: Common::new(),
-            scan_forward: None,
-            _model: PhantomData,
-        }
-    }
-
-    /// Queries an index (`Order::BY_STATUS`) for the items with its partition key `hash`.
-    pub fn query_index<I>(&self, index: I, hash: impl KeyArg<I::HashKey>) -> Query<'_, I::Model, I>
-    where
-        I: KeySchema,
-        I::Model: Table,
-    {
-        Query {
-            db: self,
-            key: KeyCondition::new(index, hash),
-            index_name: I::index_name(),
-            common: Common::new(),
-            scan_forward: None,
-            _model: PhantomData,
-        }
-    }
-
-    /// Queries with a key condition built beforehand, typically an access pattern of a
-    /// model with key templates: `db.query_key(Order::query_by_user_id("u1"))`. Without a
-    /// sort-key condition, a templated sort key that starts with text (`ORDER#{..}`) keeps
-    /// the query to that entity's items.
-    pub fn query_key<S>(&self, key: KeyCondition<S>) -> Query<'_, S::Model, S>
+    /// Queries a partition: the one entry point for every query. What `key` is picks the
+    /// key schema and so the index:
+    ///
+    /// - the table's partition key value: `db.query::<Order>("c1")`;
+    /// - an index and its partition key value: `db.query((Order::BY_STATUS, "open"))`;
+    /// - a key condition built beforehand, an access pattern of a model with key
+    ///   templates: `db.query(Order::query_by_user_id("u1"))` (without a sort-key
+    ///   condition, a templated sort key that starts with text keeps the query to that
+    ///   entity's items).
+    ///
+    /// Awaiting it returns every matching item (or the first [`limit`](Query::limit));
+    /// [`page`](Query::page) sends one request. Items decode as the model, or as a
+    /// [`Collection`] after [`collection`](Query::collection).
+    pub fn query<S>(&self, key: impl QueryKey<S>) -> Query<'_, S::Model, S>
     where
         S: KeySchema,
         S::Model: Table,
     {
         Query {
             db: self,
-            key: key.or_entity_prefix(),
-            index_name: S::index_name(),
-            common: Common::new(),
-            scan_forward: None,
-            _model: PhantomData,
-        }
-    }
-
-    /// Queries a partition shared by many models, each item decoded into the variant of
-    /// collection `C` that its entity type names: `db.query_collection::<Account, _>(
-    /// User::query_by_user_id("u1"))`.
-    pub fn query_collection<C, S>(&self, key: KeyCondition<S>) -> Query<'_, S::Model, S, C>
-    where
-        C: Collection,
-        S: KeySchema,
-        S::Model: Table,
-    {
-        Query {
-            db: self,
-            key,
+            key: key.into_key_condition(),
             index_name: S::index_name(),
             common: Common::new(),
             scan_forward: None,
@@ -328,6 +288,20 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             db: self.db,
             key: self.key.with_schema(),
             index_name: I::index_name(),
+            common: self.common,
+            scan_forward: self.scan_forward,
+            _model: PhantomData,
+        }
+    }
+
+    /// Decodes the items into collection `C` (an enum of the models sharing the table), each
+    /// into the variant its entity type names: `db.query(User::query_by_user_id("u1"))
+    /// .collection::<Account>()`.
+    pub fn collection<C: Collection>(self) -> Query<'a, M, S, C> {
+        Query {
+            db: self.db,
+            key: self.key.without_implied_range(),
+            index_name: self.index_name,
             common: self.common,
             scan_forward: self.scan_forward,
             _model: PhantomData,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::key::KeyArg;
 use crate::meta::KeyMeta;
 use crate::value::path::AttrPath;
+use crate::value::KeyAttribute;
 
 /// The key schema a query runs against: a table model (its primary key) or an index handle
 /// (`Order::BY_CREATED`).
@@ -65,6 +66,8 @@ pub struct KeyCondition<S> {
     range: Option<(AttrPath, ComparisonOp)>,
     /// Why a key template could not be rendered; rendering reports it.
     problem: Option<String>,
+    /// The sort-key condition was implied (an entity's own items), not asked for.
+    implied_range: bool,
     _schema: PhantomData<fn() -> S>,
 }
 
@@ -96,6 +99,7 @@ impl<S: KeySchema> KeyCondition<S> {
             hash: value.into_key_value(),
             range: None,
             problem: None,
+            implied_range: false,
             _schema: PhantomData,
         }
     }
@@ -117,6 +121,7 @@ impl<S: KeySchema> KeyCondition<S> {
             hash,
             range: None,
             problem,
+            implied_range: false,
             _schema: PhantomData,
         }
     }
@@ -169,13 +174,27 @@ impl<S: KeySchema> KeyCondition<S> {
                     _ => None,
                 });
         match leading {
-            Some(text) => self.with_sort_template(|_| {
-                Ok(ComparisonOp::BeginsWith(Ok(AttributeValue::S(
-                    text.to_owned(),
-                ))))
-            }),
+            Some(text) => {
+                let mut narrowed = self.with_sort_template(|_| {
+                    Ok(ComparisonOp::BeginsWith(Ok(AttributeValue::S(
+                        text.to_owned(),
+                    ))))
+                });
+                narrowed.implied_range = true;
+                narrowed
+            }
             None => self,
         }
+    }
+
+    /// The whole partition again: drops the sort-key condition [`or_entity_prefix`]
+    /// implied (a collection reads every entity of the partition).
+    pub(crate) fn without_implied_range(mut self) -> Self {
+        if self.implied_range {
+            self.range = None;
+            self.implied_range = false;
+        }
+        self
     }
 
     fn with_sort_template(
@@ -242,6 +261,7 @@ impl<S> KeyCondition<S> {
             hash: self.hash,
             range: None,
             problem: self.problem,
+            implied_range: self.implied_range,
             _schema: PhantomData,
         }
     }
@@ -253,6 +273,7 @@ impl<S> Clone for KeyCondition<S> {
             hash: self.hash.clone(),
             range: self.range.clone(),
             problem: self.problem.clone(),
+            implied_range: self.implied_range,
             _schema: PhantomData,
         }
     }
@@ -261,5 +282,82 @@ impl<S> Clone for KeyCondition<S> {
 impl<S: KeySchema> fmt::Debug for KeyCondition<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         super::debug_rendered(f, "KeyCondition", self.render())
+    }
+}
+
+/// What [`Dynamo::query`](crate::Dynamo::query) takes to name the partition it reads, and
+/// so the key schema it reads with:
+///
+/// - the partition key's value, for the table: `db.query::<Order>("c1")`;
+/// - an index and its partition key's value: `db.query((Order::BY_STATUS, "open"))`;
+/// - a key condition built beforehand, such as an access pattern of a model with key
+///   templates: `db.query(Order::query_by_user_id("u1"))`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not name a partition of `{S}` to query",
+    label = "not a partition key value, an `(Index, value)` pair or a key condition of `{S}`",
+    note = "pass the partition key's value in its own type (`db.query::<Order>(\"c1\")`), an index with its value (`db.query((Order::BY_STATUS, \"open\"))`), or a key condition (a key-template model's `Model::query_by_..(..)`)"
+)]
+pub trait QueryKey<S: KeySchema> {
+    /// The key condition of the query.
+    fn into_key_condition(self) -> KeyCondition<S>;
+}
+
+impl<S: KeySchema<HashKey = T>, T: KeyAttribute> QueryKey<S> for T {
+    fn into_key_condition(self) -> KeyCondition<S> {
+        KeyCondition::hash(self)
+    }
+}
+
+/// References to the common key types (a generic `&T` would collide with the values: a
+/// reference may itself be a key type elsewhere).
+macro_rules! query_key_by_reference {
+    ($($ty:ty),*) => {$(
+        impl<S: KeySchema<HashKey = $ty>> QueryKey<S> for &$ty {
+            fn into_key_condition(self) -> KeyCondition<S> {
+                KeyCondition::hash(self)
+            }
+        }
+    )*};
+}
+
+query_key_by_reference!(
+    String,
+    Vec<u8>,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128
+);
+
+impl<S: KeySchema<HashKey = String>> QueryKey<S> for &str {
+    fn into_key_condition(self) -> KeyCondition<S> {
+        KeyCondition::hash(self)
+    }
+}
+
+impl<S: KeySchema<HashKey = Vec<u8>>> QueryKey<S> for &[u8] {
+    fn into_key_condition(self) -> KeyCondition<S> {
+        KeyCondition::hash(self)
+    }
+}
+
+/// `(Order::BY_STATUS, "open")`: an index and its partition key's value.
+impl<S: KeySchema, A: KeyArg<S::HashKey>> QueryKey<S> for (S, A) {
+    fn into_key_condition(self) -> KeyCondition<S> {
+        KeyCondition::new(self.0, self.1)
+    }
+}
+
+/// A key condition built beforehand. Without a sort-key condition, a templated sort key that
+/// starts with text (`ORDER#{..}`) keeps the query to that entity's items.
+impl<S: KeySchema> QueryKey<S> for KeyCondition<S> {
+    fn into_key_condition(self) -> KeyCondition<S> {
+        self.or_entity_prefix()
     }
 }

@@ -100,7 +100,9 @@ mod update;
 pub use condition::{
     AttributeType, Comparison, Condition, Size, UncheckedCondition, MAX_IN_OPERANDS,
 };
-pub use key::{KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition};
+pub use key::{
+    KeyCondition, KeyField, KeySchema, QueryKey, RangeKeyOf, SortKeyPrefix, TemplatePartition,
+};
 pub use operand::{
     AddValue, ContainsValue, DeleteValue, HasSize, ListValues, Numeric, Ordered, Prefixed,
     Removable, ValueFor,

@@ -23,7 +23,7 @@
 //! db.put(&User { user_id: "u1".into(), name: "Ada".into() }).await?;
 //! db.put(&Order { user_id: "u1".into(), order_id: "o1".into(), total: 5 }).await?;
 //!
-//! let everything: Vec<Account> = db.query_collection(User::query_by_user_id("u1")).all().await?;
+//! let everything: Vec<Account> = db.query(User::query_by_user_id("u1")).collection::<Account>().all().await?;
 //! assert!(matches!(everything.as_slice(), [Account::Order(_), Account::User(_)]));
 //! # Ok::<(), dynamo_model::Error>(())
 //! # }).unwrap();

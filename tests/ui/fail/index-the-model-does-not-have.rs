@@ -21,7 +21,7 @@ pub struct Order {
 
 async fn reads(db: Dynamo) {
     // `User` declares no index `by_name`.
-    let _ = db.query_index(User::BY_NAME, "ada").all().await;
+    let _ = db.query((User::BY_NAME, "ada")).all().await;
     // `by_status` is an index of `Order`, not of `User`.
     let _ = db.scan::<User>().index(Order::BY_STATUS).all().await;
     let _ = db.query::<User>("u1").index(Order::BY_STATUS).all().await;

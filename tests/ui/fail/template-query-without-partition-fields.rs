@@ -10,7 +10,7 @@ struct Order {
 
 async fn orders(db: &Dynamo) {
     // The access pattern takes every field of the partition key's template.
-    let _ = db.query_key(Order::query_by_tenant_and_user_id("t1")).all().await;
+    let _ = db.query(Order::query_by_tenant_and_user_id("t1")).all().await;
     // A templated partition has no single value to query with.
     let _ = db.query::<Order>("USER#u1").all().await;
 }

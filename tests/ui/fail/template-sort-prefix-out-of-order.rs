@@ -11,12 +11,12 @@ struct Order {
 async fn orders(db: &Dynamo) {
     // `order_id` comes after `created_at` in the sort key: it cannot be the prefix.
     let _ = db
-        .query_key(Order::query_by_user_id("u1").sk_begins_with(("o1",)))
+        .query(Order::query_by_user_id("u1").sk_begins_with(("o1",)))
         .all()
         .await;
     // Three values for a two-field sort key.
     let _ = db
-        .query_key(Order::query_by_user_id("u1").sk_begins_with((5u64, "o1", 3u8)))
+        .query(Order::query_by_user_id("u1").sk_begins_with((5u64, "o1", 3u8)))
         .all()
         .await;
 }
