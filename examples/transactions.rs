@@ -38,11 +38,9 @@ async fn main() -> Result<(), dynamo_model::Error> {
 
     let transfer = |id: &str, coins: i64| {
         db.transact_write()
-            .update_if::<Wallet>(
-                "ann",
-                |u| u.decrement(&f.coins, coins),
-                Some(f.coins.ge(coins).into()),
-            )
+            .update::<Wallet>("ann", |u| {
+                u.decrement(&f.coins, coins).condition(f.coins.ge(coins))
+            })
             .update::<Wallet>("bob", |u| u.increment(&f.coins, coins))
             .put_if(
                 &Transfer {

@@ -561,55 +561,8 @@ pub struct UpdateItem<'a, M, R = returns::Nothing> {
     _returns: PhantomData<fn() -> R>,
 }
 
-macro_rules! forward_actions {
-    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) $(where [$($bound:tt)*])?;)*) => {$(
-        $(#[$doc])*
-        pub fn $name<T, K>(mut self, field: impl AsRef<crate::Field<M, T, K>>, $($arg: $ty),*) -> Self
-        $(where $($bound)*)?
-        {
-            self.update = self.update.$name(field, $($arg),*);
-            self
-        }
-    )*};
-}
-
 impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
-    forward_actions! {
-        /// `SET path = value`
-        set(value: impl crate::expr::ValueFor<T>);
-        /// `SET path = if_not_exists(path, value)`
-        set_if_not_exists(value: impl crate::expr::ValueFor<T>);
-        /// `SET path = path + value`
-        increment(by: impl crate::expr::ValueFor<T>) where [T: crate::expr::Numeric];
-        /// `SET path = path - value`
-        decrement(by: impl crate::expr::ValueFor<T>) where [T: crate::expr::Numeric];
-        /// `SET path = list_append(if_not_exists(path, []), elements)`
-        append(elements: impl crate::expr::ListValues<T>);
-        /// `SET path = list_append(elements, if_not_exists(path, []))`
-        prepend(elements: impl crate::expr::ListValues<T>);
-        /// `REMOVE path` (optional fields and sets)
-        remove() where [T: crate::expr::Removable];
-        /// `ADD path value` (numbers and sets)
-        add(value: impl crate::expr::AddValue<T>);
-        /// `DELETE path elements` (sets)
-        delete(elements: impl crate::expr::DeleteValue<T>);
-    }
-
-    /// `REMOVE path[index]`
-    pub fn remove_at<T, K>(
-        mut self,
-        list: impl AsRef<crate::Field<M, Vec<T>, K>>,
-        index: u32,
-    ) -> Self {
-        self.update = self.update.remove_at(list, index);
-        self
-    }
-
-    /// Replaces the actions with `update`, built beforehand.
-    pub fn with(mut self, update: Update<M>) -> Self {
-        self.update = update;
-        self
-    }
+    super::update_actions!();
 
     /// Marks the actions as setting every templated key themselves.
     pub(crate) fn with_keys_included(mut self) -> Self {

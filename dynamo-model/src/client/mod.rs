@@ -36,7 +36,7 @@ pub(crate) use runtime::BlockingRuntime;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{
-    GetResults, TransactGet, TransactGetMany, TransactWrite, MAX_TRANSACTION_ITEMS,
+    GetResults, TransactGet, TransactGetMany, TransactUpdate, TransactWrite, MAX_TRANSACTION_ITEMS,
 };
 
 /// An operation builder of the client: awaited directly (`IntoFuture`), dry-run with its
@@ -47,6 +47,64 @@ pub trait Operation: IntoFuture {
     #[doc(hidden)]
     fn client(&self) -> &Dynamo;
 }
+
+/// The typed update actions of a builder holding an `update: Update<M>`: the single
+/// `UpdateItem` and a transaction's update take the same ones.
+macro_rules! update_actions {
+    () => {
+        $crate::client::forward_actions! {
+            /// `SET path = value` (checked by the field's validators)
+            set(value: impl $crate::expr::ValueFor<T>);
+            /// `SET path = if_not_exists(path, value)`
+            set_if_not_exists(value: impl $crate::expr::ValueFor<T>);
+            /// `SET path = path + value`
+            increment(by: impl $crate::expr::ValueFor<T>) where [T: $crate::expr::Numeric];
+            /// `SET path = path - value`
+            decrement(by: impl $crate::expr::ValueFor<T>) where [T: $crate::expr::Numeric];
+            /// `SET path = list_append(if_not_exists(path, []), elements)`
+            append(elements: impl $crate::expr::ListValues<T>);
+            /// `SET path = list_append(elements, if_not_exists(path, []))`
+            prepend(elements: impl $crate::expr::ListValues<T>);
+            /// `REMOVE path` (optional fields and sets)
+            remove() where [T: $crate::expr::Removable];
+            /// `ADD path value` (numbers and sets)
+            add(value: impl $crate::expr::AddValue<T>);
+            /// `DELETE path elements` (sets)
+            delete(elements: impl $crate::expr::DeleteValue<T>);
+        }
+
+        /// `REMOVE path[index]`
+        pub fn remove_at<T, K>(
+            mut self,
+            list: impl AsRef<$crate::Field<M, Vec<T>, K>>,
+            index: u32,
+        ) -> Self {
+            self.update = self.update.remove_at(list, index);
+            self
+        }
+
+        /// Replaces the actions with `update`, built beforehand.
+        pub fn with(mut self, update: $crate::expr::Update<M>) -> Self {
+            self.update = update;
+            self
+        }
+    };
+}
+pub(crate) use update_actions;
+
+/// One forwarding method per update action.
+macro_rules! forward_actions {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) $(where [$($bound:tt)*])?;)*) => {$(
+        $(#[$doc])*
+        pub fn $name<T, K>(mut self, field: impl AsRef<$crate::Field<M, T, K>>, $($arg: $ty),*) -> Self
+        $(where $($bound)*)?
+        {
+            self.update = self.update.$name(field, $($arg),*);
+            self
+        }
+    )*};
+}
+pub(crate) use forward_actions;
 
 /// Makes a builder an [`Operation`], with a `Debug` that names it (the request itself is
 /// what `to_request()` shows). Invoked next to each builder.

@@ -31,6 +31,42 @@ struct Entry {
     after: Option<fn(&Item)>,
 }
 
+/// The update of one item of a transaction, built in [`TransactWrite::update`]'s closure:
+/// the same actions as [`UpdateItem`](crate::UpdateItem), a condition, and whether it may
+/// create the item.
+#[must_use = "the closure returns it"]
+pub struct TransactUpdate<M> {
+    update: Update<M>,
+    condition: Option<Condition<M>>,
+    upsert: bool,
+}
+
+impl<M> std::fmt::Debug for TransactUpdate<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactUpdate")
+            .field("update", &self.update)
+            .field("upsert", &self.upsert)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: Table> TransactUpdate<M> {
+    super::update_actions!();
+
+    /// Updates only if `condition` holds (and the item exists, unless an upsert).
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// Lets the update create the item when it does not exist; the actions must then set
+    /// every attribute the model requires.
+    pub fn upsert(mut self) -> Self {
+        self.upsert = true;
+        self
+    }
+}
+
 /// `TransactWriteItems`: puts, updates, deletes and condition checks of any models, all or
 /// nothing.
 #[must_use = "an operation does nothing until awaited"]
@@ -87,53 +123,62 @@ impl<'a> TransactWrite<'a> {
     }
 
     /// Updates the item with `key`, which must exist (the transaction is cancelled
-    /// otherwise): `|u| u.set(User::fields().age, 5)`.
+    /// otherwise), with the actions and options the closure gives, as a single update
+    /// takes them: `|u| u.set(&f.age, 5).condition(f.age.lt(9))`.
     pub fn update<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
-        update: impl FnOnce(Update<M>) -> Update<M>,
+        update: impl FnOnce(TransactUpdate<M>) -> TransactUpdate<M>,
     ) -> Self {
-        self.update_if(key, update, None)
+        let spec = update(TransactUpdate {
+            update: Update::new(),
+            condition: None,
+            upsert: false,
+        });
+        self.update_with(key, spec)
     }
 
-    /// Updates the item with `key` if it exists and `condition` holds.
+    /// Updates the item with `key` if it exists and `condition` holds (the same as a
+    /// `.condition(..)` inside [`update`](Self::update)'s closure).
     pub fn update_if<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
-        update: impl FnOnce(Update<M>) -> Update<M>,
+        update: impl FnOnce(TransactUpdate<M>) -> TransactUpdate<M>,
         condition: impl Into<Option<Condition<M>>>,
     ) -> Self {
-        self.update_with(key, update, condition.into(), false)
+        let condition = condition.into();
+        self.update(key, |u| {
+            let u = update(u);
+            match condition {
+                Some(condition) => u.condition(condition),
+                None => u,
+            }
+        })
     }
 
     /// Updates the item with `key`, creating it when absent: the actions must then set
-    /// every attribute the model requires (checked before sending).
+    /// every attribute the model requires (checked before sending). The same as
+    /// `.upsert()` inside [`update`](Self::update)'s closure.
     pub fn upsert<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
-        update: impl FnOnce(Update<M>) -> Update<M>,
+        update: impl FnOnce(TransactUpdate<M>) -> TransactUpdate<M>,
     ) -> Self {
-        self.update_with(key, update, None, true)
+        self.update(key, |u| update(u).upsert())
     }
 
-    fn update_with<M: Table>(
-        self,
-        key: impl IntoKey<M::Key>,
-        update: impl FnOnce(Update<M>) -> Update<M>,
-        condition: Option<Condition<M>>,
-        upsert: bool,
-    ) -> Self {
+    fn update_with<M: Table>(self, key: impl IntoKey<M::Key>, spec: TransactUpdate<M>) -> Self {
         let table = self.db.table_name::<M>();
-        let update = update(Update::new());
         let options = UpdateOptions {
             guard: None,
             item_on_failure: false,
             hooks: true,
             keys_included: false,
-            upsert,
+            upsert: spec.upsert,
         };
-        let entry = key_item::<M>(key)
-            .and_then(|key| prepare::update(table, key, &update, condition.as_ref(), options));
+        let entry = key_item::<M>(key).and_then(|key| {
+            prepare::update(table, key, &spec.update, spec.condition.as_ref(), options)
+        });
         let after = Some(M::after_update as fn(&Item));
         self.push(entry, after)
     }
