@@ -758,3 +758,7 @@ mod pipeline;
 /// The read side: limits, projections, read transactions, decode errors.
 #[path = "reads.rs"]
 mod reads;
+
+/// The API of `shared/DESIGN.md`, as written there.
+#[path = "design_api.rs"]
+mod design_api;
