@@ -180,7 +180,7 @@ where
 }
 
 fn not_blocking() -> Error {
-    Error::invalid_request(
+    Error::invalid_operation(
         "blocking client",
         "`wait()` needs a client made by `dynamo_model::blocking::Dynamo`; with the async client, `.await` the operation",
     )

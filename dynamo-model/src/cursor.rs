@@ -96,7 +96,7 @@ fn from_base64url(text: &str) -> Result<Vec<u8>> {
 }
 
 fn invalid(message: impl Into<String>) -> Error {
-    Error::invalid_request("cursor", message)
+    Error::invalid_operation("cursor", message)
 }
 
 /// Decodes a cursor made by [`encode`].

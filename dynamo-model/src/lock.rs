@@ -103,14 +103,14 @@ impl LockClient {
                     .attribute_name(KEY)
                     .attribute_type(ScalarAttributeType::S)
                     .build()
-                    .map_err(|e| Error::invalid_request("LockClient", e.to_string()))?,
+                    .map_err(|e| Error::invalid_operation("LockClient", e.to_string()))?,
             )
             .key_schema(
                 KeySchemaElement::builder()
                     .attribute_name(KEY)
                     .key_type(KeyType::Hash)
                     .build()
-                    .map_err(|e| Error::invalid_request("LockClient", e.to_string()))?,
+                    .map_err(|e| Error::invalid_operation("LockClient", e.to_string()))?,
             )
             .billing_mode(BillingMode::PayPerRequest);
         self.db.backend().create_table(request).await?;
@@ -125,7 +125,10 @@ impl LockClient {
     /// service errors as they come.
     pub async fn acquire(&self, name: &str, timeout: Duration) -> Result<Lock> {
         if name.is_empty() {
-            return Err(Error::invalid_request("LockClient", "a lock name is empty"));
+            return Err(Error::invalid_operation(
+                "LockClient",
+                "a lock name is empty",
+            ));
         }
         let started = Instant::now();
         loop {

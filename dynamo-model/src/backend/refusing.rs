@@ -15,7 +15,7 @@ macro_rules! implement_refusing {
         impl Backend for RefusingBackend {
             $(
                 fn $method(&self, _input: $input) -> BackendFuture<'_, $output> {
-                    let error = Error::invalid_request($name, self.message.clone());
+                    let error = Error::invalid_operation($name, self.message.clone());
                     Box::pin(std::future::ready(Err(error)))
                 }
             )*

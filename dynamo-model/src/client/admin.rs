@@ -148,7 +148,7 @@ impl Dynamo {
             send: |backend, input| backend.describe_table(input),
             finish: |output| {
                 output.table.ok_or_else(|| {
-                    Error::invalid_request("DescribeTable", "no table in the answer")
+                    Error::invalid_operation("DescribeTable", "no table in the answer")
                 })
             },
         }

@@ -487,7 +487,7 @@ fn check_duplicates(writes: &[UnprocessedWrite]) -> Result<()> {
     for write in writes {
         if let Some(key) = write_key(write) {
             if !seen.insert(key) {
-                return Err(Error::invalid_request(
+                return Err(Error::invalid_operation(
                     "BatchWrite",
                     format!(
                         "the same item is written twice in one batch (table `{}`)",
@@ -536,7 +536,7 @@ fn get_request(
         .set_keys(Some(keys))
         .set_consistent_read(consistent)
         .build()
-        .map_err(|e| Error::invalid_request("BatchGetItem", e.to_string()))?;
+        .map_err(|e| Error::invalid_operation("BatchGetItem", e.to_string()))?;
     Ok(batch_get_item::BatchGetItemInput::builder().request_items(table, request))
 }
 

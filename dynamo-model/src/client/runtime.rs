@@ -28,14 +28,14 @@ impl BlockingRuntime {
 
     pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
         if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::invalid_request(
+            return Err(Error::invalid_operation(
                 "blocking client",
                 "`wait()` was called inside an async runtime, where it would block the runtime's thread: `.await` the operation instead",
             ));
         }
         match &self.0 {
             Some(runtime) => Ok(runtime.block_on(future)),
-            None => Err(Error::invalid_request(
+            None => Err(Error::invalid_operation(
                 "blocking client",
                 "its runtime was shut down",
             )),

@@ -238,7 +238,7 @@ impl<'a> TransactWrite<'a> {
     ) -> Result<transact_write_items::builders::TransactWriteItemsInputBuilder> {
         let entries = self.entries.as_ref().map_err(Error::clone)?;
         if entries.is_empty() || entries.len() > MAX_TRANSACTION_ITEMS {
-            return Err(Error::invalid_request(
+            return Err(Error::invalid_operation(
                 "TransactWrite",
                 format!(
                     "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
@@ -256,7 +256,7 @@ impl<'a> TransactWrite<'a> {
                 .collect();
             key.sort();
             if !seen.insert((entry.table.clone(), key)) {
-                return Err(Error::invalid_request(
+                return Err(Error::invalid_operation(
                     "TransactWrite",
                     format!(
                         "the same item of table `{}` appears twice in one transaction",
@@ -388,7 +388,7 @@ fn get_request(
 ) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
     let gets = gets.as_ref().map_err(Error::clone)?;
     if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
-        return Err(Error::invalid_request(
+        return Err(Error::invalid_operation(
             "TransactGet",
             format!(
                 "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",

@@ -122,10 +122,14 @@ pub enum ErrorKind {
     },
     /// A request refused before sending: an empty or missing key, an item over 400 KB,
     /// over 100 transaction items, the same item twice in a transaction or batch...
-    #[error("invalid request for `{model}`: {message}")]
+    #[error("invalid request{}: {message}", subject(*model, *operation))]
+    #[non_exhaustive]
     InvalidRequest {
-        /// The model the request is for.
-        model: &'static str,
+        /// The model (Rust type) the request is for, when it is about one model.
+        model: Option<&'static str>,
+        /// The operation or part of the client refused, when the request is about no one
+        /// model (`TransactWriteItems`, `BatchGetItem`, `blocking client`...).
+        operation: Option<&'static str>,
         /// What is wrong.
         message: String,
     },
@@ -362,11 +366,23 @@ impl Error {
         matches!(*self.kind, ErrorKind::InvalidExpression { .. })
     }
 
-    /// An invalid-request error for `model`.
+    /// An invalid-request error for `model` (a Rust type name; its path is shortened).
     pub fn invalid_request(model: &'static str, message: impl Into<String>) -> Self {
         let model = model.rsplit("::").next().unwrap_or(model);
         ErrorKind::InvalidRequest {
-            model,
+            model: Some(model),
+            operation: None,
+            message: message.into(),
+        }
+        .into()
+    }
+
+    /// An invalid-request error of a request about no one model: an `operation` of
+    /// several models (`TransactWriteItems`) or a part of the client (`blocking client`).
+    pub fn invalid_operation(operation: &'static str, message: impl Into<String>) -> Self {
+        ErrorKind::InvalidRequest {
+            model: None,
+            operation: Some(operation),
             message: message.into(),
         }
         .into()
@@ -541,6 +557,15 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&*self.kind)
+    }
+}
+
+/// ` for `User`` or ` (TransactWriteItems)`: what an invalid request was for.
+fn subject(model: Option<&str>, operation: Option<&str>) -> String {
+    match (model, operation) {
+        (Some(model), _) => format!(" for `{model}`"),
+        (None, Some(operation)) => format!(" ({operation})"),
+        (None, None) => String::new(),
     }
 }
 

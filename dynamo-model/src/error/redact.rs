@@ -113,9 +113,14 @@ impl fmt::Debug for ErrorKind {
                 .field("model", model)
                 .field("message", message)
                 .finish(),
-            ErrorKind::InvalidRequest { model, message } => f
+            ErrorKind::InvalidRequest {
+                model,
+                operation,
+                message,
+            } => f
                 .debug_struct("InvalidRequest")
                 .field("model", model)
+                .field("operation", operation)
                 .field("message", message)
                 .finish(),
             ErrorKind::ConditionalCheckFailed { operation, item } => f

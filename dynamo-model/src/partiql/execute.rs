@@ -78,7 +78,7 @@ impl Dynamo {
             .map(IntoStatement::into_statement)
             .collect::<Result<_>>()?;
         if statements.is_empty() || statements.len() > MAX_BATCH_STATEMENTS {
-            return Err(Error::invalid_request(
+            return Err(Error::invalid_operation(
                 "BatchExecuteStatement",
                 format!(
                     "{} statements; a batch takes 1 to {MAX_BATCH_STATEMENTS}",
@@ -94,7 +94,7 @@ impl Dynamo {
                     .statement(text)
                     .set_parameters(parameters)
                     .build()
-                    .map_err(|e| Error::invalid_request("BatchExecuteStatement", e.to_string()))
+                    .map_err(|e| Error::invalid_operation("BatchExecuteStatement", e.to_string()))
             })
             .collect()
     }
@@ -231,7 +231,7 @@ impl<O: Load> BatchExecute<'_, O> {
         let output = self.db.backend().batch_execute_statement(request).await?;
         let responses = output.responses.unwrap_or_default();
         if responses.len() != count {
-            return Err(Error::invalid_request(
+            return Err(Error::invalid_operation(
                 "BatchExecuteStatement",
                 format!("{count} statements sent, {} responses", responses.len()),
             ));

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::value::Item;
 
 fn io_error(path: &Path, error: impl std::fmt::Display) -> Error {
-    Error::invalid_request(
+    Error::invalid_operation(
         "MemoryBackend",
         format!("snapshot `{}`: {error}", path.display()),
     )
