@@ -431,52 +431,34 @@ impl Prepared {
         let model = self.model;
         let invalid =
             |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(model, e.to_string());
+        // The part every kind of transaction item shares: table, condition, placeholders,
+        // and what to return on a failed condition.
+        macro_rules! with_condition {
+            ($builder:expr) => {
+                $builder
+                    .table_name(self.table)
+                    .set_condition_expression(self.condition)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(invalid)?
+            };
+        }
         let item = match self.action {
-            Action::Put(item) => TransactWriteItem::builder().put(
-                TransactPut::builder()
-                    .table_name(self.table)
-                    .set_item(Some(item))
-                    .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(self.names)
-                    .set_expression_attribute_values(self.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(invalid)?,
-            ),
-            Action::Update(expression) => TransactWriteItem::builder().update(
-                TransactUpdate::builder()
-                    .table_name(self.table)
+            Action::Put(item) => TransactWriteItem::builder()
+                .put(with_condition!(TransactPut::builder().set_item(Some(item)))),
+            Action::Update(expression) => {
+                TransactWriteItem::builder().update(with_condition!(TransactUpdate::builder()
                     .set_key(Some(self.key))
-                    .update_expression(expression)
-                    .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(self.names)
-                    .set_expression_attribute_values(self.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(invalid)?,
-            ),
-            Action::Delete => TransactWriteItem::builder().delete(
-                TransactDelete::builder()
-                    .table_name(self.table)
-                    .set_key(Some(self.key))
-                    .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(self.names)
-                    .set_expression_attribute_values(self.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(invalid)?,
-            ),
-            Action::Check => TransactWriteItem::builder().condition_check(
-                ConditionCheck::builder()
-                    .table_name(self.table)
-                    .set_key(Some(self.key))
-                    .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(self.names)
-                    .set_expression_attribute_values(self.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(invalid)?,
-            ),
+                    .update_expression(expression)))
+            }
+            Action::Delete => TransactWriteItem::builder().delete(with_condition!(
+                TransactDelete::builder().set_key(Some(self.key))
+            )),
+            Action::Check => TransactWriteItem::builder().condition_check(with_condition!(
+                ConditionCheck::builder().set_key(Some(self.key))
+            )),
         };
         Ok(item.build())
     }
