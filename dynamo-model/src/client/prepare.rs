@@ -707,12 +707,5 @@ pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
 
 /// The key attributes of a full item.
 pub(crate) fn key_of<M: Table>(item: &crate::value::Item) -> crate::value::Item {
-    let meta = M::meta();
-    std::iter::once(meta.hash_key)
-        .chain(meta.range_key)
-        .filter_map(|k| {
-            item.get(k.attribute)
-                .map(|v| (k.attribute.to_owned(), v.clone()))
-        })
-        .collect()
+    crate::model::ItemKey::of(M::meta(), item).into_item()
 }

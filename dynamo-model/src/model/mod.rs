@@ -248,15 +248,39 @@ pub trait Index: Copy {
 
 /// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
 pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
-    let meta = M::meta();
-    let key: Item = std::iter::once(meta.hash_key)
-        .chain(meta.range_key)
-        .filter_map(|k| item.get_key_value(k.attribute))
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
-    let mut model = M::from_item(item).map_err(|e| e.for_item_key(key))?;
+    // Kept for a decode error's message; made an item only then.
+    let key = ItemKey::of(M::meta(), &item);
+    let mut model = M::from_item(item).map_err(|e| e.for_item_key(key.into_item()))?;
     if hooks {
         model.after_load()?;
     }
     Ok(model)
+}
+
+/// The key attributes of an item: the table's hash and range key values, under their
+/// static names, made an [`Item`] only when one is needed.
+pub(crate) struct ItemKey {
+    parts: [Option<(&'static str, crate::value::AttributeValue)>; 2],
+}
+
+impl ItemKey {
+    /// The key of `item`, a full item of the table `meta` describes.
+    pub(crate) fn of(meta: &TableMeta, item: &Item) -> Self {
+        let part = |attribute: &'static str| item.get(attribute).map(|v| (attribute, v.clone()));
+        ItemKey {
+            parts: [
+                part(meta.hash_key.attribute),
+                meta.range_key.and_then(|k| part(k.attribute)),
+            ],
+        }
+    }
+
+    /// The key as an item.
+    pub(crate) fn into_item(self) -> Item {
+        self.parts
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect()
+    }
 }
