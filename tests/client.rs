@@ -762,3 +762,44 @@ mod reads;
 /// The API of `shared/DESIGN.md`, as written there.
 #[path = "design_api.rs"]
 mod design_api;
+
+/// A `Backend` written outside the crate that implements nothing still compiles, and every
+/// operation on it answers a typed "unsupported" error naming the operation.
+#[tokio::test]
+async fn a_backend_without_an_operation_answers_unsupported() {
+    #[derive(Debug)]
+    struct Nothing;
+    impl dynamo_model::backend::Backend for Nothing {}
+
+    let db = Dynamo::with_backend(Nothing);
+    let error = db.get::<User>("ada").await.unwrap_err();
+    assert!(error.is_unsupported(), "{error}");
+    assert!(
+        error.to_string().starts_with("GetItem is not supported"),
+        "{error}"
+    );
+    let error = db.describe::<User>().await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("DescribeTable is not supported"),
+        "{error}"
+    );
+}
+
+/// An error is `Clone`, and a copy keeps the service error it came from as its source.
+#[test]
+fn a_cloned_error_keeps_its_source() {
+    use std::error::Error as _;
+    let io = std::io::Error::other("connection reset");
+    let error: dynamo_model::Error = dynamo_model::ErrorKind::Unavailable {
+        operation: "GetItem",
+        message: "the connection dropped".into(),
+        source: dynamo_model::ErrorSource::new(io),
+    }
+    .into();
+    let copy = error.clone();
+    assert_eq!(copy.to_string(), error.to_string());
+    let source = copy.source().expect("the source is kept");
+    assert_eq!(source.to_string(), "connection reset");
+}
