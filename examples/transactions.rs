@@ -37,20 +37,24 @@ async fn main() -> Result<(), dynamo_model::Error> {
     let f = Wallet::fields();
 
     let transfer = |id: &str, coins: i64| {
-        db.transact_write()
-            .update::<Wallet>("ann", |u| {
-                u.decrement(&f.coins, coins).condition(f.coins.ge(coins))
-            })
-            .update::<Wallet>("bob", |u| u.increment(&f.coins, coins))
-            .put_if(
-                &Transfer {
-                    id: id.into(),
-                    from: "ann".into(),
-                    to: "bob".into(),
-                    coins,
-                },
-                Some(Transfer::fields().id.not_exists()),
-            )
+        let record = Transfer {
+            id: id.into(),
+            from: "ann".into(),
+            to: "bob".into(),
+            coins,
+        };
+        // The transaction borrows the record until it has run (its `after_save` hook
+        // runs on it then), so the future owns the record.
+        let (db, f) = (&db, &f);
+        async move {
+            db.transact_write()
+                .update::<Wallet>("ann", |u| {
+                    u.decrement(&f.coins, coins).condition(f.coins.ge(coins))
+                })
+                .update::<Wallet>("bob", |u| u.increment(&f.coins, coins))
+                .put_with(&record, |p| p.condition(Transfer::fields().id.not_exists()))
+                .await
+        }
     };
     transfer("t1", 7).await?;
     let error = transfer("t2", 7)

@@ -384,7 +384,8 @@ conformance! {
     }
 
     async fn transactions_carry_an_idempotency_token(db: Dynamo) {
-        let write = db.transact_write().put(&user("a", 1));
+        let a = user("a", 1);
+        let write = db.transact_write().put(&a);
         let token = write.to_request().unwrap().get_client_request_token().clone().expect("a token");
         assert!((1..=36).contains(&token.len()), "{token}");
         let other = db.transact_write().put(&user("a", 1)).to_request().unwrap();

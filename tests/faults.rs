@@ -309,6 +309,7 @@ async fn bad_input_never_reaches_the_network() {
         n: 1,
         payload: String::new(),
     };
+    let events: Vec<Event> = (0..101).map(|n| event(&format!("e{n}"))).collect();
     let mut big = event("big");
     big.payload = "x".repeat(400 * 1024);
     let errors = vec![
@@ -346,8 +347,9 @@ async fn bad_input_never_reaches_the_network() {
         ),
         (
             "101 transaction items",
-            (0..101)
-                .fold(db.transact_write(), |t, n| t.put(&event(&format!("e{n}"))))
+            events
+                .iter()
+                .fold(db.transact_write(), |t, e| t.put(e))
                 .await
                 .unwrap_err(),
         ),

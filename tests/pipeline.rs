@@ -233,17 +233,35 @@ conformance! {
             .delete::<Guarded>(id("h-tx-other"))
             .await
             .unwrap();
-        assert_eq!(calls(&id("h-tx-put")), ["before_save", "before_update", "after_update"]);
+        assert_eq!(
+            calls(&id("h-tx-put")),
+            ["before_save", "after_save", "before_update", "after_update"]
+        );
         assert_eq!(calls(&id("h-tx-other")), ["before_delete_key", "after_delete_key"]);
+        db.transact_write()
+            .put_with(&guarded(&id("h-tx-quiet")), |p| p.skip_hooks())
+            .update::<Guarded>(id("h-tx-quiet-u"), |u| u.set(&f.note, "n").upsert().skip_hooks())
+            .delete_with::<Guarded>(id("h-tx-quiet-d"), |d| d.skip_hooks())
+            .await
+            .unwrap();
+        for quiet in ["h-tx-quiet", "h-tx-quiet-u", "h-tx-quiet-d"] {
+            assert_eq!(calls(&id(quiet)), Vec::<&str>::new(), "{quiet}");
+        }
+        // A cancelled transaction runs no `after_*` hook.
+        db.transact_write()
+            .put(&guarded(&id("h-tx-cancelled")))
+            .condition_check::<Guarded>(id("h-absent"), f.count.gt(1))
+            .await
+            .unwrap_err();
+        assert_eq!(calls(&id("h-tx-cancelled")), ["before_save"]);
 
         db.batch_write()
             .put(&guarded(&id("h-batch")))
             .delete::<Guarded>(id("h-batch-gone"))
             .await
             .unwrap();
-        // Documented absence: batch and transaction puts run no `after_save`.
-        assert_eq!(calls(&id("h-batch")), ["before_save"]);
-        assert_eq!(calls(&id("h-batch-gone")), ["before_delete_key"]);
+        assert_eq!(calls(&id("h-batch")), ["before_save", "after_save"]);
+        assert_eq!(calls(&id("h-batch-gone")), ["before_delete_key", "after_delete_key"]);
     }
 
     async fn a_hook_that_refuses_stops_the_write_on_every_path(db: Dynamo) {
@@ -330,6 +348,33 @@ conformance! {
         assert_eq!(reason.code, "ConditionalCheckFailed");
         let item = reason.item.clone().expect("the item as it was");
         assert_eq!(Guarded::from_item(item).unwrap(), guarded("o-1"));
+    }
+
+    async fn transaction_items_take_conditions_as_single_operations_do(db: Dynamo) {
+        db.create_table::<Guarded>().await.unwrap();
+        let f = Guarded::fields();
+        db.put(&guarded("c-1")).await.unwrap();
+        let replaced = Guarded { note: "replaced".into(), ..guarded("c-1") };
+        let error = db
+            .transact_write()
+            .put_with(&replaced, |p| p.condition(f.id.not_exists()))
+            .delete_with::<Guarded>("c-1-other", |d| d.condition(f.id.exists()))
+            .await
+            .unwrap_err();
+        let codes: Vec<&str> = error.reasons().iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["ConditionalCheckFailed", "ConditionalCheckFailed"]);
+        assert_eq!(db.get::<Guarded>("c-1").await.unwrap(), Some(guarded("c-1")));
+
+        db.transact_write()
+            .put_with(&replaced, |p| p.condition(f.note.eq("fine")))
+            .await
+            .unwrap();
+        assert_eq!(db.get::<Guarded>("c-1").await.unwrap(), Some(replaced));
+        db.transact_write()
+            .delete_with::<Guarded>("c-1", |d| d.condition(f.note.eq("replaced")))
+            .await
+            .unwrap();
+        assert_eq!(db.get::<Guarded>("c-1").await.unwrap(), None);
     }
 
     async fn put_and_delete_return_what_was_asked_for(db: Dynamo) {

@@ -152,8 +152,8 @@ pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
     DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,
     SaveChanges, SaveRequest, Saved, Scan, Steps, TableRequest, TableSet, TableStatus, Tracked,
-    TransactGet, TransactGetMany, TransactUpdate, TransactWrite, UpdateItem, UpdateReturn,
-    MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite, UpdateItem,
+    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};

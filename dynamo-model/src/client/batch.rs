@@ -16,6 +16,7 @@ use super::item::default_consistent_read;
 use super::lifecycle::ExpiryFilter;
 use super::prepare::{self, key_item};
 use super::retry::retrying;
+use super::transact::{key_hook, AfterWrite};
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, Result, UnprocessedWrite};
 use crate::key::IntoKey;
@@ -93,6 +94,7 @@ impl Dynamo {
         BatchWrite {
             db: self,
             writes: Ok(Vec::new()),
+            after: Vec::new(),
         }
     }
 }
@@ -338,12 +340,21 @@ pub struct BatchWriteOutcome {
 pub struct BatchWrite<'a> {
     pub(crate) db: &'a Dynamo,
     writes: Result<Vec<UnprocessedWrite>>,
+    /// The `after_*` hook of each write, by the write's index.
+    after: Vec<(usize, AfterWrite<'a>)>,
 }
 
 impl<'a> BatchWrite<'a> {
-    fn push<M: Table>(mut self, request: Result<WriteRequest>) -> Self {
+    fn push<M: Table>(
+        mut self,
+        request: Result<WriteRequest>,
+        after: Option<AfterWrite<'a>>,
+    ) -> Self {
         let table = self.db.table_name::<M>();
         self.writes = self.writes.and_then(|mut writes| {
+            if let Some(after) = after {
+                self.after.push((writes.len(), after));
+            }
             writes.push(UnprocessedWrite {
                 table,
                 request: request?,
@@ -353,31 +364,36 @@ impl<'a> BatchWrite<'a> {
         self
     }
 
-    /// Puts an item (its `before_save` hook runs, then the write pipeline). A batch write
-    /// takes no condition: a versioned item's version is stored, not checked.
-    pub fn put<M: Table>(self, model: &M) -> Self {
+    /// Puts an item: `before_save` runs now, then the write pipeline; `after_save` once the
+    /// item was written. A batch write takes no condition: a versioned item's version is
+    /// stored, not checked.
+    pub fn put<M: Table + Sync>(self, model: &'a M) -> Self {
         let table = self.db.table_name::<M>();
         let request = prepare::put(table, model, None, false, true).and_then(|mut prepared| {
             prepared.condition = None;
             prepared.write_request()
         });
-        self.push::<M>(request)
+        let after = Box::new(move || model.after_save()) as AfterWrite<'a>;
+        self.push::<M>(request, Some(after))
     }
 
     /// Puts every item of `models`.
-    pub fn put_all<'m, M: Table + 'm>(self, models: impl IntoIterator<Item = &'m M>) -> Self {
+    pub fn put_all<M: Table + Sync + 'a>(self, models: impl IntoIterator<Item = &'a M>) -> Self {
         models
             .into_iter()
             .fold(self, |batch, model| batch.put(model))
     }
 
-    /// Deletes the item with `key` (its model's `before_delete_key` hook runs).
+    /// Deletes the item with `key`: its model's `before_delete_key` hook runs now,
+    /// `after_delete_key` once the item was deleted.
     pub fn delete<M: Table>(self, key: impl IntoKey<M::Key>) -> Self {
         let table = self.db.table_name::<M>();
-        let request = key_item::<M>(key)
+        let key = key_item::<M>(key);
+        let after = key_hook(true, M::after_delete_key, &key);
+        let request = key
             .and_then(|key| prepare::delete::<M>(table, key, None, None, false, true))
             .and_then(prepare::Prepared::write_request);
-        self.push::<M>(request)
+        self.push::<M>(request, after)
     }
 
     /// The number of writes in the batch.
@@ -436,7 +452,12 @@ impl<'a> BatchWrite<'a> {
     /// chunk.
     async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
         let writes = self.writes?;
-        check_duplicates(&writes)?;
+        let mut keys = check_duplicates(&writes)?;
+        let after: Vec<(Option<String>, AfterWrite<'a>)> = self
+            .after
+            .into_iter()
+            .map(|(index, hook)| (keys[index].take(), hook))
+            .collect();
         let chunks = chunk_writes(writes);
         let db = self.db;
         let results: Vec<Left<UnprocessedWrite>> = stream::iter(chunks)
@@ -449,6 +470,12 @@ impl<'a> BatchWrite<'a> {
         for left in results {
             unprocessed.extend(left.items);
             stopped = Stopped::worst(stopped, left.stopped);
+        }
+        let left: HashSet<Option<String>> = unprocessed.iter().map(write_key).collect();
+        for (signature, hook) in &after {
+            if !left.contains(signature) {
+                hook();
+            }
         }
         Ok((unprocessed, stopped))
     }
@@ -482,11 +509,14 @@ fn write_key(write: &UnprocessedWrite) -> Option<String> {
     })
 }
 
-fn check_duplicates(writes: &[UnprocessedWrite]) -> Result<()> {
+/// Fails when one item is written twice; returns each write's [`write_key`].
+fn check_duplicates(writes: &[UnprocessedWrite]) -> Result<Vec<Option<String>>> {
     let mut seen = HashSet::new();
+    let mut keys = Vec::with_capacity(writes.len());
     for write in writes {
-        if let Some(key) = write_key(write) {
-            if !seen.insert(key) {
+        let key = write_key(write);
+        if let Some(key) = &key {
+            if !seen.insert(key.clone()) {
                 return Err(Error::invalid_operation(
                     "BatchWrite",
                     format!(
@@ -496,8 +526,9 @@ fn check_duplicates(writes: &[UnprocessedWrite]) -> Result<()> {
                 ));
             }
         }
+        keys.push(key);
     }
-    Ok(())
+    Ok(keys)
 }
 
 /// Splits writes into requests of at most 25 writes and 16 MB.

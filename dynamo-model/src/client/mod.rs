@@ -36,7 +36,8 @@ pub(crate) use runtime::BlockingRuntime;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{
-    GetResults, TransactGet, TransactGetMany, TransactUpdate, TransactWrite, MAX_TRANSACTION_ITEMS,
+    GetResults, TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite,
+    MAX_TRANSACTION_ITEMS,
 };
 
 /// An operation builder of the client: awaited directly (`IntoFuture`), dry-run with its

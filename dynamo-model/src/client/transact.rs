@@ -23,12 +23,54 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Items per transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
+/// What runs once a write succeeded: the model's `after_*` hook.
+pub(crate) type AfterWrite<'a> = Box<dyn Fn() + Send + Sync + 'a>;
+
 /// One item of a write transaction: prepared by the write pipeline, rendered when the
 /// request is built (so transaction-wide options apply to every item, whenever they were
 /// set), with the hook to run once the transaction succeeded.
-struct Entry {
+struct Entry<'a> {
     prepared: Prepared,
-    after: Option<fn(&Item)>,
+    after: Option<AfterWrite<'a>>,
+}
+
+/// The options of one put or delete of a transaction, given in
+/// [`TransactWrite::put_with`]'s or [`TransactWrite::delete_with`]'s closure as a single
+/// [`Put`](crate::Put) or [`Delete`](crate::Delete) takes them:
+/// `|p| p.condition(f.id.not_exists())`.
+#[must_use = "the closure returns it"]
+pub struct TransactItem<M> {
+    condition: Option<Condition<M>>,
+    hooks: bool,
+}
+
+impl<M> std::fmt::Debug for TransactItem<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactItem")
+            .field("hooks", &self.hooks)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: Table> TransactItem<M> {
+    fn new() -> Self {
+        TransactItem {
+            condition: None,
+            hooks: true,
+        }
+    }
+
+    /// Writes only if `condition` holds; otherwise the whole transaction is cancelled.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// Runs none of the model's hooks for this item.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
 }
 
 /// The update of one item of a transaction, built in [`TransactWrite::update`]'s closure:
@@ -37,7 +79,7 @@ struct Entry {
 #[must_use = "the closure returns it"]
 pub struct TransactUpdate<M> {
     update: Update<M>,
-    condition: Option<Condition<M>>,
+    options: TransactItem<M>,
     upsert: bool,
 }
 
@@ -55,7 +97,13 @@ impl<M: Table> TransactUpdate<M> {
 
     /// Updates only if `condition` holds (and the item exists, unless an upsert).
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+        self.options = self.options.condition(condition);
+        self
+    }
+
+    /// Runs neither `before_update` nor `after_update` for this item.
+    pub fn skip_hooks(mut self) -> Self {
+        self.options = self.options.skip_hooks();
         self
     }
 
@@ -68,11 +116,13 @@ impl<M: Table> TransactUpdate<M> {
 }
 
 /// `TransactWriteItems`: puts, updates, deletes and condition checks of any models, all or
-/// nothing.
+/// nothing. Each item's options (a condition, `skip_hooks`) go in a closure, as a single
+/// operation takes them; the transaction's own options apply to every item, whatever the
+/// call order.
 #[must_use = "an operation does nothing until awaited"]
 pub struct TransactWrite<'a> {
     pub(crate) db: &'a Dynamo,
-    entries: Result<Vec<Entry>>,
+    entries: Result<Vec<Entry<'a>>>,
     token: Option<String>,
     item_on_failure: bool,
 }
@@ -99,7 +149,7 @@ impl Dynamo {
 }
 
 impl<'a> TransactWrite<'a> {
-    fn push(mut self, entry: Result<Prepared>, after: Option<fn(&Item)>) -> Self {
+    fn push(mut self, entry: Result<Prepared>, after: Option<AfterWrite<'a>>) -> Self {
         self.entries = self.entries.and_then(|mut entries| {
             entries.push(Entry {
                 prepared: entry?,
@@ -110,16 +160,31 @@ impl<'a> TransactWrite<'a> {
         self
     }
 
-    /// Puts an item (its `before_save` hook runs).
-    pub fn put<M: Table>(self, model: &M) -> Self {
-        self.put_if(model, None)
+    /// Puts an item; `before_save` runs now, `after_save` once the transaction succeeded.
+    pub fn put<M: Table + Sync>(self, model: &'a M) -> Self {
+        self.put_with(model, |p| p)
     }
 
-    /// Puts an item if `condition` holds (`None`: always).
-    pub fn put_if<M: Table>(self, model: &M, condition: impl Into<Option<Condition<M>>>) -> Self {
+    /// Puts an item with the options the closure gives:
+    /// `.put_with(&order, |p| p.condition(f.id.not_exists()))`.
+    pub fn put_with<M: Table + Sync>(
+        self,
+        model: &'a M,
+        options: impl FnOnce(TransactItem<M>) -> TransactItem<M>,
+    ) -> Self {
+        let options = options(TransactItem::new());
         let table = self.db.table_name::<M>();
-        let entry = prepare::put(table, model, condition.into().as_ref(), false, true);
-        self.push(entry, None)
+        let entry = prepare::put(
+            table,
+            model,
+            options.condition.as_ref(),
+            false,
+            options.hooks,
+        );
+        let after = options
+            .hooks
+            .then(|| Box::new(move || model.after_save()) as AfterWrite<'a>);
+        self.push(entry, after)
     }
 
     /// Updates the item with `key`, which must exist (the transaction is cancelled
@@ -132,28 +197,24 @@ impl<'a> TransactWrite<'a> {
     ) -> Self {
         let spec = update(TransactUpdate {
             update: Update::new(),
-            condition: None,
+            options: TransactItem::new(),
             upsert: false,
         });
-        self.update_with(key, spec)
-    }
-
-    /// Updates the item with `key` if it exists and `condition` holds (the same as a
-    /// `.condition(..)` inside [`update`](Self::update)'s closure).
-    pub fn update_if<M: Table>(
-        self,
-        key: impl IntoKey<M::Key>,
-        update: impl FnOnce(TransactUpdate<M>) -> TransactUpdate<M>,
-        condition: impl Into<Option<Condition<M>>>,
-    ) -> Self {
-        let condition = condition.into();
-        self.update(key, |u| {
-            let u = update(u);
-            match condition {
-                Some(condition) => u.condition(condition),
-                None => u,
-            }
-        })
+        let table = self.db.table_name::<M>();
+        let hooks = spec.options.hooks;
+        let options = UpdateOptions {
+            guard: None,
+            item_on_failure: false,
+            hooks,
+            keys_included: false,
+            upsert: spec.upsert,
+        };
+        let condition = spec.options.condition.as_ref();
+        let key = key_item::<M>(key);
+        let after = key_hook(hooks, M::after_update, &key);
+        let entry =
+            key.and_then(|key| prepare::update(table, key, &spec.update, condition, options));
+        self.push(entry, after)
     }
 
     /// Updates the item with `key`, creating it when absent: the actions must then set
@@ -167,38 +228,25 @@ impl<'a> TransactWrite<'a> {
         self.update(key, |u| update(u).upsert())
     }
 
-    fn update_with<M: Table>(self, key: impl IntoKey<M::Key>, spec: TransactUpdate<M>) -> Self {
-        let table = self.db.table_name::<M>();
-        let options = UpdateOptions {
-            guard: None,
-            item_on_failure: false,
-            hooks: true,
-            keys_included: false,
-            upsert: spec.upsert,
-        };
-        let entry = key_item::<M>(key).and_then(|key| {
-            prepare::update(table, key, &spec.update, spec.condition.as_ref(), options)
-        });
-        let after = Some(M::after_update as fn(&Item));
-        self.push(entry, after)
-    }
-
     /// Deletes the item with `key`.
     pub fn delete<M: Table>(self, key: impl IntoKey<M::Key>) -> Self {
-        self.delete_if::<M>(key, None)
+        self.delete_with::<M>(key, |d| d)
     }
 
-    /// Deletes the item with `key` if `condition` holds.
-    pub fn delete_if<M: Table>(
+    /// Deletes the item with `key` with the options the closure gives:
+    /// `.delete_with::<Order>(key, |d| d.condition(f.status.eq("open")))`.
+    pub fn delete_with<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
-        condition: impl Into<Option<Condition<M>>>,
+        options: impl FnOnce(TransactItem<M>) -> TransactItem<M>,
     ) -> Self {
+        let options = options(TransactItem::new());
         let table = self.db.table_name::<M>();
-        let condition = condition.into();
-        let entry = key_item::<M>(key)
-            .and_then(|key| prepare::delete(table, key, condition.as_ref(), None, false, true));
-        let after = Some(M::after_delete_key as fn(&Item));
+        let condition = options.condition.as_ref();
+        let key = key_item::<M>(key);
+        let after = key_hook(options.hooks, M::after_delete_key, &key);
+        let entry =
+            key.and_then(|key| prepare::delete(table, key, condition, None, false, options.hooks));
         self.push(entry, after)
     }
 
@@ -292,8 +340,8 @@ impl<'a> TransactWrite<'a> {
             {
                 Ok(_) => {
                     for entry in self.entries.iter().flatten() {
-                        if let Some(after) = entry.after {
-                            after(&entry.prepared.key);
+                        if let Some(after) = &entry.after {
+                            after();
                         }
                     }
                     return Ok(());
@@ -307,6 +355,16 @@ impl<'a> TransactWrite<'a> {
             }
         }
     }
+}
+
+/// A key hook to run after the write of the item with `key`, when hooks run.
+pub(crate) fn key_hook<'a>(
+    hooks: bool,
+    hook: fn(&Item),
+    key: &Result<Item>,
+) -> Option<AfterWrite<'a>> {
+    let key = key.as_ref().ok().filter(|_| hooks)?.clone();
+    Some(Box::new(move || hook(&key)))
 }
 
 /// True when sending the same transaction again, with the same token, may succeed and

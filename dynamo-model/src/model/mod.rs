@@ -136,7 +136,8 @@ pub trait Hooks {
         Ok(())
     }
 
-    /// After a put succeeded.
+    /// After a put succeeded: a transaction's once it committed, a batch's once its item
+    /// was written (never for an item left unprocessed).
     fn after_save(&self) {}
 
     /// Before a delete of this item (`delete(&item)`); an error stops it.
