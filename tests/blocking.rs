@@ -1,10 +1,12 @@
 //! The blocking client on both backends: the same builders, finished with `wait()`.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
-use dynamo_model::blocking::{Dynamo, Wait};
+use dynamo_model::blocking::{Dynamo, Iterate, Wait};
+use dynamo_model::lock::LockClient;
 use dynamo_model::partiql::IntoStatement;
-use dynamo_model::{DynamoModel, TtlState};
+use dynamo_model::{DynamoModel, ErrorKind, TtlState};
 
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(table = "accounts", hash_key = "owner", range_key = "name")]
@@ -49,6 +51,15 @@ fn every_operation(db: &Dynamo) {
 
     let all = db.query::<Account>("ada").wait().unwrap();
     assert_eq!(all.len(), 2);
+    let names: Vec<String> = db
+        .query::<Account>("ada")
+        .page_size(1)
+        .iter()
+        .map(|account| account.unwrap().name)
+        .collect();
+    assert_eq!(names, ["checking", "savings"]);
+    assert_eq!(db.scan::<Account>().iter().count(), 2);
+    assert_eq!(db.query::<Account>("ada").count().wait().unwrap(), 2);
     let page = db.query::<Account>("ada").limit(1).page().wait().unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(page.last_evaluated_key.is_some());
@@ -149,6 +160,33 @@ fn every_operation(db: &Dynamo) {
     assert_eq!(results.unwrap().len(), 1);
     db.delete_table::<Account>().wait().unwrap();
     db.create_tables::<Account>().wait().unwrap();
+
+    // The lock client: every call waits, and the heartbeat runs between waits.
+    let locks = LockClient::new(db, "blocking-locks").lease(Duration::from_millis(600));
+    locks.create_table().wait().unwrap();
+    let lock = locks
+        .acquire("job", Duration::ZERO)
+        .wait()
+        .unwrap()
+        .keep_alive(Duration::from_millis(100))
+        .unwrap();
+    lock.heartbeat().wait().unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let other = LockClient::new(db, "blocking-locks");
+    let taken = other.acquire("job", Duration::ZERO).wait().unwrap_err();
+    assert!(
+        matches!(taken.kind(), ErrorKind::LockTimeout { .. }),
+        "{taken:?}"
+    );
+    assert!(lock.is_held());
+    lock.release().wait().unwrap();
+    other
+        .acquire("job", Duration::ZERO)
+        .wait()
+        .unwrap()
+        .release()
+        .wait()
+        .unwrap();
 }
 
 /// Dry runs of the batch operations: the requests they send first.
@@ -228,6 +266,27 @@ fn wait_on_an_async_client_is_an_error_not_a_hang() {
         error.to_string().contains("dynamo_model::blocking::Dynamo"),
         "{error}"
     );
+    let mut items = db.scan::<Account>().iter();
+    let error = items.next().expect("the error").unwrap_err();
+    assert!(
+        error.to_string().contains("dynamo_model::blocking::Dynamo"),
+        "{error}"
+    );
+    assert!(items.next().is_none(), "the error ends the iteration");
+    // A lock's heartbeat needs a runtime: an error outside one, not a panic.
+    let locks = LockClient::new(&db, "locks");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(locks.create_table().into_future())
+        .unwrap();
+    let lock = runtime
+        .block_on(locks.acquire("job", Duration::ZERO).into_future())
+        .unwrap();
+    let error = lock.keep_alive(Duration::from_secs(1)).unwrap_err();
+    assert!(error.to_string().contains("no async runtime"), "{error}");
 }
 
 #[tokio::test]

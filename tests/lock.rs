@@ -68,7 +68,8 @@ conformance! {
             .acquire("kept", Duration::ZERO)
             .await
             .unwrap()
-            .keep_alive(Duration::from_millis(250));
+            .keep_alive(Duration::from_millis(250))
+            .unwrap();
         let other = LockClient::new(&db, "locks");
         let refused = other.acquire("kept", Duration::from_millis(3000)).await.unwrap_err();
         assert!(matches!(refused.kind(), ErrorKind::LockTimeout { .. }), "{refused:?}");

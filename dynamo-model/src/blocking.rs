@@ -3,7 +3,7 @@
 //! `.await` (like `reqwest::blocking`).
 //!
 //! ```
-//! use dynamo_model::blocking::{Dynamo, Wait};
+//! use dynamo_model::blocking::{Dynamo, Iterate, Wait};
 //! use dynamo_model::DynamoModel;
 //!
 //! #[derive(Debug, PartialEq, DynamoModel)]
@@ -15,20 +15,28 @@
 //! db.put(&User { id: "u1".into(), age: 36 }).wait()?;
 //! db.update::<User>("u1").increment(User::fields().age, 1).wait()?;
 //! assert_eq!(db.get::<User>("u1").wait()?, Some(User { id: "u1".into(), age: 37 }));
-//! let page = db.block_on(db.query::<User>("u1").page())??;
+//! let page = db.query::<User>("u1").page().wait()?;
 //! assert_eq!(page.items.len(), 1);
+//! for user in db.scan::<User>().iter() {   // pages fetched as the loop reaches them
+//!     println!("{}", user?.id);
+//! }
 //! # Ok::<(), dynamo_model::Error>(())
 //! ```
 //!
-//! Each client owns a small single-threaded tokio runtime, shared by its clones. Calling
-//! `wait()` from inside an async runtime is an error (await the operation there instead).
+//! Each client owns a small tokio runtime with one worker thread (for background work such
+//! as a lock's heartbeat), shared by its clones. Calling `wait()` from inside an async
+//! runtime is an error (await the operation there instead).
 
 use std::future::IntoFuture;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::client::{BlockingRuntime, Operation, RetryPolicy, TableSet};
+use futures_util::stream::{BoxStream, StreamExt};
+
+use crate::client::{BlockingRuntime, Operation, Query, RetryPolicy, Scan, TableSet};
 use crate::error::{Error, Result};
+use crate::expr::KeySchema;
+use crate::model::collection::Load;
 use crate::model::Table;
 
 /// The blocking client: every builder of the async [`crate::Dynamo`] (through `Deref`), and
@@ -176,6 +184,89 @@ where
     fn wait(self) -> Result<T> {
         let runtime = self.client().runtime().cloned().ok_or_else(not_blocking)?;
         runtime.block_on(self.into_future())?
+    }
+}
+
+/// Reads a query's or a scan's items one at a time on a blocking client, as
+/// [`Query::stream`] and [`Scan::stream`] do on an async one.
+pub trait Iterate<'a> {
+    /// What each item decodes to.
+    type Item;
+
+    /// The items, each page fetched when the iteration reaches it. An error (a service
+    /// error, a decode error, an async client) is the last item.
+    fn iter(self) -> Items<'a, Self::Item>;
+}
+
+impl<'a, M, S, O> Iterate<'a> for Query<'a, M, S, O>
+where
+    M: Table + Send + 'a,
+    S: KeySchema<Model = M> + 'a,
+    O: Load + Send + 'a,
+{
+    type Item = O;
+
+    fn iter(self) -> Items<'a, O> {
+        Items::new(self.client().runtime().cloned(), self.stream())
+    }
+}
+
+impl<'a, M: Table + Send + 'a> Iterate<'a> for Scan<'a, M> {
+    type Item = M;
+
+    fn iter(self) -> Items<'a, M> {
+        Items::new(self.client().runtime().cloned(), self.stream())
+    }
+}
+
+/// The items of a query or a scan on a blocking client; see [`Iterate`].
+#[must_use = "an iterator does nothing until read"]
+pub struct Items<'a, T> {
+    runtime: Option<Arc<BlockingRuntime>>,
+    stream: BoxStream<'a, Result<T>>,
+    done: bool,
+}
+
+impl<'a, T> Items<'a, T> {
+    fn new(runtime: Option<Arc<BlockingRuntime>>, stream: BoxStream<'a, Result<T>>) -> Self {
+        Items {
+            runtime,
+            stream,
+            done: false,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Items<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Iterator for Items<'_, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        if self.done {
+            return None;
+        }
+        let next = match &self.runtime {
+            Some(runtime) => runtime.block_on(self.stream.next()),
+            None => Err(not_blocking()),
+        };
+        match next {
+            Ok(Some(Ok(item))) => Some(Ok(item)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Ok(Some(Err(error))) | Err(error) => {
+                self.done = true;
+                Some(Err(error))
+            }
+        }
     }
 }
 

@@ -21,6 +21,9 @@
 //! # Ok::<(), dynamo_model::Error>(())
 //! # }).unwrap();
 //! ```
+//!
+//! Every call is an operation: on a blocking client, `wait()` runs it, and `keep_alive`'s
+//! heartbeat runs on the blocking client's worker thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -32,7 +35,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 
-use crate::client::Dynamo;
+use crate::client::{spawn_background, Dynamo, Steps};
 use crate::error::{Error, ErrorKind, Result};
 
 const KEY: &str = "lock_key";
@@ -95,7 +98,11 @@ impl LockClient {
     /// # Errors
     ///
     /// As `CreateTable`'s, for example when the table exists.
-    pub async fn create_table(&self) -> Result<()> {
+    pub fn create_table(&self) -> Steps<'_, ()> {
+        Steps::new(&self.db, self.create_table_now())
+    }
+
+    async fn create_table_now(&self) -> Result<()> {
         let request = create_table::CreateTableInput::builder()
             .table_name(&self.table)
             .attribute_definitions(
@@ -123,7 +130,12 @@ impl LockClient {
     ///
     /// [`ErrorKind::LockTimeout`] when the lock stayed taken; an empty name is refused;
     /// service errors as they come.
-    pub async fn acquire(&self, name: &str, timeout: Duration) -> Result<Lock> {
+    pub fn acquire(&self, name: &str, timeout: Duration) -> Steps<'_, Lock> {
+        Steps::new(&self.db, self.acquire_now(name.to_owned(), timeout))
+    }
+
+    async fn acquire_now(&self, name: String, timeout: Duration) -> Result<Lock> {
+        let name = name.as_str();
         if name.is_empty() {
             return Err(Error::invalid_operation(
                 "LockClient",
@@ -209,17 +221,25 @@ impl Lock {
     /// # Errors
     ///
     /// [`ErrorKind::LockLost`] when another owner took the lock since.
-    pub async fn heartbeat(&self) -> Result<()> {
-        extend(&self.locks, &self.name, &self.version, &self.lost).await
+    pub fn heartbeat(&self) -> Steps<'_, ()> {
+        Steps::new(
+            &self.locks.db,
+            extend(&self.locks, &self.name, &self.version, &self.lost),
+        )
     }
 
     /// Sends a heartbeat every `interval` in the background until release or drop; a lost
-    /// lease shows in [`Lock::is_held`].
-    pub fn keep_alive(mut self, interval: Duration) -> Self {
+    /// lease shows in [`Lock::is_held`]. The heartbeat runs on the async runtime of the
+    /// caller, or on a blocking client's own.
+    ///
+    /// # Errors
+    ///
+    /// When no runtime can run it: an async client called outside any async runtime.
+    pub fn keep_alive(mut self, interval: Duration) -> Result<Self> {
         let (locks, name) = (self.locks.clone(), self.name.clone());
         let (version, lost) = (Arc::clone(&self.version), Arc::clone(&self.lost));
         let (stop, mut stopped) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(async move {
+        let task = spawn_background(&self.locks.db, async move {
             // Stops only while waiting: a heartbeat in flight finishes and records its
             // version, which a release right after needs.
             while tokio::time::timeout(interval, &mut stopped).await.is_err() {
@@ -229,9 +249,9 @@ impl Lock {
                     }
                 }
             }
-        });
+        })?;
         self.heartbeat = Some(KeepAlive { stop, task });
-        self
+        Ok(self)
     }
 
     /// Gives the lock up (deletes its item, if this holder still has it).
@@ -239,7 +259,11 @@ impl Lock {
     /// # Errors
     ///
     /// [`ErrorKind::LockLost`] when another owner had taken the lock already.
-    pub async fn release(mut self) -> Result<()> {
+    pub fn release(self) -> Steps<'static, ()> {
+        Steps::owning(self.locks.db.clone(), self.release_now())
+    }
+
+    async fn release_now(mut self) -> Result<()> {
         if let Some(KeepAlive { stop, task }) = self.heartbeat.take() {
             // Aborting could cut a heartbeat the server applied before its new version
             // was recorded, and the release would then find a version it does not know.

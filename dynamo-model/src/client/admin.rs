@@ -74,14 +74,24 @@ where
 /// blocking client.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Steps<'a, T> {
-    pub(crate) db: &'a Dynamo,
+    /// The client whose blocking runtime `wait()` uses: borrowed, or a clone when the steps
+    /// own what they run on (a lock's release).
+    db: std::borrow::Cow<'a, Dynamo>,
     run: BoxFuture<'a, Result<T>>,
 }
 
 impl<'a, T> Steps<'a, T> {
     pub(crate) fn new(db: &'a Dynamo, run: impl Future<Output = Result<T>> + Send + 'a) -> Self {
         Steps {
-            db,
+            db: std::borrow::Cow::Borrowed(db),
+            run: Box::pin(run),
+        }
+    }
+
+    /// Steps that keep a clone of the client (which shares its backend and runtime).
+    pub(crate) fn owning(db: Dynamo, run: impl Future<Output = Result<T>> + Send + 'a) -> Self {
+        Steps {
+            db: std::borrow::Cow::Owned(db),
             run: Box::pin(run),
         }
     }
@@ -96,7 +106,17 @@ impl<'a, T: 'a> IntoFuture for Steps<'a, T> {
     }
 }
 
-super::operation!(Steps<T>);
+impl<T> std::fmt::Debug for Steps<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Steps").finish_non_exhaustive()
+    }
+}
+
+impl<'a, T: 'a> super::Operation for Steps<'a, T> {
+    fn client(&self) -> &Dynamo {
+        &self.db
+    }
+}
 
 fn done<O>(_: O) -> Result<()> {
     Ok(())

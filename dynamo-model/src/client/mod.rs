@@ -32,7 +32,7 @@ pub(crate) use lifecycle::parse_epoch_seconds;
 pub(crate) use prepare::{key_item, prepared_item};
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
-pub(crate) use runtime::BlockingRuntime;
+pub(crate) use runtime::{spawn_background, BlockingRuntime};
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{

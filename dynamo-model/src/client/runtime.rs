@@ -4,14 +4,17 @@ use std::future::Future;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// The runtime a blocking client runs operations on. Dropped without blocking, so a
-/// blocking client may be dropped anywhere, inside an async task too.
+/// The runtime a blocking client runs operations on. It has one worker thread, so that
+/// background tasks (a lock's heartbeat) run between the caller's `wait()`s. Dropped
+/// without blocking, so a blocking client may be dropped anywhere, inside an async task too.
 #[derive(Debug)]
 pub(crate) struct BlockingRuntime(Option<tokio::runtime::Runtime>);
 
 impl BlockingRuntime {
     pub(crate) fn new() -> Result<Self> {
-        tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("dynamo-model-blocking")
             .enable_all()
             .build()
             .map(|runtime| BlockingRuntime(Some(runtime)))
@@ -40,6 +43,28 @@ impl BlockingRuntime {
                 "its runtime was shut down",
             )),
         }
+    }
+}
+
+/// Spawns a background task on the ambient runtime, or else on the blocking client's
+/// runtime of `db`.
+pub(crate) fn spawn_background<F>(
+    db: &crate::client::Dynamo,
+    task: F,
+) -> Result<tokio::task::JoinHandle<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        return Ok(handle.spawn(task));
+    }
+    match db.runtime().and_then(|runtime| runtime.0.as_ref()) {
+        Some(runtime) => Ok(runtime.spawn(task)),
+        None => Err(Error::invalid_operation(
+            "background task",
+            "no async runtime runs here: call it inside one, or use a client made by `dynamo_model::blocking::Dynamo`",
+        )),
     }
 }
 
