@@ -130,13 +130,7 @@ impl Dynamo {
             update: Update::new(),
             condition: None,
             guard: None,
-            options: UpdateOptions {
-                guard: None,
-                item_on_failure: false,
-                hooks: true,
-                keys_included: false,
-                upsert: false,
-            },
+            options: UpdateOptions::default(),
             _returns: PhantomData,
         }
     }

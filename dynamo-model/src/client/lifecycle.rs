@@ -160,7 +160,7 @@ pub(crate) fn expecting<M: Table>(expected: u64) -> Result<VersionGuard> {
 /// Adds the lifecycle actions to an update: `updated_at` set, `created_at` set if absent,
 /// counters and the version counted up. An attribute the update already changes is left to
 /// it; an empty update stays empty (and is reported as such).
-pub(crate) fn on_update<M: Table>(mut update: Update<M>) -> Update<M> {
+pub(crate) fn on_update<M: Table>(mut update: Update<M>, existing: Existing) -> Update<M> {
     let lifecycle = &M::meta().lifecycle;
     if lifecycle.is_empty() || update.is_empty() {
         return update;
@@ -171,16 +171,32 @@ pub(crate) fn on_update<M: Table>(mut update: Update<M>) -> Update<M> {
         }
     }
     if let Some(created) = &lifecycle.created_at {
-        if !update.changes_attribute(created.attribute) {
+        if !update.changes_attribute(created.attribute) && existing == Existing::MayBeAbsent {
             update = update.set_attribute_once(created.attribute, (created.generate)());
         }
     }
     for &counter in lifecycle.counters.iter().chain(&lifecycle.version) {
         if !update.changes_attribute(counter) {
-            update = update.count_up(counter);
+            update = match existing {
+                Existing::MayBeAbsent => update.count_up(counter),
+                Existing::Stored => update.add_one(counter),
+            };
         }
     }
     update
+}
+
+/// What an update may assume of the item's lifecycle attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Existing {
+    /// They may be absent (an upsert, or an item written before they existed): set
+    /// `created_at` once, start counters at 0 (`if_not_exists`).
+    MayBeAbsent,
+    /// They were stored with the item, as a put stores them, and the write can only change
+    /// a stored item (PartiQL's `UPDATE`, a language without `if_not_exists`): counters
+    /// count up from the stored value, `created_at` is left alone, and no existence
+    /// condition is needed.
+    Stored,
 }
 
 /// Reads `N` epoch seconds as DynamoDB's TTL does (a fraction is ignored).

@@ -29,7 +29,10 @@ pub use builder::{DynamoBuilder, RetryQuota};
 pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
-pub(crate) use prepare::{key_item, prepared_item};
+pub(crate) use prepare::{
+    delete as prepare_delete, key_item, prepared_item, update as prepare_update, Existing,
+    UpdateOptions,
+};
 pub use query::{Page, Query, Scan};
 pub use retry::RetryPolicy;
 pub(crate) use runtime::{spawn_background, BlockingRuntime};

@@ -18,9 +18,10 @@ use aws_sdk_dynamodb::types::{
     WriteRequest,
 };
 
+pub(crate) use super::lifecycle::Existing;
 use super::lifecycle::{self, VersionGuard};
 use crate::error::{Error, ErrorKind, Result};
-use crate::expr::{Change, Condition, Update};
+use crate::expr::{Change, Condition, Rendered, Update};
 use crate::key::IntoKey;
 use crate::meta::{template, TableMeta};
 use crate::model::Table;
@@ -105,6 +106,22 @@ pub(crate) struct UpdateOptions {
     pub(crate) keys_included: bool,
     /// The update may create the item; it must then set every attribute the model needs.
     pub(crate) upsert: bool,
+    /// What the lifecycle actions may assume of the stored item.
+    pub(crate) existing: Existing,
+}
+
+impl Default for UpdateOptions {
+    /// A single update: hooks run, the item must exist, nothing else asked for.
+    fn default() -> Self {
+        UpdateOptions {
+            guard: None,
+            item_on_failure: false,
+            hooks: true,
+            keys_included: false,
+            upsert: false,
+            existing: Existing::MayBeAbsent,
+        }
+    }
 }
 
 /// A put of `model`: its `before_save` hook (when `hooks`), validation, lifecycle
@@ -192,7 +209,7 @@ pub(crate) fn update<M: Table>(
     let actions = if meta.lifecycle.is_empty() {
         base
     } else {
-        with_lifecycle = lifecycle::on_update(base.clone());
+        with_lifecycle = lifecycle::on_update(base.clone(), options.existing);
         &with_lifecycle
     };
     check_update_size::<M>(&key, actions)?;
@@ -201,7 +218,10 @@ pub(crate) fn update<M: Table>(
     }
     let mut expressions = Expressions::new();
     let expression = expressions.add(actions.render()?);
-    let exists = (!options.upsert).then(|| Condition::attribute_present(meta.hash_key.attribute));
+    // A statement that can only change a stored item (PartiQL's UPDATE) needs no condition
+    // for it.
+    let exists = (!options.upsert && options.existing == Existing::MayBeAbsent)
+        .then(|| Condition::attribute_present(meta.hash_key.attribute));
     let condition = match (condition, exists) {
         (Some(condition), Some(exists)) => {
             Some(std::borrow::Cow::Owned(exists.and(condition.clone())))
@@ -357,6 +377,21 @@ impl Prepared {
             item_on_failure,
             expect,
         }
+    }
+
+    /// The update expression (for an update) and the condition, each with the placeholders
+    /// it uses: for a renderer outside the request types (PartiQL).
+    pub(crate) fn rendered(&self) -> (Option<Rendered>, Option<Rendered>) {
+        let render = |expression: &String| Rendered {
+            expression: expression.clone(),
+            names: self.names.clone().unwrap_or_default(),
+            values: self.values.clone().unwrap_or_default(),
+        };
+        let update = match &self.action {
+            Action::Update(expression) => Some(render(expression)),
+            Action::Put(_) | Action::Delete | Action::Check => None,
+        };
+        (update, self.condition.as_ref().map(render))
     }
 
     /// `ReturnValuesOnConditionCheckFailure`: the item as it was when asked for, or when

@@ -203,11 +203,9 @@ impl<'a> TransactWrite<'a> {
         let table = self.db.table_name::<M>();
         let hooks = spec.options.hooks;
         let options = UpdateOptions {
-            guard: None,
-            item_on_failure: false,
             hooks,
-            keys_included: false,
             upsert: spec.upsert,
+            ..UpdateOptions::default()
         };
         let condition = spec.options.condition.as_ref();
         let key = key_item::<M>(key);

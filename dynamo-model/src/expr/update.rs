@@ -285,6 +285,14 @@ impl<M> Update<M> {
         ))
     }
 
+    /// `SET attribute = attribute + 1` on a top-level attribute, which must exist.
+    pub(crate) fn add_one(self, attribute: &'static str) -> Self {
+        self.push(Action::Set(
+            AttrPath::top(attribute),
+            SetValue::Plus(Ok(AttributeValue::N("1".to_owned()))),
+        ))
+    }
+
     /// True when no action was added.
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty()

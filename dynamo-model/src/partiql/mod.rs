@@ -36,9 +36,9 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::client::Dynamo;
+use crate::client::{prepare_delete, prepare_update, Dynamo, Existing, UpdateOptions};
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Update, ValueFor};
+use crate::expr::{Condition, Rendered, Update, ValueFor};
 use crate::key::IntoKey;
 use crate::model::{Index, Table};
 use crate::value::{Item, ToAttributeValue};
@@ -118,6 +118,9 @@ impl IntoStatement for Result<Statement> {
 /// [`Dynamo::statements`].
 #[derive(Debug)]
 pub struct Statements<M> {
+    /// The table's name, with the client's prefix.
+    name: String,
+    /// The name as a PartiQL identifier.
     table: String,
     _model: PhantomData<fn() -> M>,
 }
@@ -125,8 +128,10 @@ pub struct Statements<M> {
 impl Dynamo {
     /// Builds PartiQL statements for model `M`'s table.
     pub fn statements<M: Table>(&self) -> Statements<M> {
+        let name = self.table_name::<M>();
         Statements {
-            table: identifier(&self.table_name::<M>()),
+            table: identifier(&name),
+            name,
             _model: PhantomData,
         }
     }
@@ -149,7 +154,7 @@ impl<M: Table> Statements<M> {
     ///
     /// As a put's: the hook, validation, key and size.
     pub fn insert(&self, model: &M) -> Result<Statement> {
-        let item = crate::client::prepared_item(self.table.clone(), model)?;
+        let item = crate::client::prepared_item(self.name.clone(), model)?;
         let mut names: Vec<&String> = item.keys().collect();
         names.sort();
         let fields: Vec<String> = names
@@ -163,29 +168,50 @@ impl<M: Table> Statements<M> {
     }
 
     /// `UPDATE "table" SET ... REMOVE ... WHERE <key>`: fails if the item does not exist.
+    /// Prepared as an update is, when the statement is built: the `before_update` hook,
+    /// the values' validation, no change to a key attribute, templated index keys
+    /// recomputed, the size the written values reach, and the lifecycle attributes
+    /// (`updated_at` set, the version and counters counted up from their stored values;
+    /// PartiQL has no `if_not_exists`, so they must be stored, as every put stores them).
+    /// `after_update` does not run: a statement carries no hook to where it is executed.
     pub fn update(&self, key: impl IntoKey<M::Key>) -> UpdateStatement<M> {
         UpdateStatement {
-            table: self.table.clone(),
+            statements: self.clone(),
             key: crate::client::key_item::<M>(key),
             update: Update::new(),
             condition: None,
+            hooks: true,
         }
     }
 
-    /// `DELETE FROM "table" WHERE <key>`: deleting a missing item succeeds.
+    /// `DELETE FROM "table" WHERE <key>`: deleting a missing item succeeds. Its
+    /// `before_delete_key` hook runs when the statement is built (`after_delete_key` does
+    /// not run).
     pub fn delete(&self, key: impl IntoKey<M::Key>) -> DeleteStatement<M> {
         DeleteStatement {
-            table: self.table.clone(),
+            statements: self.clone(),
             key: crate::client::key_item::<M>(key),
             condition: None,
+            hooks: true,
         }
     }
 }
 
-/// `WHERE <key attributes> [AND (<condition>)]`.
+impl<M> Clone for Statements<M> {
+    fn clone(&self) -> Self {
+        Statements {
+            name: self.name.clone(),
+            table: self.table.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+/// `WHERE <key attributes> [AND (<condition>)]`, the condition as the write pipeline
+/// rendered it.
 fn key_clause<M>(
     key: &Item,
-    condition: Option<&Condition<M>>,
+    condition: Option<&Rendered>,
 ) -> Result<(String, Vec<AttributeValue>)> {
     let mut names: Vec<&String> = key.keys().collect();
     names.sort();
@@ -194,9 +220,8 @@ fn key_clause<M>(
         .map(|name| format!("{} = ?", identifier(name)))
         .collect();
     let mut parameters: Vec<AttributeValue> = names.iter().map(|n| key[*n].clone()).collect();
-    if let Some(condition) = condition {
-        let rendered = condition.render()?;
-        let fragment = to_partiql(&rendered, false).map_err(|why| untranslatable::<M>(why))?;
+    if let Some(rendered) = condition {
+        let fragment = to_partiql(rendered, false).map_err(|why| untranslatable::<M>(why))?;
         clauses.push(format!("({})", fragment.text));
         parameters.extend(fragment.parameters);
     }
@@ -249,10 +274,11 @@ impl<M: Table> IntoStatement for Select<M> {
 #[derive(Debug)]
 #[must_use = "a statement does nothing until executed"]
 pub struct UpdateStatement<M> {
-    table: String,
+    statements: Statements<M>,
     key: Result<Item>,
     update: Update<M>,
     condition: Option<Condition<M>>,
+    hooks: bool,
 }
 
 impl<M: Table> UpdateStatement<M> {
@@ -287,32 +313,40 @@ impl<M: Table> UpdateStatement<M> {
         self.condition = Some(condition.into());
         self
     }
+
+    /// Runs no `before_update` hook when the statement is built.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
 }
 
 impl<M: Table> IntoStatement for UpdateStatement<M> {
     fn into_statement(self) -> Result<Statement> {
-        let key = self.key?;
-        if !self.update.problems().is_empty() {
-            let problems = self.update.problems().clone().into_vec();
-            return Err(Error::validation(M::NAME, problems));
-        }
-        if let Some(attribute) = std::iter::once(M::meta().hash_key)
-            .chain(M::meta().range_key)
-            .map(|k| k.attribute)
-            .find(|a| self.update.changes_attribute(a))
-        {
-            return Err(Error::invalid_request(
-                M::NAME,
-                format!("an update cannot change the key attribute `{attribute}`"),
-            ));
-        }
-        let actions =
-            to_partiql(&self.update.render()?, true).map_err(|why| untranslatable::<M>(why))?;
-        let (clause, key_parameters) = key_clause(&key, self.condition.as_ref())?;
+        let options = UpdateOptions {
+            hooks: self.hooks,
+            existing: Existing::Stored,
+            ..UpdateOptions::default()
+        };
+        let prepared = prepare_update(
+            self.statements.name,
+            self.key?,
+            &self.update,
+            self.condition.as_ref(),
+            options,
+        )?;
+        let (update, condition) = prepared.rendered();
+        let update = update
+            .ok_or_else(|| Error::invalid_request(M::NAME, "an update statement has no actions"))?;
+        let actions = to_partiql(&update, true).map_err(|why| untranslatable::<M>(why))?;
+        let (clause, key_parameters) = key_clause::<M>(&prepared.key, condition.as_ref())?;
         let mut parameters = actions.parameters;
         parameters.extend(key_parameters);
         Ok(Statement {
-            text: format!("UPDATE {} {} WHERE {clause}", self.table, actions.text),
+            text: format!(
+                "UPDATE {} {} WHERE {clause}",
+                self.statements.table, actions.text
+            ),
             parameters,
         })
     }
@@ -322,9 +356,10 @@ impl<M: Table> IntoStatement for UpdateStatement<M> {
 #[derive(Debug)]
 #[must_use = "a statement does nothing until executed"]
 pub struct DeleteStatement<M> {
-    table: String,
+    statements: Statements<M>,
     key: Result<Item>,
     condition: Option<Condition<M>>,
+    hooks: bool,
 }
 
 impl<M: Table> DeleteStatement<M> {
@@ -333,14 +368,28 @@ impl<M: Table> DeleteStatement<M> {
         self.condition = Some(condition.into());
         self
     }
+
+    /// Runs no `before_delete_key` hook when the statement is built.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
 }
 
 impl<M: Table> IntoStatement for DeleteStatement<M> {
     fn into_statement(self) -> Result<Statement> {
-        let key = self.key?;
-        let (clause, parameters) = key_clause(&key, self.condition.as_ref())?;
+        let prepared = prepare_delete(
+            self.statements.name,
+            self.key?,
+            self.condition.as_ref(),
+            None,
+            false,
+            self.hooks,
+        )?;
+        let (_, condition) = prepared.rendered();
+        let (clause, parameters) = key_clause::<M>(&prepared.key, condition.as_ref())?;
         Ok(Statement {
-            text: format!("DELETE FROM {} WHERE {clause}", self.table),
+            text: format!("DELETE FROM {} WHERE {clause}", self.statements.table),
             parameters,
         })
     }
