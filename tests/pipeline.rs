@@ -22,6 +22,7 @@ struct Guarded {
     #[dynamo(default)]
     count: u32,
     blob: Option<String>,
+    tags: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Lifecycle attributes and a templated index key, for the PartiQL rows of the matrix.
@@ -125,6 +126,7 @@ fn guarded(id: &str) -> Guarded {
         note: "fine".into(),
         count: 0,
         blob: None,
+        tags: None,
     }
 }
 
@@ -223,6 +225,10 @@ conformance! {
             .await
             .unwrap_err();
         assert!(too_large_kind(tx.kind()), "{tx}");
+        // Members added to a set count too: the set holds at least them afterwards.
+        let tags: std::collections::BTreeSet<String> = (0..10).map(|i| format!("{i:0>60}")).collect();
+        let add = db.update::<Guarded>("s-update").add(&f.tags, tags).await.unwrap_err();
+        assert!(too_large_kind(add.kind()), "{add}");
         assert_eq!(db.get::<Guarded>("s-update").await.unwrap(), Some(guarded("s-update")));
     }
 

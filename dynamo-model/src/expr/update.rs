@@ -368,6 +368,16 @@ impl<M> Update<M> {
                 | Action::Set(path, SetValue::IfNotExists(Ok(value)))
                 | Action::Set(path, SetValue::Append(Ok(value)))
                 | Action::Set(path, SetValue::Prepend(Ok(value))) => Some((path, value)),
+                // The set holds at least the added members afterwards; a number added may
+                // shrink the stored one, so it does not count.
+                Action::Add(
+                    path,
+                    Ok(
+                        value @ (AttributeValue::Ss(_)
+                        | AttributeValue::Ns(_)
+                        | AttributeValue::Bs(_)),
+                    ),
+                ) => Some((path, value)),
                 _ => None,
             })
             .map(|(path, value)| path.attribute().len() + value_size(value))
