@@ -804,3 +804,7 @@ fn a_cloned_error_keeps_its_source() {
     let source = copy.source().expect("the source is kept");
     assert_eq!(source.to_string(), "connection reset");
 }
+
+/// Connecting: configuration errors and local endpoints.
+#[path = "connect.rs"]
+mod connect;

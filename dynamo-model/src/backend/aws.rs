@@ -6,20 +6,35 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::{execute_statement, transact_get_items, transact_write_items};
 use aws_sdk_dynamodb::Client;
 
+use super::tables::Tables;
 use super::{operations, Backend, BackendFuture};
 use crate::error::{CancellationReason, Error, ErrorKind, ErrorSource};
 use crate::value::Item;
+
+/// What to do when no region is configured.
+pub(crate) const NO_REGION: &str = "no AWS region is configured: set AWS_REGION (for DynamoDB Local any region works, such as us-east-1), or `.region(..)` on the SDK config";
+
+/// What to do when no credentials are found.
+pub(crate) const NO_CREDENTIALS: &str = "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local), or AWS_PROFILE, or `.credentials_provider(..)` on the SDK config";
+
+/// What to do when the endpoint refuses connections.
+const REFUSED: &str = "the DynamoDB endpoint refused the connection: start the server (DynamoDB Local), or set AWS_ENDPOINT_URL_DYNAMODB (or `.endpoint_url(..)` on the SDK config) to its address";
 
 /// The backend that sends requests to DynamoDB (or DynamoDB Local) with the SDK.
 #[derive(Debug, Clone)]
 pub struct AwsBackend {
     client: Client,
+    /// What keeps the client from sending, found in its configuration: every request
+    /// fails with it, before sending.
+    unusable: Option<&'static str>,
 }
 
 impl AwsBackend {
-    /// A backend on an SDK client.
+    /// A backend on an SDK client. A client without a region fails every request with
+    /// [`ErrorKind::Configuration`], before sending it.
     pub fn new(client: Client) -> Self {
-        AwsBackend { client }
+        let unusable = client.config().region().is_none().then_some(NO_REGION);
+        AwsBackend { client, unusable }
     }
 
     /// The SDK client, for calls this crate does not wrap.
@@ -116,11 +131,19 @@ impl ErrorDetails for execute_statement::ExecuteStatementError {
     }
 }
 
-/// Classifies an SDK error by its code.
-fn classify<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error
+/// Classifies an SDK error: a configuration that cannot send, then by its code.
+fn classify<E>(operation: &'static str, table: String, error: SdkError<E, HttpResponse>) -> Error
 where
     E: ErrorDetails + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    if let Some(message) = configuration_cause(&error) {
+        return ErrorKind::Configuration {
+            operation,
+            message: message.to_owned(),
+            source: Some(ErrorSource::new(error)),
+        }
+        .into();
+    }
     let code = error.code().map(str::to_owned);
     let message = error
         .message()
@@ -147,9 +170,12 @@ where
                 .and_then(ErrorDetails::condition_item),
         }
         .into(),
-        Some("ResourceNotFoundException") => {
-            ErrorKind::ResourceNotFound { operation, message }.into()
+        Some("ResourceNotFoundException") => ErrorKind::ResourceNotFound {
+            operation,
+            table,
+            message,
         }
+        .into(),
         Some(
             "ProvisionedThroughputExceededException"
             | "ThrottlingException"
@@ -163,6 +189,41 @@ where
         }
         .into(),
     }
+}
+
+/// Why a request could not be sent, when the cause is the client's configuration: no
+/// credentials, or an endpoint that refuses connections. Found by the types in the error's
+/// chain of sources (and one message, where the SDK's type is private).
+fn configuration_cause<E, R>(error: &SdkError<E, R>) -> Option<&'static str>
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if !matches!(error, SdkError::DispatchFailure(_)) {
+        return None;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if current
+            .downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some()
+        {
+            return Some(NO_CREDENTIALS);
+        }
+        // A client built with no credentials provider at all: the SDK's error type for it
+        // is private, so its text is the only sign.
+        if current.to_string().contains("no identity resolver") {
+            return Some(NO_CREDENTIALS);
+        }
+        if current
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return Some(REFUSED);
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// True when the request did not complete: no connection, a dropped one, a timeout, an
@@ -183,7 +244,19 @@ macro_rules! implement_backend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
                     Box::pin(async move {
-                        input.send_with(&self.client).await.map_err(|e| classify($name, e))
+                        if let Some(message) = self.unusable {
+                            return Err(ErrorKind::Configuration {
+                                operation: $name,
+                                message: message.to_owned(),
+                                source: None,
+                            }
+                            .into());
+                        }
+                        let table = input.tables();
+                        input
+                            .send_with(&self.client)
+                            .await
+                            .map_err(|e| classify($name, table, e))
                     })
                 }
             )*

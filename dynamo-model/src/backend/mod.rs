@@ -20,6 +20,7 @@ use std::pin::Pin;
 use crate::error::Result;
 
 pub use aws::AwsBackend;
+pub(crate) use aws::{NO_CREDENTIALS, NO_REGION};
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;

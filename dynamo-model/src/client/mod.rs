@@ -3,6 +3,7 @@
 mod admin;
 mod batch;
 mod builder;
+mod connect;
 mod item;
 mod lifecycle;
 mod prepare;
@@ -18,7 +19,7 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 
 use crate::backend::{AwsBackend, Backend};
-use crate::error::Result;
+
 use crate::model::Table;
 
 pub use admin::{Steps, TableRequest};
@@ -160,17 +161,6 @@ impl fmt::Debug for Dynamo {
 }
 
 impl Dynamo {
-    /// A client configured by the standard AWS chain: region, profiles, credentials and
-    /// `AWS_ENDPOINT_URL_DYNAMODB` (for DynamoDB Local).
-    ///
-    /// # Errors
-    ///
-    /// None today; the `Result` leaves room for configuration checks.
-    pub async fn from_env() -> Result<Self> {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Ok(Dynamo::new(aws_sdk_dynamodb::Client::new(&config)))
-    }
-
     /// A client on an SDK client you configured (retries, timeouts, endpoint, credentials).
     pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
         Dynamo::with_backend(AwsBackend::new(client))

@@ -184,12 +184,28 @@ pub enum ErrorKind {
         reasons: Vec<CancellationReason>,
     },
     /// The table or index does not exist (or is not active yet).
-    #[error("{operation}: {message}")]
+    #[error("{operation}: {}: {message}", missing_table(table))]
+    #[non_exhaustive]
     ResourceNotFound {
         /// The operation.
         operation: &'static str,
+        /// The table the request named, with the client's prefix (several, comma-separated,
+        /// for a batch or transaction; empty when the request named none).
+        table: String,
         /// The service's message.
         message: String,
+    },
+    /// The client cannot send requests as it is configured: no region, no credentials, or
+    /// an endpoint that refuses connections. Not retried; the message says what to set.
+    #[error("{operation}: {message}")]
+    #[non_exhaustive]
+    Configuration {
+        /// The operation that could not be sent (`DynamoDB client` when found at set-up).
+        operation: &'static str,
+        /// What is missing, and what to set.
+        message: String,
+        /// The SDK's error, when the cause came from it.
+        source: Option<ErrorSource>,
     },
     /// The request was throttled (provisioned throughput, request limits).
     #[error("{operation}: {message}")]
@@ -463,6 +479,12 @@ impl Error {
         matches!(*self.kind, ErrorKind::ResourceNotFound { .. })
     }
 
+    /// True when the client cannot send as configured ([`ErrorKind::Configuration`]): no
+    /// region, no credentials, an endpoint that refuses connections.
+    pub fn is_configuration(&self) -> bool {
+        matches!(*self.kind, ErrorKind::Configuration { .. })
+    }
+
     /// True when a batch left keys or writes unprocessed (they are in the error's kind).
     pub fn is_unprocessed(&self) -> bool {
         matches!(*self.kind, ErrorKind::Unprocessed { .. })
@@ -573,6 +595,19 @@ fn subject(model: Option<&str>, operation: Option<&str>) -> String {
 fn read_with_key(key: Option<&crate::value::Item>) -> String {
     key.map(|key| format!(" (the item read with key {})", names(key)))
         .unwrap_or_default()
+}
+
+/// What a `ResourceNotFound` is about, and the usual fix.
+fn missing_table(table: &str) -> String {
+    match table {
+        "" => "the table does not exist or is not active yet".to_owned(),
+        table if table.contains(',') => format!(
+            "one of the tables `{table}` does not exist or is not active yet (create it with `create_table`; check the client's table prefix)"
+        ),
+        table => format!(
+            "table `{table}` does not exist or is not active yet (create it with `create_table`; check the client's table prefix)"
+        ),
+    }
 }
 
 /// The attribute names of an item, sorted: `a, b`.

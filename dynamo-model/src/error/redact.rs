@@ -160,10 +160,25 @@ impl fmt::Debug for ErrorKind {
                 .debug_struct("TransactionCanceled")
                 .field("reasons", reasons)
                 .finish(),
-            ErrorKind::ResourceNotFound { operation, message } => f
+            ErrorKind::ResourceNotFound {
+                operation,
+                table,
+                message,
+            } => f
                 .debug_struct("ResourceNotFound")
                 .field("operation", operation)
+                .field("table", table)
                 .field("message", message)
+                .finish(),
+            ErrorKind::Configuration {
+                operation,
+                message,
+                source,
+            } => f
+                .debug_struct("Configuration")
+                .field("operation", operation)
+                .field("message", message)
+                .field("source", source)
                 .finish(),
             ErrorKind::Throttled { operation, message } => f
                 .debug_struct("Throttled")

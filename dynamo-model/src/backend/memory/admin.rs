@@ -184,7 +184,7 @@ impl MemoryBackend {
             .table_name
             .as_ref()
             .and_then(|name| store.tables.remove(name))
-            .ok_or_else(|| not_found("DeleteTable"))?;
+            .ok_or_else(|| not_found("DeleteTable", &input.table_name))?;
         Ok(delete_table::DeleteTableOutput::builder()
             .table_description(table.description)
             .build())

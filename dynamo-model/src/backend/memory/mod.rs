@@ -90,9 +90,10 @@ fn validation(operation: &'static str, message: impl Into<String>) -> Error {
     .into()
 }
 
-fn not_found(operation: &'static str) -> Error {
+fn not_found(operation: &'static str, table: &Option<String>) -> Error {
     ErrorKind::ResourceNotFound {
         operation,
+        table: table.clone().unwrap_or_default(),
         message: "Cannot do operations on a non-existent table".to_owned(),
     }
     .into()
@@ -240,13 +241,13 @@ impl Store {
     fn table(&self, operation: &'static str, name: &Option<String>) -> Result<&Table> {
         name.as_ref()
             .and_then(|n| self.tables.get(n))
-            .ok_or_else(|| not_found(operation))
+            .ok_or_else(|| not_found(operation, name))
     }
 
     fn table_mut(&mut self, operation: &'static str, name: &Option<String>) -> Result<&mut Table> {
         name.as_ref()
             .and_then(|n| self.tables.get_mut(n))
-            .ok_or_else(|| not_found(operation))
+            .ok_or_else(|| not_found(operation, name))
     }
 }
 
