@@ -295,6 +295,7 @@ pub mod recorder {
         fn event(&self, event: &Event<'_>) {
             let mut fields = BTreeMap::new();
             event.record(&mut Fields(&mut fields));
+            fields.insert("level".to_owned(), event.metadata().level().to_string());
             let target = event.metadata().target().to_owned();
             self.seen.lock().unwrap().events.push((target, fields));
         }

@@ -16,10 +16,13 @@ struct Secret {
 }
 
 /// Runs `work` on a blocking client (same thread, so the thread's subscriber sees it).
+/// `values`: the subscriber enables the values target and the client opts in.
 fn traced(values: bool, work: impl FnOnce(&Dynamo)) -> Seen {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let recorder = Recorder::new(Arc::clone(&seen), values);
-    tracing::subscriber::with_default(recorder, || work(&Dynamo::memory().unwrap()));
+    let db = Dynamo::memory().unwrap();
+    db.trace_values(values);
+    tracing::subscriber::with_default(recorder, || work(&db));
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     seen
 }
@@ -57,6 +60,53 @@ fn every_request_has_a_span_with_table_latency_and_capacity() {
     assert_eq!(put["consumed_capacity"], "1.0");
 }
 
+/// Each request ends with an event a plain `fmt()` subscriber shows: DEBUG when done,
+/// with the latency to a tenth of a millisecond; a failed condition at DEBUG too; ERROR
+/// for a failure.
+#[test]
+fn every_request_ends_with_an_event_at_a_level_that_says_how_it_went() {
+    let seen = traced(false, |db| {
+        db.get::<Secret>("s1").wait().unwrap_err();
+        db.create_table::<Secret>().wait().unwrap();
+        db.put(&secret()).wait().unwrap();
+        db.put(&secret())
+            .condition(Secret::fields().id.not_exists())
+            .wait()
+            .unwrap_err();
+    });
+    let ends: Vec<(&str, &str, &str)> = seen
+        .events
+        .iter()
+        .filter(|(_, f)| f.get("message").is_some_and(|m| m.starts_with("dynamodb")))
+        .map(|(_, f)| {
+            (
+                f["level"].as_str(),
+                f["operation"].as_str(),
+                f["message"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ends.first(),
+        Some(&("ERROR", "GetItem", "dynamodb request failed"))
+    );
+    assert_eq!(
+        ends.last(),
+        Some(&("DEBUG", "PutItem", "dynamodb condition failed"))
+    );
+    assert!(
+        ends.contains(&("DEBUG", "PutItem", "dynamodb request")),
+        "{ends:?}"
+    );
+    for (_, fields) in &seen.events {
+        if let Some(latency) = fields.get("latency_ms") {
+            let tenths = latency.split_once('.').map_or(0, |(_, d)| d.len());
+            assert!(tenths <= 1, "{latency}");
+            assert_eq!(fields["table"], "secrets");
+        }
+    }
+}
+
 #[test]
 fn errors_are_recorded_on_the_span() {
     let seen = traced(false, |db| {
@@ -85,6 +135,13 @@ fn item_values_are_never_traced_unless_the_values_target_is_enabled() {
         "{}",
         redacted.everything()
     );
+    // A subscriber that enables everything (`RUST_LOG=trace`) still sees no value unless
+    // the client opted in.
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let everything = Recorder::new(Arc::clone(&seen), true);
+    tracing::subscriber::with_default(everything, || work(&Dynamo::memory().unwrap()));
+    let everything = seen.lock().unwrap().everything();
+    assert!(!everything.contains("hunter2"), "{everything}");
     let opted_in = traced(true, work);
     let requests: Vec<_> = opted_in
         .events
@@ -124,6 +181,13 @@ async fn retries_are_counted_on_the_operation_span() {
         .map(|(_, fields)| fields["pending"].as_str())
         .collect();
     assert_eq!(retries, ["4", "2", "1"]);
+    let levels: Vec<&str> = seen
+        .events
+        .iter()
+        .filter(|(_, fields)| fields.get("message").is_some_and(|m| m == "retry"))
+        .map(|(_, fields)| fields["level"].as_str())
+        .collect();
+    assert_eq!(levels, ["WARN"; 3]);
     assert_eq!(spans[0]["retries"], "3");
 }
 

@@ -148,6 +148,9 @@ pub struct Dynamo {
     /// The runtime `wait()` runs operations on, for clients made by
     /// [`blocking::Dynamo`](crate::blocking::Dynamo).
     runtime: Option<Arc<BlockingRuntime>>,
+    /// Whether requests are logged with their values ([`Dynamo::trace_values`]).
+    #[cfg(feature = "tracing")]
+    values: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for Dynamo {
@@ -181,18 +184,36 @@ impl Dynamo {
     /// A client on any backend.
     ///
     /// With the `tracing` feature, every call runs in a `dynamodb` span (operation, table,
-    /// latency, consumed capacity, error; request values only when the subscriber enables
-    /// the target [`VALUES_TARGET`](crate::backend::VALUES_TARGET)).
+    /// latency, consumed capacity, error) and ends with an event: DEBUG when it succeeded
+    /// (or a condition failed), WARN when it was throttled or did not complete, ERROR
+    /// otherwise. Request values are never logged, unless [`trace_values`](Self::trace_values)
+    /// turned them on.
     pub fn with_backend(backend: impl Backend) -> Self {
         let backend: Arc<dyn Backend> = Arc::new(backend);
         #[cfg(feature = "tracing")]
-        let backend: Arc<dyn Backend> = Arc::new(crate::backend::TracedBackend { inner: backend });
+        let values = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        #[cfg(feature = "tracing")]
+        let backend: Arc<dyn Backend> = Arc::new(crate::backend::TracedBackend {
+            inner: backend,
+            values: Arc::clone(&values),
+        });
         Dynamo {
             backend,
             table_prefix: Arc::from(""),
             retry: RetryPolicy::default(),
             runtime: None,
+            #[cfg(feature = "tracing")]
+            values,
         }
+    }
+
+    /// Logs every request in full, item values included, as TRACE events of the target
+    /// [`VALUES_TARGET`](crate::backend::VALUES_TARGET) (feature `tracing`), for this client
+    /// and its clones. Off by default, whatever the subscriber enables: values may be
+    /// personal data.
+    #[cfg(feature = "tracing")]
+    pub fn trace_values(&self, on: bool) {
+        self.values.store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The same client, with table names prefixed by `prefix` (`dev_` + `users`): one

@@ -51,7 +51,7 @@ impl RetryPolicy {
         #[cfg(feature = "tracing")]
         tracing::Span::current().record("retries", attempt);
         #[cfg(feature = "tracing")]
-        tracing::debug!(
+        tracing::warn!(
             operation,
             attempt,
             pending,
