@@ -1,7 +1,8 @@
-//! Connecting: a client that cannot send as configured (no region, no credentials, an
-//! endpoint that refuses connections) fails with a typed configuration error that names
-//! what to set, is not retried, and sends nothing; a local endpoint needs neither region
-//! nor credentials.
+//! Connecting, and the first errors a newcomer meets: a client that cannot send as
+//! configured (no region, no credentials, an endpoint that refuses connections) fails with a
+//! typed configuration error that names what to set, is not retried, and sends nothing; a
+//! local endpoint needs neither region nor credentials; a missing table and a failed
+//! condition name their subject.
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::Credentials;
@@ -154,6 +155,24 @@ async fn a_missing_table_is_named_with_the_fix() {
         assert!(
             text.contains("connect_probe`") && text.contains("create_table"),
             "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_condition_names_the_model_and_the_key() {
+    for db in [dynamo_model_tests::local(), Dynamo::memory()] {
+        db.create_table::<Probe>().await.unwrap();
+        db.put(&Probe { id: "p".into() }).await.unwrap();
+        let error = db
+            .put(&Probe { id: "p".into() })
+            .condition(Probe::fields().id.not_exists())
+            .await
+            .unwrap_err();
+        assert!(error.is_conditional_check_failed(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "PutItem: the condition did not hold for the `Probe` item with key (id)"
         );
     }
 }

@@ -187,6 +187,15 @@ fn decode_errors_list_every_problem_with_paths() {
         message.starts_with("cannot decode `User`: 4 problems"),
         "{message}"
     );
+    // A missing attribute is typed, and the message suggests the usual fix.
+    let missing: Vec<&str> = error
+        .field_errors()
+        .iter()
+        .filter(|p| p.reason == dynamo_model::value::ProblemReason::Missing)
+        .map(|p| p.path.as_str())
+        .collect();
+    assert_eq!(missing, ["email"]);
+    assert!(message.contains("`#[dynamo(default)]`"), "{message}");
 }
 
 #[test]

@@ -140,7 +140,10 @@ pub fn decode_field_with<T>(
 }
 
 fn missing() -> Problems {
-    Problems::single("missing required attribute")
+    Problems::single_of(
+        crate::value::ProblemReason::Missing,
+        "missing required attribute",
+    )
 }
 
 fn keep<T>(problems: &mut Problems, name: &'static str, decoded: Result<T, Problems>) -> Option<T> {

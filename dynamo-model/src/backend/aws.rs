@@ -168,6 +168,8 @@ where
             item: error
                 .as_service_error()
                 .and_then(ErrorDetails::condition_item),
+            model: None,
+            key: None,
         }
         .into(),
         Some("ResourceNotFoundException") => ErrorKind::ResourceNotFound {

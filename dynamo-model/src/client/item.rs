@@ -195,8 +195,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
         let prepared = self.prepare(self.hooks)?;
-        // A put explains a failed condition by its version alone: no copy of its key.
-        let expect = prepared.expect;
+        // A failed condition names the item's key.
+        let (expect, key) = (prepared.expect, prepared.key.clone());
         let request = prepared.put_item()?.set_return_values(R::RETURN_VALUES);
         let written = keep_written.then(|| request.get_item().clone()).flatten();
         let output = self
@@ -204,7 +204,7 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
             .backend()
             .put_item(request)
             .await
-            .map_err(|e| expect.explain::<M>(&Item::new(), e))?;
+            .map_err(|e| expect.explain::<M>(&key, e))?;
         if self.hooks {
             self.model.after_save();
         }

@@ -54,7 +54,10 @@ impl VersionGuard {
     /// expected one (the item returned on failure says); otherwise the caller's own condition
     /// failed and the error stays as it was.
     pub(crate) fn classify<M: Table>(self, error: Error) -> Error {
-        let ErrorKind::ConditionalCheckFailed { operation, item } = error.kind() else {
+        let ErrorKind::ConditionalCheckFailed {
+            operation, item, ..
+        } = error.kind()
+        else {
             return error;
         };
         let found = item

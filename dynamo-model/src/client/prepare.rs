@@ -55,13 +55,13 @@ impl Expectations {
     /// needs one, or the caller's own condition.
     pub(crate) fn explain<M: Table>(self, key: &Item, error: Error) -> Error {
         let error = VersionGuard::explain::<M>(self.guard, error);
-        if !self.must_exist {
+        if !error.is_conditional_check_failed() {
             return error;
         }
-        match error.kind() {
-            ErrorKind::ConditionalCheckFailed { operation, item }
-                if item.as_ref().is_none_or(Item::is_empty) =>
-            {
+        match error.into_kind() {
+            ErrorKind::ConditionalCheckFailed {
+                operation, item, ..
+            } if self.must_exist && item.as_ref().is_none_or(Item::is_empty) => {
                 ErrorKind::ItemNotFound {
                     model: M::NAME,
                     operation,
@@ -69,7 +69,16 @@ impl Expectations {
                 }
                 .into()
             }
-            _ => error,
+            ErrorKind::ConditionalCheckFailed {
+                operation, item, ..
+            } => ErrorKind::ConditionalCheckFailed {
+                operation,
+                item,
+                model: Some(M::NAME),
+                key: Some(key.clone()),
+            }
+            .into(),
+            other => other.into(),
         }
     }
 }

@@ -89,7 +89,7 @@ pub enum ErrorKind {
     /// An item read from DynamoDB (or handed to `from_item`) does not fit the model.
     ///
     /// Every problem of the item is listed, each with its attribute path.
-    #[error("cannot decode `{model}`{}{}", read_with_key(key.as_ref()), list(problems))]
+    #[error("cannot decode `{model}`{}{}{}", read_with_key(key.as_ref()), list(problems), missing_hint(problems))]
     #[non_exhaustive]
     Decode {
         /// The Rust name of the model.
@@ -134,13 +134,17 @@ pub enum ErrorKind {
         message: String,
     },
     /// A conditional write's condition did not hold.
-    #[error("{operation}: the condition did not hold")]
+    #[error("{operation}: the condition did not hold{}", condition_subject(*model, key.as_ref()))]
     #[non_exhaustive]
     ConditionalCheckFailed {
         /// The operation (`PutItem`, `UpdateItem`, `DeleteItem`).
         operation: &'static str,
         /// The item as it was, when the request asked for it on failure.
         item: Option<crate::value::Item>,
+        /// The model written, when the client knows it (a single write).
+        model: Option<&'static str>,
+        /// The key of the item written, when the client knows it (a single write).
+        key: Option<crate::value::Item>,
     },
     /// The backend does not implement this operation (a [`Backend`](crate::backend::Backend)
     /// written before the operation existed, or a test double).
@@ -567,6 +571,27 @@ fn list(problems: &[FieldError]) -> String {
             }
             text
         }
+    }
+}
+
+/// ` for the `User` item with key (id)`: what a failed condition was about.
+fn condition_subject(model: Option<&str>, key: Option<&crate::value::Item>) -> String {
+    match (model, key) {
+        (Some(model), Some(key)) => format!(" for the `{model}` item with key ({})", names(key)),
+        (Some(model), None) => format!(" for a `{model}` item"),
+        _ => String::new(),
+    }
+}
+
+/// The usual fix when a decode found required attributes missing.
+fn missing_hint(problems: &[FieldError]) -> &'static str {
+    let missing = problems
+        .iter()
+        .any(|p| p.reason == crate::value::ProblemReason::Missing);
+    if missing {
+        "\n(an item written before a field existed lacks it: give the field `#[dynamo(default)]` or `#[dynamo(default = \"path::to::fn\")]`, or make it an `Option`)"
+    } else {
+        ""
     }
 }
 

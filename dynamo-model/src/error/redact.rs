@@ -123,10 +123,17 @@ impl fmt::Debug for ErrorKind {
                 .field("operation", operation)
                 .field("message", message)
                 .finish(),
-            ErrorKind::ConditionalCheckFailed { operation, item } => f
+            ErrorKind::ConditionalCheckFailed {
+                operation,
+                item,
+                model,
+                key,
+            } => f
                 .debug_struct("ConditionalCheckFailed")
                 .field("operation", operation)
                 .field("item", &MaybeRedacted(item.as_ref()))
+                .field("model", model)
+                .field("key", &MaybeRedacted(key.as_ref()))
                 .finish(),
             ErrorKind::Unsupported { operation } => f
                 .debug_struct("Unsupported")

@@ -109,6 +109,8 @@ fn statement_error(error: aws_sdk_dynamodb::types::BatchStatementError) -> Error
             ErrorKind::ConditionalCheckFailed {
                 operation: "BatchExecuteStatement",
                 item: error.item,
+                model: None,
+                key: None,
             }
             .into()
         }

@@ -155,9 +155,12 @@ impl FieldError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProblemReason {
-    /// The value does not fit (a type, a validator, a missing attribute...).
+    /// The value does not fit (a type, a validator...).
     #[default]
     Invalid,
+    /// A required attribute is absent from the item: often an item written before the
+    /// field existed.
+    Missing,
     /// An encrypted attribute that the key provider cannot open: not its key.
     WrongKey,
     /// An encrypted attribute whose stored bytes were altered or moved.

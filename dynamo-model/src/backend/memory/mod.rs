@@ -260,7 +260,13 @@ fn condition_failed(
     let item = (mode == &Some(ReturnValuesOnConditionCheckFailure::AllOld))
         .then(|| old.cloned())
         .flatten();
-    ErrorKind::ConditionalCheckFailed { operation, item }.into()
+    ErrorKind::ConditionalCheckFailed {
+        operation,
+        item,
+        model: None,
+        key: None,
+    }
+    .into()
 }
 
 /// Fails with `ConditionalCheckFailed` unless `condition` holds for `old` (absent: an empty
