@@ -12,7 +12,7 @@ struct Event {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<Event>().await?;
     let events: Vec<Event> = (0..2_000)
         .map(|n| Event {

@@ -13,7 +13,7 @@ struct Account {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<Account>().await?;
     let f = Account::fields();
     let account = Account {

@@ -25,7 +25,7 @@ struct Document {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<Document>().await?;
     let f = Document::fields();
 

@@ -22,7 +22,7 @@ struct Order {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<Order>().await?;
     let orders: Vec<Order> = (0..20)
         .map(|n| Order {

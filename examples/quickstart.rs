@@ -52,7 +52,7 @@ fn looks_like_email(email: &str) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<User>().await?;
 
     let ada = User {

@@ -72,7 +72,7 @@ enum Account {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     // One table; each entity declares its own indexes, the table holds them all.
     db.create_table::<Order>().with_indexes_of::<User>().await?;
 

@@ -21,7 +21,7 @@ struct Transfer {
 
 #[tokio::main]
 async fn main() -> Result<(), dynamo_model::Error> {
-    let db = dynamo_model_examples::database();
+    let db = dynamo_model_examples::database().await;
     db.create_table::<Wallet>().await?;
     db.create_table::<Transfer>().await?;
     db.put(&Wallet {

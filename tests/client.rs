@@ -808,3 +808,7 @@ fn a_cloned_error_keeps_its_source() {
 /// Connecting: configuration errors and local endpoints.
 #[path = "connect.rs"]
 mod connect;
+
+/// The examples, run as a newcomer runs them.
+#[path = "examples.rs"]
+mod examples;

@@ -1,5 +1,5 @@
 //! Throughput of the embedded memory backend on the item of the project's benchmark
-//! workload: `cargo run --release --example memory_bench`.
+//! workload: `cargo run --release -p dynamo-model-bench --bin memory-bench`.
 
 use std::time::Instant;
 
