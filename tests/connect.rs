@@ -176,3 +176,17 @@ async fn a_failed_condition_names_the_model_and_the_key() {
         );
     }
 }
+
+dynamo_model_tests::conformance! {
+    async fn a_service_start_up_creates_its_table_if_missing(db: Dynamo) {
+        assert!(!db.table_exists::<Probe>().await.unwrap());
+        db.create_table::<Probe>().if_not_exists().await.unwrap();
+        assert!(db.table_exists::<Probe>().await.unwrap());
+        db.put(&Probe { id: "kept".into() }).await.unwrap();
+        // Every later start: the table and its items stay.
+        db.create_table::<Probe>().if_not_exists().await.unwrap();
+        assert!(db.get::<Probe>("kept").await.unwrap().is_some());
+        // Without it, creating an existing table is still an error.
+        assert!(db.create_table::<Probe>().await.is_err());
+    }
+}

@@ -72,6 +72,8 @@ pub struct CreateTable<'a, M> {
     tags: Vec<(String, String)>,
     class: Option<TableClass>,
     wait: bool,
+    /// A table that exists already is success, not an error.
+    if_not_exists: bool,
     /// Models sharing the table whose indexes are created too.
     sharing: Vec<&'static TableMeta>,
     _model: PhantomData<fn() -> M>,
@@ -86,9 +88,25 @@ impl Dynamo {
             tags: Vec::new(),
             class: None,
             wait: true,
+            if_not_exists: false,
             sharing: Vec::new(),
             _model: PhantomData,
         }
+    }
+
+    /// True when the table of `M` exists (`DescribeTable` finds it, in any status).
+    ///
+    /// # Errors
+    ///
+    /// Service errors other than "not found".
+    pub fn table_exists<M: Table>(&self) -> super::admin::Steps<'_, bool> {
+        super::admin::Steps::new(self, async move {
+            match self.describe_table::<M>().await {
+                Ok(_) => Ok(true),
+                Err(error) if error.is_not_found() => Ok(false),
+                Err(error) => Err(error),
+            }
+        })
     }
 
     /// The `UpdateTable` request that adds replicas in `regions` (a global table, version
@@ -137,6 +155,13 @@ impl<'a, M: Table> CreateTable<'a, M> {
     /// and primary key must be those of `M`.
     pub fn with_indexes_of<N: Table>(mut self) -> Self {
         self.sharing.push(N::meta());
+        self
+    }
+
+    /// Succeeds when the table exists already (whatever its schema), and still waits until
+    /// it is active: a service's start-up can call it every time.
+    pub fn if_not_exists(mut self) -> Self {
+        self.if_not_exists = true;
         self
     }
 
@@ -254,7 +279,18 @@ impl<'a, M: Table> CreateTable<'a, M> {
     }
 
     async fn send(self) -> Result<()> {
-        self.db.backend().create_table(self.to_request()?).await?;
+        match self.db.backend().create_table(self.to_request()?).await {
+            Ok(_) => {}
+            Err(error) if self.if_not_exists && is_in_use(&error) => {
+                if self.wait {
+                    self.db
+                        .wait_until_active::<M>(Duration::from_secs(60))
+                        .await?;
+                }
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        }
         if self.wait {
             self.db
                 .wait_until_active::<M>(Duration::from_secs(60))
@@ -274,6 +310,14 @@ impl<'a, M: Table + 'a> IntoFuture for CreateTable<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// True for `ResourceInUseException`: the table exists already (or is being created).
+fn is_in_use(error: &Error) -> bool {
+    matches!(
+        error.kind(),
+        crate::error::ErrorKind::Service { code: Some(code), .. } if code == "ResourceInUseException"
+    )
 }
 
 /// One model or a tuple of models whose tables are created together
