@@ -76,7 +76,7 @@ fn start_dynamodb_local() -> Result<String, String> {
     let dir = dynamodb_local_dir()?;
     let port = free_port()?;
     // The shell stays with the JVM and kills it once the test process (our pid) is gone.
-    let script = r#"java -Djava.library.path="$1/DynamoDBLocal_lib" -jar "$1/DynamoDBLocal.jar" -inMemory -port "$2" >/dev/null 2>&1 &
+    let script = r#"java -Djava.library.path="$1/DynamoDBLocal_lib" -jar "$1/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$2" >/dev/null 2>&1 &
 jvm=$!
 while kill -0 "$3" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 0.5; done
 kill "$jvm" 2>/dev/null"#;
