@@ -193,3 +193,46 @@ fn non_finite_floats_are_rejected_before_writing() {
     // The raw encoder still produces an item (for raw SDK use); DynamoDB would reject it.
     assert_eq!(account.to_item()["ratio"], AttributeValue::N("NaN".into()));
 }
+
+fn no_spaces(value: &str) -> Result<(), String> {
+    if value.contains(' ') {
+        return Err("must not contain spaces".into());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "handles", hash_key = "id")]
+struct Handle {
+    id: String,
+    /// Two validators on one field: both run, and both report.
+    #[dynamo(validate = "non_empty", validate = "no_spaces")]
+    name: String,
+}
+
+#[test]
+fn a_field_takes_several_validators_and_each_reports() {
+    let blank = Handle {
+        id: "h1".into(),
+        name: " ".into(),
+    };
+    let error = blank.validate().unwrap_err();
+    assert_eq!(
+        problems(&error),
+        ["name: must not be empty", "name: must not contain spaces"]
+    );
+    let fine = Handle {
+        id: "h1".into(),
+        name: "ada".into(),
+    };
+    fine.validate().unwrap();
+    // The values a typed update sets go through both too, before anything is sent.
+    use dynamo_model::blocking::Wait;
+    let db = dynamo_model::blocking::Dynamo::memory().unwrap();
+    let error = db
+        .update::<Handle>("h1")
+        .set(&Handle::fields().name, "a b")
+        .wait()
+        .unwrap_err();
+    assert_eq!(problems(&error), ["name: must not contain spaces"]);
+}

@@ -24,7 +24,7 @@ pub(crate) struct Field {
     pub(crate) attribute: String,
     pub(crate) skip: bool,
     pub(crate) default: Option<DefaultValue>,
-    pub(crate) validate: Option<Path>,
+    pub(crate) validate: Vec<Path>,
     /// How the field is stored when not by its type's codec.
     pub(crate) with: Option<Codec>,
     /// The lifecycle attribute this field is, if any.

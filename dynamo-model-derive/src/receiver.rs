@@ -50,7 +50,9 @@ pub(crate) struct FieldReceiver {
     pub(crate) rename: Option<SpannedValue<String>>,
     pub(crate) default: Option<Override<syn::Path>>,
     pub(crate) skip: Flag,
-    pub(crate) validate: Option<syn::Path>,
+    /// `validate = "path"`, repeatable: every validator runs, and each reports.
+    #[darling(multiple)]
+    pub(crate) validate: Vec<syn::Path>,
     pub(crate) with: Option<syn::Path>,
     /// `compress = "zstd" | "lz4" | "gzip"`.
     pub(crate) compress: Option<SpannedValue<String>>,

@@ -621,12 +621,19 @@ impl TableBuilder<'_> {
             .position(|f| f.ident == name.as_str() || f.attribute == name.as_str());
         let Some(position) = position else {
             let names = self.fields.iter().map(|f| f.attribute.as_str());
+            let fields: Vec<String> = self
+                .fields
+                .iter()
+                .filter(|f| !f.skip)
+                .map(|f| format!("`{}`", f.ident))
+                .collect();
             self.errors.push(
                 Error::custom(format!(
-                    "`{what}` names no field of `{}`: `{}`{}",
+                    "`{what}` names no field of `{}`: `{}`{} (its fields: {})",
                     self.ident,
                     name.as_str(),
-                    suggestion(name, names)
+                    suggestion(name, names),
+                    fields.join(", ")
                 ))
                 .with_span(&name.span()),
             );

@@ -6,6 +6,11 @@ use crate::value::{KeyAttribute, ToAttributeValue};
 
 /// A value usable where a key attribute of type `T` is expected: `T` itself, `&T`, and
 /// `&str` for string keys, so `db.get::<User>("u1")` needs no `.to_string()`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a key value of type `{T}`",
+    label = "expected a `{T}` (or a `&{T}`)",
+    note = "a key attribute takes a value of its field's type; for an enum key, give the variant (`Status::Open`), not its stored text"
+)]
 pub trait KeyArg<T> {
     /// The attribute value of the key.
     fn into_key_value(self) -> AttributeValue;

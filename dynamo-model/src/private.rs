@@ -194,6 +194,37 @@ impl ValidationFailure for std::borrow::Cow<'_, str> {
     }
 }
 
+/// A validator of a field of type `T`: a function taking the field by reference (or its
+/// borrowed form `U`: `&str` for a `String`) and returning `Result<(), E>`. A function of
+/// another shape given to `#[dynamo(validate = ..)]` is an error that says which shape is
+/// expected.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a validator of a `{T}` field",
+    label = "expected a `fn(&{T}) -> Result<(), E>`",
+    note = "a validator takes the field by reference (`&{T}`, or a form it borrows as, such as `&str` for a `String`) and returns `Result<(), E>`, where `E` is a `String`, a `&str` or `Problems`"
+)]
+pub trait Validator<T: ?Sized, U: ?Sized, E> {
+    /// Runs the check.
+    ///
+    /// # Errors
+    ///
+    /// What the validator found.
+    fn check(self, value: &U) -> Result<(), E>;
+}
+
+impl<T, U, E, F> Validator<T, U, E> for F
+where
+    F: FnOnce(&U) -> Result<(), E>,
+    T: std::borrow::Borrow<U> + ?Sized,
+    U: ?Sized,
+    E: ValidationFailure,
+{
+    #[inline]
+    fn check(self, value: &U) -> Result<(), E> {
+        self(value)
+    }
+}
+
 /// Runs the validator of field `name`; it may take the field's borrowed form (`&str` for a
 /// `String`, `&[T]` for a `Vec<T>`).
 #[inline]
@@ -201,13 +232,13 @@ pub fn validate_field<T, U, E>(
     problems: &mut Problems,
     name: &'static str,
     value: &T,
-    validator: impl FnOnce(&U) -> Result<(), E>,
+    validator: impl Validator<T, U, E>,
 ) where
     T: std::borrow::Borrow<U> + ?Sized,
     U: ?Sized,
     E: ValidationFailure,
 {
-    if let Err(failure) = validator(value.borrow()) {
+    if let Err(failure) = validator.check(value.borrow()) {
         let mark = problems.len();
         failure.record(problems);
         problems.nest_since(mark, PathStep::Name(name));
@@ -220,7 +251,7 @@ pub fn validate_field<T, U, E>(
 pub fn validate_encoded<T, U, E>(
     value: &AttributeValue,
     name: &'static str,
-    validator: impl FnOnce(&U) -> Result<(), E>,
+    validator: impl Validator<T, U, E>,
 ) -> Problems
 where
     T: FromAttributeValue + std::borrow::Borrow<U>,

@@ -32,10 +32,24 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         let ty = &field.ty;
         // A validated field checks the values typed updates set, through the same
         // validator as whole items (a non-capturing closure, so a plain `fn`).
-        let validated = field.validate.as_ref().map(|validator| {
+        let mut checks = field.validate.iter().map(|validator| {
             quote_spanned!(validator.span()=>
-                .validated_by(|__value| #private::validate_encoded::<#ty, _, _>(__value, #attribute, #validator))
+                #private::validate_encoded::<#ty, _, _>(__value, #attribute, #validator)
             )
+        });
+        let validated = checks.next().map(|first| {
+            let rest: Vec<_> = checks.collect();
+            if rest.is_empty() {
+                quote!(.validated_by(|__value| #first))
+            } else {
+                quote! {
+                    .validated_by(|__value| {
+                        let mut __problems = #first;
+                        #(__problems.absorb_all(&mut #rest);)*
+                        __problems
+                    })
+                }
+            }
         });
         quote!(#field_ident: #private::field_at(__prefix.as_ref(), #attribute) #validated,)
     });

@@ -74,13 +74,15 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             let attribute = &field.attribute;
             quote!(#private::check_encrypted(__problems, #attribute);)
         });
-    let field_validators = model.fields.iter().filter_map(|field| {
-        let validator = field.validate.as_ref()?;
+    let field_validators = model.fields.iter().flat_map(|field| {
+        let private = &private;
         let field_ident = &field.ident;
         let attribute = &field.attribute;
-        Some(quote_spanned!(validator.span()=>
-            #private::validate_field(__problems, #attribute, &self.#field_ident, #validator);
-        ))
+        field.validate.iter().map(move |validator| {
+            quote_spanned!(validator.span()=>
+                #private::validate_field(__problems, #attribute, &self.#field_ident, #validator);
+            )
+        })
     });
     let model_validator = model.validate.as_ref().map(|validator| {
         quote_spanned!(validator.span()=> #private::validate_model(__problems, self, #validator);)

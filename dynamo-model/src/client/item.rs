@@ -12,7 +12,7 @@ use super::lifecycle::{self, ExpiryFilter, VersionGuard};
 use super::prepare::{self, check_key, key_item, Expressions, UpdateOptions};
 use super::Dynamo;
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Projection, Update};
+use crate::expr::{Condition, IntoCondition, Projection, Update};
 use crate::key::IntoKey;
 use crate::model::{load, DynamoModel, Table};
 use crate::value::Item;
@@ -138,8 +138,8 @@ impl Dynamo {
 
 impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// Writes only if `condition` holds for the item being replaced.
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 
@@ -371,8 +371,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Delete<'a, M, R> {
     }
 
     /// Deletes only if `condition` holds.
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 
@@ -573,8 +573,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
     }
 
     /// Updates only if `condition` holds.
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 

@@ -14,7 +14,7 @@ use super::prepare::Expressions;
 use super::{Dynamo, Steps};
 use crate::error::{Error, Result};
 use crate::expr::{
-    Comparison, Condition, KeyCondition, KeySchema, Projection, QueryKey, RangeKeyOf,
+    Comparison, Condition, IntoCondition, KeyCondition, KeySchema, Projection, QueryKey, RangeKeyOf,
 };
 use crate::model::collection::{Collection, Load};
 use crate::model::Table;
@@ -110,8 +110,8 @@ impl<M> Common<M> {
 macro_rules! common_options {
     () => {
         /// Keeps only items matching `filter` (applied after `limit`, as DynamoDB does).
-        pub fn filter(mut self, filter: impl Into<Condition<M>>) -> Self {
-            self.common.filter = Some(filter.into());
+        pub fn filter(mut self, filter: impl IntoCondition<M>) -> Self {
+            self.common.filter = Some(filter.into_condition());
             self
         }
 

@@ -13,7 +13,7 @@ use super::prepare::{self, key_item, Prepared, UpdateOptions};
 use super::retry::retrying;
 use super::Dynamo;
 use crate::error::{CancellationReason, Error, Result};
-use crate::expr::{Condition, Update};
+use crate::expr::{Condition, IntoCondition, Update};
 use crate::key::IntoKey;
 use crate::model::Table;
 use crate::value::Item;
@@ -61,8 +61,8 @@ impl<M: Table> TransactItem<M> {
     }
 
     /// Writes only if `condition` holds; otherwise the whole transaction is cancelled.
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 
@@ -96,7 +96,7 @@ impl<M: Table> TransactUpdate<M> {
     super::update_actions!();
 
     /// Updates only if `condition` holds (and the item exists, unless an upsert).
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
         self.options = self.options.condition(condition);
         self
     }
@@ -252,10 +252,10 @@ impl<'a> TransactWrite<'a> {
     pub fn condition_check<M: Table>(
         self,
         key: impl IntoKey<M::Key>,
-        condition: impl Into<Condition<M>>,
+        condition: impl IntoCondition<M>,
     ) -> Self {
         let table = self.db.table_name::<M>();
-        let condition = condition.into();
+        let condition = condition.into_condition();
         let entry =
             key_item::<M>(key).and_then(|key| prepare::check(table, key, &condition, false));
         self.push(entry, None)

@@ -146,8 +146,8 @@ impl<M> Condition<M> {
     }
 
     /// Both conditions hold.
-    pub fn and(self, other: impl Into<Condition<M>>) -> Self {
-        let other = other.into().node;
+    pub fn and(self, other: impl IntoCondition<M>) -> Self {
+        let other = other.into_condition().node;
         Condition::new(match self.node {
             Node::And(mut nodes) => {
                 nodes.push(other);
@@ -158,8 +158,8 @@ impl<M> Condition<M> {
     }
 
     /// Either condition holds.
-    pub fn or(self, other: impl Into<Condition<M>>) -> Self {
-        let other = other.into().node;
+    pub fn or(self, other: impl IntoCondition<M>) -> Self {
+        let other = other.into_condition().node;
         Condition::new(match self.node {
             Node::Or(mut nodes) => {
                 nodes.push(other);
@@ -410,20 +410,51 @@ impl<M, K> Comparison<M, K> {
     }
 }
 
+/// What a write, a query filter or `&` / `|` take as a condition on model `M`: a
+/// [`Condition<M>`], a comparison of one of `M`'s fields, or an unchecked condition of `M`.
+/// A condition on another model is a compile error that names both models.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a condition on `{M}`",
+    label = "expected a condition on `{M}`",
+    note = "conditions are typed by model: build this one from `{M}::fields()`, or check which model the operation is for"
+)]
+pub trait IntoCondition<M> {
+    /// The condition.
+    fn into_condition(self) -> Condition<M>;
+}
+
+impl<M> IntoCondition<M> for Condition<M> {
+    fn into_condition(self) -> Condition<M> {
+        self
+    }
+}
+
+impl<M, K> IntoCondition<M> for Comparison<M, K> {
+    fn into_condition(self) -> Condition<M> {
+        Comparison::into_condition(self)
+    }
+}
+
+impl<M> IntoCondition<M> for UncheckedCondition<M> {
+    fn into_condition(self) -> Condition<M> {
+        Condition::new(Node::Unchecked(self.raw))
+    }
+}
+
 impl<M, K> From<Comparison<M, K>> for Condition<M> {
     fn from(comparison: Comparison<M, K>) -> Self {
         comparison.into_condition()
     }
 }
 
-impl<M, R: Into<Condition<M>>> BitAnd<R> for Condition<M> {
+impl<M, R: IntoCondition<M>> BitAnd<R> for Condition<M> {
     type Output = Condition<M>;
     fn bitand(self, rhs: R) -> Condition<M> {
         self.and(rhs)
     }
 }
 
-impl<M, R: Into<Condition<M>>> BitOr<R> for Condition<M> {
+impl<M, R: IntoCondition<M>> BitOr<R> for Condition<M> {
     type Output = Condition<M>;
     fn bitor(self, rhs: R) -> Condition<M> {
         self.or(rhs)
@@ -437,14 +468,14 @@ impl<M> Not for Condition<M> {
     }
 }
 
-impl<M, K, R: Into<Condition<M>>> BitAnd<R> for Comparison<M, K> {
+impl<M, K, R: IntoCondition<M>> BitAnd<R> for Comparison<M, K> {
     type Output = Condition<M>;
     fn bitand(self, rhs: R) -> Condition<M> {
         self.into_condition().and(rhs)
     }
 }
 
-impl<M, K, R: Into<Condition<M>>> BitOr<R> for Comparison<M, K> {
+impl<M, K, R: IntoCondition<M>> BitOr<R> for Comparison<M, K> {
     type Output = Condition<M>;
     fn bitor(self, rhs: R) -> Condition<M> {
         self.into_condition().or(rhs)

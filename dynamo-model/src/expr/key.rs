@@ -293,9 +293,10 @@ impl<S: KeySchema> fmt::Debug for KeyCondition<S> {
 /// - a key condition built beforehand, such as an access pattern of a model with key
 ///   templates: `db.query(Order::query_by_user_id("u1"))`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not name a partition of `{S}` to query",
-    label = "not a partition key value, an `(Index, value)` pair or a key condition of `{S}`",
-    note = "pass the partition key's value in its own type (`db.query::<Order>(\"c1\")`), an index with its value (`db.query((Order::BY_STATUS, \"open\"))`), or a key condition (a key-template model's `Model::query_by_..(..)`)"
+    message = "`{Self}` does not name a partition to query",
+    label = "not a partition key value, an `(Index, value)` pair or a key condition",
+    note = "pass the partition key's value in its own type (`db.query::<Order>(\"c1\")`), an index with its value (`db.query((Order::BY_STATUS, \"open\"))`), or a key condition (a key-template model's `Model::query_by_..(..)`)",
+    note = "the value has the key field's type: for an enum key, the variant (`Status::Open`), not its stored text"
 )]
 pub trait QueryKey<S: KeySchema> {
     /// The key condition of the query.

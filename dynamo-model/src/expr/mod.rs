@@ -98,7 +98,7 @@ mod render;
 mod update;
 
 pub use condition::{
-    AttributeType, Comparison, Condition, Size, UncheckedCondition, MAX_IN_OPERANDS,
+    AttributeType, Comparison, Condition, IntoCondition, Size, UncheckedCondition, MAX_IN_OPERANDS,
 };
 pub use key::{
     KeyCondition, KeyField, KeySchema, QueryKey, RangeKeyOf, SortKeyPrefix, TemplatePartition,

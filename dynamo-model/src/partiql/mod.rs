@@ -38,7 +38,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::client::{prepare_delete, prepare_update, Dynamo, Existing, UpdateOptions};
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Rendered, Update, ValueFor};
+use crate::expr::{Condition, IntoCondition, Rendered, Update, ValueFor};
 use crate::key::IntoKey;
 use crate::model::{Index, Table};
 use crate::value::{Item, ToAttributeValue};
@@ -249,8 +249,8 @@ impl<M: Table> Select<M> {
 
     /// `WHERE condition`; a condition on the partition key reads like a query, anything
     /// else scans.
-    pub fn filter(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.filter = Some(condition.into());
+    pub fn filter(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.filter = Some(condition.into_condition());
         self
     }
 }
@@ -309,8 +309,8 @@ impl<M: Table> UpdateStatement<M> {
     }
 
     /// Updates only if `condition` also holds.
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 
@@ -364,8 +364,8 @@ pub struct DeleteStatement<M> {
 
 impl<M: Table> DeleteStatement<M> {
     /// Deletes only if `condition` also holds (for an item that exists).
-    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
-        self.condition = Some(condition.into());
+    pub fn condition(mut self, condition: impl IntoCondition<M>) -> Self {
+        self.condition = Some(condition.into_condition());
         self
     }
 
