@@ -186,7 +186,7 @@ impl Dynamo {
     /// With the `tracing` feature, every call runs in a `dynamodb` span (operation, table,
     /// latency, consumed capacity, error) and ends with an event: DEBUG when it succeeded
     /// (or a condition failed), WARN when it was throttled or did not complete, ERROR
-    /// otherwise. Request values are never logged, unless [`trace_values`](Self::trace_values)
+    /// otherwise. Request values are never logged, unless `trace_values`
     /// turned them on.
     pub fn with_backend(backend: impl Backend) -> Self {
         let backend: Arc<dyn Backend> = Arc::new(backend);
