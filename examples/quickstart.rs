@@ -1,7 +1,7 @@
 //! The README's first command: `cargo run --example quickstart`.
 //!
-//! A model, its table, and the item operations, on DynamoDB Local (started for the run) or
-//! the DynamoDB in `AWS_ENDPOINT_URL_DYNAMODB`.
+//! A model, its table, and the item operations, on the embedded memory backend, or on the
+//! DynamoDB in `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local on this machine).
 
 use std::collections::BTreeSet;
 
