@@ -135,6 +135,77 @@ conformance! {
         set_key_provider(LocalKey::new("k1", [1u8; 32]));
         assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap(), document("d1"));
     }
+
+    async fn a_provider_that_cannot_wrap_fails_the_write_and_stores_nothing(db: Dynamo) {
+        let _turn = PROVIDER_TURN.lock().await;
+        db.create_table::<Document>().await.unwrap();
+        let long_id = "k".repeat(256);
+        for provider in [Outage::boxed("KMS is unreachable"), Box::new(LocalKey::new(long_id, [1u8; 32]))] {
+            set_provider_box(provider);
+            let put = db.put(&document("lost")).await.unwrap_err();
+            assert!(
+                matches!(put.kind(), dynamo_model::ErrorKind::Encryption { attribute, .. } if attribute == "secret"),
+                "{put:?}"
+            );
+            assert!(put.to_string().contains("`Document` was not written"), "{put}");
+            let tx = db.transact_write().put(&document("lost")).await.unwrap_err();
+            assert!(matches!(tx.kind(), dynamo_model::ErrorKind::Encryption { .. }), "{tx:?}");
+            let batch = db.batch_write().put(&document("lost")).await.unwrap_err();
+            assert!(matches!(batch.kind(), dynamo_model::ErrorKind::Encryption { .. }), "{batch:?}");
+            assert_eq!(db.get::<Document>("lost").await.ok().flatten(), None, "nothing was stored");
+        }
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
+        db.put(&document("kept")).await.unwrap();
+        assert_eq!(db.get::<Document>("kept").await.unwrap().unwrap(), document("kept"));
+    }
+}
+
+/// A key provider whose key service is down.
+#[derive(Debug)]
+struct Outage(&'static str);
+
+impl Outage {
+    fn boxed(why: &'static str) -> Box<dyn dynamo_model::encryption::KeyProvider> {
+        Box::new(Outage(why))
+    }
+}
+
+impl dynamo_model::encryption::KeyProvider for Outage {
+    fn key_id(&self) -> &str {
+        "kms-key"
+    }
+
+    fn wrap(&self, _: &[u8; 32]) -> Result<Vec<u8>, String> {
+        Err(self.0.to_owned())
+    }
+
+    fn unwrap(&self, _: &str, _: &[u8]) -> Result<[u8; 32], dynamo_model::encryption::UnwrapError> {
+        Err(dynamo_model::encryption::UnwrapError::Failed(
+            self.0.to_owned(),
+        ))
+    }
+}
+
+/// Sets a boxed provider (`set_key_provider` takes a sized one).
+fn set_provider_box(provider: Box<dyn dynamo_model::encryption::KeyProvider>) {
+    #[derive(Debug)]
+    struct Boxed(Box<dyn dynamo_model::encryption::KeyProvider>);
+    impl dynamo_model::encryption::KeyProvider for Boxed {
+        fn key_id(&self) -> &str {
+            self.0.key_id()
+        }
+        fn wrap(&self, key: &[u8; 32]) -> Result<Vec<u8>, String> {
+            self.0.wrap(key)
+        }
+        fn unwrap(
+            &self,
+            id: &str,
+            wrapped: &[u8],
+        ) -> Result<[u8; 32], dynamo_model::encryption::UnwrapError> {
+            self.0.unwrap(id, wrapped)
+        }
+    }
+    set_key_provider(Boxed(provider));
 }
 
 #[test]

@@ -159,33 +159,82 @@ pub fn check_provider(problems: &mut Problems) {
     }
 }
 
+thread_local! {
+    /// The attributes this thread failed to encrypt since the write path last looked:
+    /// encoding an item cannot fail, so the failure waits here for the write to refuse it.
+    static FAILURES: std::cell::RefCell<Vec<(String, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Forgets earlier failures: the write path calls it before encoding an item.
+pub(crate) fn clear_failures() {
+    FAILURES.with(|failures| failures.borrow_mut().clear());
+}
+
+/// The attributes that could not be encrypted since [`clear_failures`], with why.
+pub(crate) fn take_failures() -> Vec<(String, String)> {
+    FAILURES.with(|failures| std::mem::take(&mut *failures.borrow_mut()))
+}
+
 /// Encrypts `value` for attribute `attribute`; `None` (nothing written) when the value
-/// writes nothing or no provider is set (the client's write path refuses that first).
+/// writes nothing. When it cannot be encrypted (no provider, the provider failed, a key id
+/// over 255 bytes), nothing is written either, and the failure is recorded for the write
+/// path, which then refuses the whole item: an item is never stored without one of its
+/// encrypted attributes.
 pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     value: &T,
     attribute: &str,
 ) -> Option<AttributeValue> {
     let plain = value.to_attribute_value()?;
-    let provider = provider()?;
+    match seal(&plain, attribute) {
+        Ok(sealed) => Some(sealed),
+        Err(why) => {
+            FAILURES.with(|failures| failures.borrow_mut().push((attribute.to_owned(), why)));
+            None
+        }
+    }
+}
+
+/// The stored form of `plain`: magic, key id, wrapped data key, nonce, ciphertext.
+fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, String> {
+    let provider = provider().ok_or_else(|| {
+        "no key provider is set (dynamo_model::encryption::set_key_provider)".to_owned()
+    })?;
+    let key_id = provider.key_id().as_bytes();
+    let key_id_len = u8::try_from(key_id.len()).map_err(|_| {
+        format!(
+            "the key id is {} bytes; at most 255 are stored",
+            key_id.len()
+        )
+    })?;
     let data_key = Aes256Gcm::generate_key(&mut OsRng);
-    let wrapped = provider.wrap(&data_key.into()).ok()?;
+    let wrapped = provider
+        .wrap(&data_key.into())
+        .map_err(|why| format!("the key provider could not wrap a data key: {why}"))?;
+    let wrapped_len = u16::try_from(wrapped.len()).map_err(|_| {
+        format!(
+            "the wrapped data key is {} bytes; at most 65535 are stored",
+            wrapped.len()
+        )
+    })?;
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
     let payload = Payload {
-        msg: &crate::value::wire::encode(&plain),
+        msg: &crate::value::wire::encode(plain),
         aad: attribute.as_bytes(),
     };
-    let sealed = Aes256Gcm::new(&data_key).encrypt(&nonce, payload).ok()?;
-    let key_id = provider.key_id().as_bytes();
+    let sealed = Aes256Gcm::new(&data_key)
+        .encrypt(&nonce, payload)
+        .map_err(|_| "AES-GCM refused the value".to_owned())?;
     let mut stored =
         Vec::with_capacity(4 + 1 + key_id.len() + 2 + wrapped.len() + 12 + sealed.len());
     stored.extend_from_slice(MAGIC);
-    stored.push(u8::try_from(key_id.len()).ok()?);
+    stored.push(key_id_len);
     stored.extend_from_slice(key_id);
-    stored.extend_from_slice(&u16::try_from(wrapped.len()).ok()?.to_le_bytes());
+    stored.extend_from_slice(&wrapped_len.to_le_bytes());
     stored.extend_from_slice(&wrapped);
     stored.extend_from_slice(&nonce);
     stored.extend_from_slice(&sealed);
-    Some(AttributeValue::B(Blob::new(stored)))
+    Ok(AttributeValue::B(Blob::new(stored)))
 }
 
 /// Decrypts a value [`encrypt_value`] stored for `attribute`.

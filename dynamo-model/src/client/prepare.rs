@@ -630,7 +630,18 @@ pub(crate) fn templated_update<M>(
 /// Validates and encodes a model for writing (validators, codec checks, key and size),
 /// with its lifecycle attributes filled; also the version the write must find.
 pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
+    #[cfg(feature = "encryption")]
+    crate::encryption::clear_failures();
     let mut item = model.try_to_item()?;
+    #[cfg(feature = "encryption")]
+    if let Some((attribute, message)) = crate::encryption::take_failures().into_iter().next() {
+        return Err(ErrorKind::Encryption {
+            model: M::NAME,
+            attribute,
+            message,
+        }
+        .into());
+    }
     let guard = lifecycle::on_put::<M>(&mut item)?;
     // Again after the lifecycle step, which may have generated a part (an id).
     crate::meta::template::write_keys(M::meta(), &mut item)

@@ -199,6 +199,20 @@ pub enum ErrorKind {
         /// The service's message.
         message: String,
     },
+    /// An attribute marked `#[dynamo(encrypt)]` could not be encrypted: no key provider,
+    /// the provider failed (a KMS outage), or its key id is too long. Nothing was written.
+    #[error(
+        "`{model}` was not written: its attribute `{attribute}` could not be encrypted: {message}"
+    )]
+    #[non_exhaustive]
+    Encryption {
+        /// The model.
+        model: &'static str,
+        /// The attribute that could not be encrypted.
+        attribute: String,
+        /// Why.
+        message: String,
+    },
     /// The client cannot send requests as it is configured: no region, no credentials, or
     /// an endpoint that refuses connections. Not retried; the message says what to set.
     #[error("{operation}: {message}")]

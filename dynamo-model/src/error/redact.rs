@@ -177,6 +177,16 @@ impl fmt::Debug for ErrorKind {
                 .field("table", table)
                 .field("message", message)
                 .finish(),
+            ErrorKind::Encryption {
+                model,
+                attribute,
+                message,
+            } => f
+                .debug_struct("Encryption")
+                .field("model", model)
+                .field("attribute", attribute)
+                .field("message", message)
+                .finish(),
             ErrorKind::Configuration {
                 operation,
                 message,
