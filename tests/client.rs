@@ -394,6 +394,25 @@ conformance! {
         assert_eq!(fixed.get_client_request_token().as_deref(), Some("retry-1"));
     }
 
+    async fn a_token_used_again_for_another_transaction_is_refused(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let token = format!("t-{}", fastrand::u64(..));
+        let (a, b) = (user("tok-a", 1), user("tok-b", 2));
+        db.transact_write().put(&a).client_request_token(&token).await.unwrap();
+        // The same transaction again: applied once, answered with success.
+        db.transact_write().put(&a).client_request_token(&token).await.unwrap();
+        let other = db.transact_write().put(&b).client_request_token(&token).await.unwrap_err();
+        assert!(
+            matches!(other.kind(), dynamo_model::ErrorKind::Service { code: Some(code), .. } if code == "IdempotentParameterMismatchException"),
+            "{other:?}"
+        );
+        assert_eq!(db.get::<User>("tok-b").await.unwrap(), None, "nothing of it applied");
+        // DynamoDB takes tokens of 1 to 36 characters: refused before sending.
+        let long = db.transact_write().put(&b).client_request_token("x".repeat(37)).await.unwrap_err();
+        assert!(long.is_invalid_request(), "{long:?}");
+        assert!(long.to_string().contains("36"), "{long}");
+    }
+
     async fn create_table_declares_exactly_the_models_schema(db: Dynamo) {
         db.create_table::<Order>().await.unwrap();
         let table = db.describe_table::<Order>().await.unwrap();

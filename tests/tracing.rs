@@ -267,3 +267,15 @@ fn credentials_and_values_never_reach_logs_or_debug_output() {
         assert!(!text.contains("hunter2"), "item value in {text}");
     }
 }
+
+/// The memory backend's `Debug` names its tables and counts their items, and prints no
+/// stored value.
+#[test]
+fn the_memory_backend_debug_prints_no_stored_value() {
+    let db = Dynamo::memory().unwrap();
+    db.create_table::<Secret>().wait().unwrap();
+    db.put(&secret()).wait().unwrap();
+    let printed = format!("{db:?} {:?}", db.backend());
+    assert!(!printed.contains("hunter2"), "{printed}");
+    assert!(printed.contains("\"secrets\": 1 items"), "{printed}");
+}

@@ -320,6 +320,15 @@ impl<'a> TransactWrite<'a> {
             })
             .collect::<Result<Vec<_>>>()?;
         let token = self.token.clone().unwrap_or_else(new_token);
+        if !(1..=36).contains(&token.chars().count()) {
+            return Err(Error::invalid_operation(
+                "TransactWrite",
+                format!(
+                    "a client request token has 1 to 36 characters, not {}",
+                    token.chars().count()
+                ),
+            ));
+        }
         Ok(transact_write_items::TransactWriteItemsInput::builder()
             .set_transact_items(Some(items))
             .client_request_token(token))

@@ -192,9 +192,27 @@ impl MemoryBackend {
         }
         let mut store = self.lock();
         if let Some(token) = &input.client_request_token {
-            if store.tokens.contains(token) {
-                // Idempotent: the same token was applied already.
-                return Ok(transact_write_items::TransactWriteItemsOutput::builder().build());
+            if token.is_empty() || token.chars().count() > 36 {
+                return Err(validation(
+                    OP,
+                    "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36",
+                ));
+            }
+            match store.tokens.get(token) {
+                // Idempotent: the same transaction with this token was applied already.
+                Some(applied) if *applied == items => {
+                    return Ok(transact_write_items::TransactWriteItemsOutput::builder().build());
+                }
+                Some(_) => {
+                    return Err(ErrorKind::Service {
+                        operation: OP,
+                        code: Some("IdempotentParameterMismatchException".to_owned()),
+                        message: "The request uses the same client token as a previous, but non-identical request.".to_owned(),
+                        source: "IdempotentParameterMismatchException".to_owned().into(),
+                    }
+                    .into());
+                }
+                None => {}
             }
         }
         let mut plans = Vec::new();
@@ -260,7 +278,7 @@ impl MemoryBackend {
             }
         }
         if let Some(token) = input.client_request_token {
-            store.tokens.insert(token);
+            store.tokens.insert(token, items);
         }
         Ok(transact_write_items::TransactWriteItemsOutput::builder().build())
     }

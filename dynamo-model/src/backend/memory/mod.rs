@@ -73,10 +73,24 @@ pub struct MemoryBackend {
     store: Arc<Mutex<Store>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Store {
     tables: BTreeMap<String, Table>,
-    tokens: HashSet<String>,
+    /// Each transaction's client request token, with the items it applied (a token used
+    /// again for other items is refused, as DynamoDB does).
+    tokens: HashMap<String, Vec<aws_sdk_dynamodb::types::TransactWriteItem>>,
+}
+
+/// Names the tables and counts their items: never an item value.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut tables = f.debug_map();
+        for (name, table) in &self.tables {
+            let items: usize = table.items.values().map(BTreeMap::len).sum();
+            tables.entry(name, &format_args!("{items} items"));
+        }
+        tables.finish()
+    }
 }
 
 fn validation(operation: &'static str, message: impl Into<String>) -> Error {
