@@ -332,7 +332,7 @@ fn newtypes_and_enums_as_keys_and_set_members() {
     let error = Numbered::from_item(bad).unwrap_err();
     assert_eq!(
         error.field_errors()[0].to_string(),
-        "statuses[1]: unknown variant `LOST`, expected one of `PENDING`, `ON_HOLD`, `done`"
+        "statuses[1]: the stored text is no variant of the enum: expected one of `PENDING`, `ON_HOLD`, `done`"
     );
 }
 

@@ -312,9 +312,10 @@ pub fn variant_text(value: AttributeValue) -> Result<String, Problems> {
 
 /// The problem of an unknown unit enum variant, naming the allowed ones.
 pub fn unknown_variant(text: &str, allowed: &[&str]) -> Problems {
+    let _ = text; // a stored value: never in a message
     let allowed: Vec<String> = allowed.iter().map(|name| format!("`{name}`")).collect();
     Problems::single(format!(
-        "unknown variant `{text}`, expected one of {}",
+        "the stored text is no variant of the enum: expected one of {}",
         allowed.join(", ")
     ))
 }

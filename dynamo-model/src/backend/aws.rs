@@ -147,7 +147,7 @@ where
     let code = error.code().map(str::to_owned);
     let message = error
         .message()
-        .map(str::to_owned)
+        .map(without_values)
         .unwrap_or_else(|| error.to_string());
     if let Some(service_error) = error.as_service_error() {
         if let Some(reasons) = service_error.cancellation_reasons() {
@@ -191,6 +191,27 @@ where
         }
         .into(),
     }
+}
+
+/// A service message with the values it quotes left out: DynamoDB quotes them in
+/// brackets (`Input collection [..] of type SS contains duplicates`).
+fn without_values(message: &str) -> String {
+    let mut kept = String::with_capacity(message.len());
+    let mut depth = 0usize;
+    for c in message.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    kept.push_str("[..]");
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => kept.push(c),
+            _ => {}
+        }
+    }
+    kept
 }
 
 /// Why a request could not be sent, when the cause is the client's configuration: no
@@ -267,3 +288,18 @@ macro_rules! implement_backend {
 }
 
 operations!(implement_backend);
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn quoted_values_are_left_out_of_service_messages() {
+        assert_eq!(
+            without_values("One or more parameter values were invalid: Input collection [4111, 4111.0] of type NS contains duplicates."),
+            "One or more parameter values were invalid: Input collection [..] of type NS contains duplicates."
+        );
+        assert_eq!(without_values("a [b [c] d] e"), "a [..] e");
+        assert_eq!(without_values("no values"), "no values");
+    }
+}

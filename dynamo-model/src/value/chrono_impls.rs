@@ -14,7 +14,7 @@ fn parse<T>(
 ) -> Result<T, Problems> {
     match value {
         AttributeValue::S(text) => {
-            parse(&text).ok_or_else(|| Problems::single(format!("`{text}` is not {what}")))
+            parse(&text).ok_or_else(|| Problems::single(format!("the stored text is not {what}")))
         }
         other => Err(Problems::mismatch("S", &other)),
     }

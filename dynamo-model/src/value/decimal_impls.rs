@@ -13,11 +13,7 @@ use super::{
 fn parse(text: &str) -> Result<Decimal, Problems> {
     Decimal::from_str(text)
         .or_else(|_| Decimal::from_scientific(text))
-        .map_err(|_| {
-            Problems::single(format!(
-                "number `{text}` does not fit rust_decimal::Decimal"
-            ))
-        })
+        .map_err(|_| Problems::single("the stored number does not fit rust_decimal::Decimal"))
 }
 
 impl ToAttributeValue for Decimal {

@@ -35,7 +35,7 @@ impl ToAttributeValue for Value {
 fn number(text: &str) -> Result<Value, Problems> {
     text.parse::<Number>()
         .map(Value::Number)
-        .map_err(|_| Problems::single(format!("number `{text}` does not fit a JSON number")))
+        .map_err(|_| Problems::single("the stored number does not fit a JSON number"))
 }
 
 fn collect<I: IntoIterator<Item = (PathStep<'static>, Result<Value, Problems>)>>(

@@ -85,7 +85,7 @@ where
     }
     let not_integer = || {
         Problems::single(format!(
-            "number `{text}` does not fit {}",
+            "the stored number does not fit {}",
             std::any::type_name::<T>()
         ))
     };
@@ -173,7 +173,7 @@ macro_rules! float {
                         .ok()
                         .filter(|v| v.is_finite())
                         .ok_or_else(|| Problems::single(format!(
-                            "number `{n}` does not fit {}", stringify!($ty)
+                            "the stored number does not fit {}", stringify!($ty)
                         ))),
                     other => Err(Problems::mismatch("N", &other)),
                 }

@@ -23,8 +23,8 @@ fn text(value: AttributeValue) -> Result<String, Problems> {
     }
 }
 
-fn bad(text: &str, what: &str) -> Problems {
-    Problems::single(format!("`{text}` is not {what}"))
+fn bad(what: &str) -> Problems {
+    Problems::single(format!("the stored text is not {what}"))
 }
 
 macro_rules! string_key {
@@ -50,7 +50,8 @@ impl ToAttributeValue for OffsetDateTime {
             .format(UTC_DATE_TIME)
             .is_err()
         {
-            problems.push(format!("{self} cannot be written as an RFC 3339 date-time"));
+            problems
+                .push("the date-time cannot be written as RFC 3339 (its year is outside 0..=9999)");
         }
     }
 }
@@ -58,7 +59,7 @@ impl ToAttributeValue for OffsetDateTime {
 impl FromAttributeValue for OffsetDateTime {
     fn from_attribute_value(value: AttributeValue) -> Result<Self, Problems> {
         let text = text(value)?;
-        OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| bad(&text, "an RFC 3339 date-time"))
+        OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| bad("an RFC 3339 date-time"))
     }
 }
 
@@ -72,7 +73,7 @@ impl FromAttributeValue for PrimitiveDateTime {
     fn from_attribute_value(value: AttributeValue) -> Result<Self, Problems> {
         let text = text(value)?;
         PrimitiveDateTime::parse(&text, LOCAL_DATE_TIME)
-            .map_err(|_| bad(&text, "a date-time (YYYY-MM-DDTHH:MM:SS.fffffffff)"))
+            .map_err(|_| bad("a date-time (YYYY-MM-DDTHH:MM:SS.fffffffff)"))
     }
 }
 
@@ -85,7 +86,7 @@ impl ToAttributeValue for Date {
 impl FromAttributeValue for Date {
     fn from_attribute_value(value: AttributeValue) -> Result<Self, Problems> {
         let text = text(value)?;
-        Date::parse(&text, DATE).map_err(|_| bad(&text, "a date (YYYY-MM-DD)"))
+        Date::parse(&text, DATE).map_err(|_| bad("a date (YYYY-MM-DD)"))
     }
 }
 

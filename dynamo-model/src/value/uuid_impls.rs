@@ -17,7 +17,7 @@ impl FromAttributeValue for Uuid {
     fn from_attribute_value(value: AttributeValue) -> Result<Self, Problems> {
         match value {
             AttributeValue::S(text) => Uuid::parse_str(&text)
-                .map_err(|_| Problems::single(format!("`{text}` is not a UUID"))),
+                .map_err(|_| Problems::single("the stored text is not a UUID")),
             other => Err(Problems::mismatch("S", &other)),
         }
     }
