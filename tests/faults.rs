@@ -411,6 +411,14 @@ async fn bad_input_never_reaches_the_network() {
                 .map(|_| ())
                 .unwrap_err(),
         ),
+        (
+            "a prefix that makes a table name over 255 characters",
+            db.with_table_prefix("p".repeat(250))
+                .get::<Event>("a")
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+        ),
     ];
     for (case, error) in &errors {
         assert!(

@@ -25,7 +25,7 @@ pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
 pub use rate::{RateLimit, RateLimitedBackend};
-pub(crate) use refusing::RefusingBackend;
+pub(crate) use refusing::{RefusingBackend, TableNameLimit};
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;
 /// The `tracing` target that carries request values (feature `tracing`): off unless the

@@ -221,7 +221,8 @@ impl Dynamo {
     ///
     /// A prefix DynamoDB would reject in a table name (characters other than `a-z A-Z 0-9
     /// _ - .`, or longer than 252) makes every request of the new client fail with an
-    /// invalid-request error, before sending anything.
+    /// invalid-request error, before sending anything; so does a request whose prefixed
+    /// table name is over 255 characters.
     pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
         let prefix = prefix.as_ref();
         let client = Dynamo {
@@ -229,7 +230,14 @@ impl Dynamo {
             ..self.clone()
         };
         match table_prefix_problem(prefix) {
-            None => client,
+            None if prefix.is_empty() => client,
+            // With a prefix, a long table name can pass DynamoDB's 255 characters.
+            None => Dynamo {
+                backend: Arc::new(crate::backend::TableNameLimit {
+                    inner: Arc::clone(&self.backend),
+                }),
+                ..client
+            },
             Some(message) => Dynamo {
                 backend: Arc::new(crate::backend::RefusingBackend { message }),
                 ..client
