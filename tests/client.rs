@@ -305,6 +305,13 @@ conformance! {
         let mut all = db.scan::<Order>().segments(4).all().await.unwrap();
         all.sort_by(|a, b| a.order_id.cmp(&b.order_id));
         assert_eq!(all, orders);
+        // More segments than are read at once: every segment is still read.
+        let segments = u16::try_from(dynamo_model::MAX_SEGMENTS_IN_FLIGHT * 2 + 1).unwrap();
+        assert_eq!(db.scan::<Order>().segments(segments).all().await.unwrap().len(), orders.len());
+        assert_eq!(db.scan::<Order>().segments(segments).count().await.unwrap(), 20);
+        // No segment at all is refused, not read as one.
+        assert!(db.scan::<Order>().segments(0).all().await.unwrap_err().is_invalid_request());
+        assert!(db.scan::<Order>().segments(0).count().await.unwrap_err().is_invalid_request());
         assert_eq!(db.scan::<Order>().filter(Order::fields().status.eq("open")).count().await.unwrap(), 10);
         let limited = db.scan::<Order>().limit(5).page().await.unwrap();
         assert_eq!(limited.items.len(), 5);

@@ -153,7 +153,7 @@ pub use client::{
     DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,
     SaveChanges, SaveRequest, Saved, Scan, Steps, TableRequest, TableSet, TableStatus, Tracked,
     TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite, UpdateItem,
-    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS,
+    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
 pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};

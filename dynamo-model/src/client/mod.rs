@@ -34,7 +34,7 @@ pub(crate) use prepare::{
     delete as prepare_delete, key_item, prepared_item, update as prepare_update, Existing,
     UpdateOptions,
 };
-pub use query::{Page, Query, Scan};
+pub use query::{Page, Query, Scan, MAX_SEGMENTS_IN_FLIGHT};
 pub use retry::RetryPolicy;
 pub(crate) use runtime::{spawn_background, BlockingRuntime};
 pub use table::{CreateTable, TableSet, TableStatus};

@@ -501,6 +501,9 @@ where
     }
 }
 
+/// Segments of a parallel scan read at once.
+pub const MAX_SEGMENTS_IN_FLIGHT: usize = 16;
+
 /// `Scan` of the table of `M` (or one of its indexes), optionally in parallel segments.
 #[must_use = "an operation does nothing until awaited"]
 pub struct Scan<'a, M> {
@@ -518,15 +521,23 @@ impl<'a, M: Table> Scan<'a, M> {
         self
     }
 
-    /// Splits the scan into `segments` run concurrently ([`Scan::all`], [`Scan::stream`]).
+    /// Splits the scan into `segments` (1 or more), read concurrently ([`Scan::all`],
+    /// [`Scan::stream`]), at most [`MAX_SEGMENTS_IN_FLIGHT`] at a time. `0` fails the scan
+    /// before sending.
     pub fn segments(mut self, segments: u16) -> Self {
-        self.segments = Some(i32::from(segments.max(1)));
+        self.segments = Some(i32::from(segments));
         self
     }
 
     common_options!();
 
     fn request(&self, segment: Option<(i32, i32)>) -> Result<scan::builders::ScanInputBuilder> {
+        if self.segments == Some(0) {
+            return Err(Error::invalid_request(
+                M::NAME,
+                "a parallel scan has 1 or more segments, not 0",
+            ));
+        }
         let mut expressions = Expressions::new();
         let (filter, projection) = self.common.render(&mut expressions, self.index_name)?;
         let (names, values) = expressions.into_maps();
@@ -604,11 +615,16 @@ impl<'a, M: Table> Scan<'a, M> {
         };
         let items = match self.segments {
             None => segment_stream(self.request(None)),
+            Some(0) => segment_stream(self.request(None)),
             Some(total) => {
                 let streams: Vec<_> = (0..total)
                     .map(|segment| segment_stream(self.request(Some((segment, total)))))
                     .collect();
-                stream::select_all(streams).boxed()
+                // Each segment's stream sends nothing until polled: this bounds the requests
+                // in flight.
+                stream::iter(streams)
+                    .flatten_unordered(MAX_SEGMENTS_IN_FLIGHT)
+                    .boxed()
             }
         };
         at_most(items, self.common.limit)
@@ -643,6 +659,10 @@ impl<'a, M: Table> Scan<'a, M> {
         // A count returns no attributes: a projection (and its names) would be unused.
         self.common.projection = None;
         let segments = self.segments.unwrap_or(1);
+        if segments == 0 {
+            // The same refusal as every other read of a scan of 0 segments.
+            self.request(None)?;
+        }
         let cap = self.common.limit.map_or(u64::MAX, |n| n as u64);
         let mut total = 0_u64;
         for segment in 0..segments {
