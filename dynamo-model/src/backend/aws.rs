@@ -193,24 +193,38 @@ where
     }
 }
 
-/// A service message with the values it quotes left out: DynamoDB quotes them in
-/// brackets (`Input collection [..] of type SS contains duplicates`).
+/// A service message with the values it quotes left out: DynamoDB quotes a set's members
+/// in brackets (`Input collection [..] of type SS contains duplicates`). Other brackets
+/// (document paths: `path one: [a]`) stay.
 fn without_values(message: &str) -> String {
+    const QUOTING: &str = "collection [";
     let mut kept = String::with_capacity(message.len());
-    let mut depth = 0usize;
-    for c in message.chars() {
-        match c {
-            '[' => {
-                if depth == 0 {
-                    kept.push_str("[..]");
-                }
-                depth += 1;
+    let mut rest = message;
+    while let Some(start) = rest.find(QUOTING) {
+        kept.push_str(&rest[..start + QUOTING.len()]);
+        let after = &rest[start + QUOTING.len()..];
+        // The quoted members end at the bracket that closes this one.
+        let mut depth = 1usize;
+        let end = after.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
             }
-            ']' if depth > 0 => depth -= 1,
-            _ if depth == 0 => kept.push(c),
-            _ => {}
+            (depth == 0).then_some(i)
+        });
+        match end {
+            Some(end) => {
+                kept.push_str("..]");
+                rest = &after[end + 1..];
+            }
+            None => {
+                kept.push_str("..]");
+                rest = "";
+            }
         }
     }
+    kept.push_str(rest);
     kept
 }
 
@@ -299,7 +313,11 @@ mod tests {
             without_values("One or more parameter values were invalid: Input collection [4111, 4111.0] of type NS contains duplicates."),
             "One or more parameter values were invalid: Input collection [..] of type NS contains duplicates."
         );
-        assert_eq!(without_values("a [b [c] d] e"), "a [..] e");
-        assert_eq!(without_values("no values"), "no values");
+        assert_eq!(
+            without_values("Input collection [[1], [2]] of type L, and collection [x"),
+            "Input collection [..] of type L, and collection [..]"
+        );
+        let paths = "Two document paths overlap; path one: [a], path two: [a, b]";
+        assert_eq!(without_values(paths), paths);
     }
 }
