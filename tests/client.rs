@@ -465,7 +465,12 @@ conformance! {
         let twice = db.transact_write().put(&user("a", 1)).delete::<User>("a").await.unwrap_err();
         assert!(twice.to_string().contains("appears twice"), "{twice}");
         let batch_twice = db.batch_write().put(&user("a", 1)).put(&user("a", 1)).await.unwrap_err();
-        assert!(batch_twice.to_string().contains("written twice"), "{batch_twice}");
+        assert!(batch_twice.to_string().contains("write 2 names the same item"), "{batch_twice}");
+        // Two different items with one key: caught by the key, not only as the same item.
+        let (first, second) = (user("k", 1), user("k", 2));
+        let same_key = db.batch_write().put(&user("j", 1)).put(&first).delete::<User>("i").put(&second).await.unwrap_err();
+        assert!(same_key.is_invalid_request(), "{same_key}");
+        assert!(same_key.to_string().contains("write 4 names the same item") && same_key.to_string().contains("(key user_id)"), "{same_key}");
         let empty_update = db.update::<User>("a").await.unwrap_err();
         assert!(empty_update.is_invalid_expression(), "{empty_update}");
         let key_update = db.update::<User>("a").set(&f.user_id, "b").await.unwrap_err();

@@ -35,6 +35,13 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 /// Requests in flight at once.
 const CONCURRENCY: usize = 4;
 
+/// The attribute names of a key, sorted: `pk, sk`.
+fn key_names(key: &Item) -> String {
+    let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    names.join(", ")
+}
+
 /// A key of one table, comparable for duplicate checks.
 fn key_signature(table: &str, key: &Item) -> String {
     let mut parts: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
@@ -94,6 +101,9 @@ impl Dynamo {
         BatchWrite {
             db: self,
             writes: Ok(Vec::new()),
+            keys: HashSet::new(),
+            signatures: Vec::new(),
+            key_attributes: HashMap::new(),
             after: Vec::new(),
         }
     }
@@ -340,25 +350,45 @@ pub struct BatchWriteOutcome {
 pub struct BatchWrite<'a> {
     pub(crate) db: &'a Dynamo,
     writes: Result<Vec<UnprocessedWrite>>,
+    /// Each write's table and key, to catch one item written twice before sending.
+    keys: HashSet<String>,
+    /// The same, by write index, to tell which writes a leftover is.
+    signatures: Vec<String>,
+    /// Each table's key attribute names, to find a leftover put's key.
+    key_attributes: HashMap<String, Vec<String>>,
     /// The `after_*` hook of each write, by the write's index.
     after: Vec<(usize, AfterWrite<'a>)>,
 }
 
 impl<'a> BatchWrite<'a> {
-    fn push<M: Table>(
-        mut self,
-        request: Result<WriteRequest>,
-        after: Option<AfterWrite<'a>>,
-    ) -> Self {
-        let table = self.db.table_name::<M>();
+    /// Adds a prepared write (its condition dropped: a batch takes none).
+    fn push(mut self, prepared: Result<prepare::Prepared>, after: Option<AfterWrite<'a>>) -> Self {
         self.writes = self.writes.and_then(|mut writes| {
+            let mut prepared = prepared?;
+            prepared.condition = None;
+            let key = key_signature(&prepared.table, &prepared.key);
+            if !self.keys.insert(key.clone()) {
+                return Err(Error::invalid_operation(
+                    "BatchWrite",
+                    format!(
+                        "write {} names the same item of table `{}` as an earlier write (key {}); DynamoDB refuses the whole request",
+                        writes.len() + 1,
+                        prepared.table,
+                        key_names(&prepared.key)
+                    ),
+                ));
+            }
+            let table = prepared.table.clone();
+            if !self.key_attributes.contains_key(&table) {
+                let names = prepared.key.keys().cloned().collect();
+                self.key_attributes.insert(table.clone(), names);
+            }
+            let request = prepared.write_request()?;
             if let Some(after) = after {
                 self.after.push((writes.len(), after));
             }
-            writes.push(UnprocessedWrite {
-                table,
-                request: request?,
-            });
+            self.signatures.push(key);
+            writes.push(UnprocessedWrite { table, request });
             Ok(writes)
         });
         self
@@ -369,12 +399,9 @@ impl<'a> BatchWrite<'a> {
     /// stored, not checked.
     pub fn put<M: Table + Sync>(self, model: &'a M) -> Self {
         let table = self.db.table_name::<M>();
-        let request = prepare::put(table, model, None, false, true).and_then(|mut prepared| {
-            prepared.condition = None;
-            prepared.write_request()
-        });
+        let prepared = prepare::put(table, model, None, false, true);
         let after = Box::new(move || model.after_save()) as AfterWrite<'a>;
-        self.push::<M>(request, Some(after))
+        self.push(prepared, Some(after))
     }
 
     /// Puts every item of `models`.
@@ -390,10 +417,9 @@ impl<'a> BatchWrite<'a> {
         let table = self.db.table_name::<M>();
         let key = key_item::<M>(key);
         let after = key_hook(true, M::after_delete_key, &key);
-        let request = key
-            .and_then(|key| prepare::delete::<M>(table, key, None, None, false, true))
-            .and_then(prepare::Prepared::write_request);
-        self.push::<M>(request, after)
+        let prepared =
+            key.and_then(|key| prepare::delete::<M>(table, key, None, None, false, true));
+        self.push(prepared, after)
     }
 
     /// The number of writes in the batch.
@@ -441,7 +467,6 @@ impl<'a> BatchWrite<'a> {
         &self,
     ) -> Result<Vec<batch_write_item::builders::BatchWriteItemInputBuilder>> {
         let writes = self.writes.as_ref().map_err(Error::clone)?;
-        check_duplicates(writes)?;
         Ok(chunk_writes(writes.clone())
             .iter()
             .map(|chunk| write_request(chunk))
@@ -452,12 +477,6 @@ impl<'a> BatchWrite<'a> {
     /// chunk.
     async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
         let writes = self.writes?;
-        let mut keys = check_duplicates(&writes)?;
-        let after: Vec<(Option<String>, AfterWrite<'a>)> = self
-            .after
-            .into_iter()
-            .map(|(index, hook)| (keys[index].take(), hook))
-            .collect();
         let chunks = chunk_writes(writes);
         let db = self.db;
         let results: Vec<Left<UnprocessedWrite>> = stream::iter(chunks)
@@ -471,9 +490,13 @@ impl<'a> BatchWrite<'a> {
             unprocessed.extend(left.items);
             stopped = Stopped::worst(stopped, left.stopped);
         }
-        let left: HashSet<Option<String>> = unprocessed.iter().map(write_key).collect();
-        for (signature, hook) in &after {
-            if !left.contains(signature) {
+        // The `after_*` hooks of the writes done: every write but the leftovers.
+        let left: HashSet<String> = unprocessed
+            .iter()
+            .map(|write| leftover_signature(write, &self.key_attributes))
+            .collect();
+        for (index, hook) in &self.after {
+            if !left.contains(&self.signatures[*index]) {
                 hook();
             }
         }
@@ -496,39 +519,29 @@ impl<'a> BatchWrite<'a> {
     }
 }
 
-/// The key of a write, for duplicate detection.
-fn write_key(write: &UnprocessedWrite) -> Option<String> {
+/// The table-and-key signature of a write DynamoDB left unprocessed (a put's key read
+/// from its item by the table's key attribute names).
+fn leftover_signature(
+    write: &UnprocessedWrite,
+    key_attributes: &HashMap<String, Vec<String>>,
+) -> String {
     let request = &write.request;
     if let Some(delete) = request.delete_request() {
-        return Some(key_signature(&write.table, delete.key()));
+        return key_signature(&write.table, delete.key());
     }
-    request.put_request().map(|put| {
-        // The whole item stands in for its key: two different items with one key are caught
-        // by DynamoDB; the same item twice is caught here.
-        key_signature(&write.table, put.item())
-    })
-}
-
-/// Fails when one item is written twice; returns each write's [`write_key`].
-fn check_duplicates(writes: &[UnprocessedWrite]) -> Result<Vec<Option<String>>> {
-    let mut seen = HashSet::new();
-    let mut keys = Vec::with_capacity(writes.len());
-    for write in writes {
-        let key = write_key(write);
-        if let Some(key) = &key {
-            if !seen.insert(key.clone()) {
-                return Err(Error::invalid_operation(
-                    "BatchWrite",
-                    format!(
-                        "the same item is written twice in one batch (table `{}`)",
-                        write.table
-                    ),
-                ));
-            }
-        }
-        keys.push(key);
-    }
-    Ok(keys)
+    let names = key_attributes
+        .get(&write.table)
+        .map_or(&[][..], Vec::as_slice);
+    let key: Item = request
+        .put_request()
+        .map(|put| {
+            names
+                .iter()
+                .filter_map(|name| put.item().get(name).map(|v| (name.clone(), v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    key_signature(&write.table, &key)
 }
 
 /// Splits writes into requests of at most 25 writes and 16 MB.
