@@ -455,6 +455,11 @@ conformance! {
         assert!(empty_key.is_invalid_request(), "{empty_key}");
         assert!(empty_key.to_string().contains("`user_id` is an empty string"), "{empty_key}");
         assert!(db.get::<User>("").await.unwrap_err().is_invalid_request());
+        let long_key = db.put(&user(&"k".repeat(2049), 1)).await.unwrap_err();
+        assert!(long_key.is_invalid_request(), "{long_key}");
+        assert!(long_key.to_string().contains("partition key attribute `user_id` is 2049 bytes; DynamoDB takes at most 2048"), "{long_key}");
+        let long_sort = db.get::<Order>(("c", "o".repeat(1025))).await.unwrap_err();
+        assert!(long_sort.to_string().contains("sort key attribute `order_id` is 1025 bytes"), "{long_sort}");
         let mut big = user("big", 1);
         big.name = "x".repeat(410 * 1024);
         let too_large = db.put(&big).await.unwrap_err();
@@ -617,6 +622,22 @@ conformance! {
         assert!(message(empty).contains("The AttributeValue for a key attribute cannot contain an empty string value. Key: user_id"));
         let wrong_type = db.backend().put_item(put(AttributeValue::N("1".into()))).await.unwrap_err();
         assert!(message(wrong_type).contains("One or more parameter values were invalid: Type mismatch for key"));
+        // Key sizes: 2048 bytes for a partition key, as DynamoDB counts them.
+        db.backend().put_item(put(AttributeValue::S("k".repeat(2048)))).await.unwrap();
+        let long = db.backend().put_item(put(AttributeValue::S("k".repeat(2049)))).await.unwrap_err();
+        let long = message(long);
+        let limits = "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes";
+        assert!(long.contains(limits), "{long}");
+        let long_get = db
+            .backend()
+            .get_item(
+                aws_sdk_dynamodb::operation::get_item::GetItemInput::builder()
+                    .table_name(&table)
+                    .key("user_id", AttributeValue::S("k".repeat(2049))),
+            )
+            .await
+            .unwrap_err();
+        assert!(long_get.to_string().contains(limits), "{long_get:?}");
         let missing_table = db
             .backend()
             .put_item(PutItemInput::builder().table_name("no_such_table").item("k", AttributeValue::S("1".into())))

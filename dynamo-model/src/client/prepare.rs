@@ -729,12 +729,34 @@ impl Expressions {
     }
 }
 
-/// Checks the key attributes of an item before sending: present, and not an empty string
-/// or binary (DynamoDB rejects both).
+/// The largest partition key value DynamoDB takes, in bytes.
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// The largest sort key value DynamoDB takes, in bytes.
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// Checks the key attributes of an item before sending: present, not an empty string or
+/// binary, and within DynamoDB's sizes (2048 bytes for the partition key, 1024 for the sort
+/// key), as DynamoDB refuses all of these.
 pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
     let meta = M::meta();
-    for key_meta in std::iter::once(meta.hash_key).chain(meta.range_key) {
+    let limits = [(meta.hash_key, MAX_PARTITION_KEY_BYTES, "partition")]
+        .into_iter()
+        .chain(meta.range_key.map(|k| (k, MAX_SORT_KEY_BYTES, "sort")));
+    for (key_meta, limit, role) in limits {
         let name = key_meta.attribute;
+        let bytes = match key.get(name) {
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => s.len(),
+            Some(aws_sdk_dynamodb::types::AttributeValue::B(b)) => b.as_ref().len(),
+            _ => 0,
+        };
+        if bytes > limit {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!(
+                    "the {role} key attribute `{name}` is {bytes} bytes; DynamoDB takes at most {limit}"
+                ),
+            ));
+        }
         match key.get(name) {
             None | Some(aws_sdk_dynamodb::types::AttributeValue::Null(_)) => {
                 return Err(Error::invalid_request(

@@ -96,6 +96,22 @@ pub(crate) struct IndexDef {
     pub(crate) global: bool,
 }
 
+/// DynamoDB's message about key sizes.
+const SIZE_LIMIT: &str = "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes";
+
+/// DynamoDB's key sizes: 2048 bytes for a partition key value, 1024 for a sort key value.
+fn check_sizes(hash: &KeyValue, range: Option<&KeyValue>) -> Result<(), String> {
+    let bytes = |key: &KeyValue| match key {
+        KeyValue::S(s) => s.len(),
+        KeyValue::B(b) => b.len(),
+        KeyValue::N(_) => 0,
+    };
+    if bytes(hash) > 2048 || range.is_some_and(|r| bytes(r) > 1024) {
+        return Err(SIZE_LIMIT.to_owned());
+    }
+    Ok(())
+}
+
 /// The primary key of an item: partition value and (for composite tables) sort value.
 pub(crate) type PrimaryKey = (KeyValue, Option<KeyValue>);
 
@@ -125,6 +141,7 @@ impl Table {
             Some(range) => Some(range.value_of(item)?.ok_or_else(|| missing(&range.name))?),
             None => None,
         };
+        check_sizes(&hash, range.as_ref())?;
         Ok((hash, range))
     }
 
@@ -134,8 +151,11 @@ impl Table {
         if key.len() != expected {
             return Err("The provided key element does not match the schema".to_owned());
         }
-        self.key_of(key)
-            .map_err(|_| "The provided key element does not match the schema".to_owned())
+        match self.key_of(key) {
+            Err(size) if size.contains(SIZE_LIMIT) => Err(size),
+            Err(_) => Err("The provided key element does not match the schema".to_owned()),
+            Ok(key) => Ok(key),
+        }
     }
 
     /// The key attributes of `item`.
