@@ -455,6 +455,9 @@ conformance! {
         assert!(empty_key.is_invalid_request(), "{empty_key}");
         assert!(empty_key.to_string().contains("`user_id` is an empty string"), "{empty_key}");
         assert!(db.get::<User>("").await.unwrap_err().is_invalid_request());
+        let zero_page = db.query::<User>("a").page_size(0).page().await.unwrap_err();
+        assert!(zero_page.is_invalid_request() && zero_page.to_string().contains("not 0"), "{zero_page}");
+        assert!(db.scan::<User>().page_size(-1).all().await.unwrap_err().is_invalid_request());
         let long_key = db.put(&user(&"k".repeat(2049), 1)).await.unwrap_err();
         assert!(long_key.is_invalid_request(), "{long_key}");
         assert!(long_key.to_string().contains("partition key attribute `user_id` is 2049 bytes; DynamoDB takes at most 2048"), "{long_key}");
@@ -622,6 +625,38 @@ conformance! {
         assert!(message(empty).contains("The AttributeValue for a key attribute cannot contain an empty string value. Key: user_id"));
         let wrong_type = db.backend().put_item(put(AttributeValue::N("1".into()))).await.unwrap_err();
         assert!(message(wrong_type).contains("One or more parameter values were invalid: Type mismatch for key"));
+        // What DynamoDB refuses of any value: duplicate set members (numbers by value, and
+        // the message quotes none), more than 38 digits, magnitudes out of range.
+        let with = |name: &str, value: AttributeValue| put(AttributeValue::S("v".into())).item(name, value);
+        let strings = AttributeValue::Ss(vec!["secret-member".into(), "secret-member".into()]);
+        let numbers = AttributeValue::Ns(vec!["1".into(), "1.0".into()]);
+        let binaries = AttributeValue::Bs(vec![vec![1u8].into(), vec![1u8].into()]);
+        for value in [strings, numbers, binaries] {
+            let duplicates = message(db.backend().put_item(with("s", value)).await.unwrap_err());
+            assert!(duplicates.contains("Input collection") && duplicates.contains("contains duplicates"), "{duplicates}");
+            assert!(!duplicates.contains("secret-member"), "{duplicates}");
+        }
+        for (number, why) in [
+            ("1".repeat(39), "DynamoDB only supports precision up to 38 digits"),
+            ("1E+126".to_owned(), "Number overflow"),
+            ("1E-131".to_owned(), "Number underflow"),
+        ] {
+            let refused = message(db.backend().put_item(with("n", AttributeValue::N(number.clone()))).await.unwrap_err());
+            assert!(refused.contains(why), "{number}: {refused}");
+        }
+        for number in ["9.9999999999999999999999999999999999999E+125", "1E-130", &"1".repeat(38)] {
+            db.backend().put_item(with("n", AttributeValue::N(number.into()))).await.unwrap();
+        }
+        // A `Limit` is 1 or more.
+        let query = aws_sdk_dynamodb::operation::query::QueryInput::builder()
+            .table_name(&table)
+            .key_condition_expression("user_id = :u")
+            .expression_attribute_values(":u", AttributeValue::S("v".into()))
+            .limit(0);
+        let zero = message(db.backend().query(query).await.unwrap_err());
+        assert!(zero.contains("Limit must be greater than or equal to 1"), "{zero}");
+        let scan = aws_sdk_dynamodb::operation::scan::ScanInput::builder().table_name(&table).limit(-1);
+        assert!(message(db.backend().scan(scan).await.unwrap_err()).contains("greater than or equal to 1"));
         // Key sizes: 2048 bytes for a partition key, as DynamoDB counts them.
         db.backend().put_item(put(AttributeValue::S("k".repeat(2048)))).await.unwrap();
         let long = db.backend().put_item(put(AttributeValue::S("k".repeat(2049)))).await.unwrap_err();

@@ -236,3 +236,33 @@ fn a_field_takes_several_validators_and_each_reports() {
         .unwrap_err();
     assert_eq!(problems(&error), ["name: must not contain spaces"]);
 }
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "ledgers", hash_key = "id")]
+struct Wide {
+    id: String,
+    big: i128,
+    unsigned: u128,
+}
+
+#[test]
+fn integers_past_38_significant_digits_are_refused_before_sending() {
+    let wide = Wide {
+        id: "w".into(),
+        big: i128::MAX,
+        unsigned: 10u128.pow(38),
+    };
+    let error = wide.validate().unwrap_err();
+    assert_eq!(
+        problems(&error),
+        ["big: has 39 significant digits; DynamoDB numbers hold at most 38"]
+    );
+    // Trailing zeros are not significant: 10^38 is one digit.
+    Wide {
+        id: "w".into(),
+        big: -(10i128.pow(37)),
+        unsigned: 10u128.pow(38),
+    }
+    .validate()
+    .unwrap();
+}

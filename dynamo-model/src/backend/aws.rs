@@ -194,7 +194,7 @@ where
 }
 
 /// A service message with the values it quotes left out: DynamoDB quotes a set's members
-/// in brackets (`Input collection [..] of type SS contains duplicates`). Other brackets
+/// in brackets (`Input collection [..] contains duplicates`). Other brackets
 /// (document paths: `path one: [a]`) stay.
 fn without_values(message: &str) -> String {
     const QUOTING: &str = "collection [";

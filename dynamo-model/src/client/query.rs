@@ -87,6 +87,12 @@ impl<M> Common<M> {
     where
         M: Table,
     {
+        if let Some(size) = self.page_size.filter(|size| *size < 1) {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!("a page size is 1 or more (DynamoDB's `Limit`), not {size}"),
+            ));
+        }
         if let Some(error) = &self.bad_cursor {
             return Err(error.clone());
         }
@@ -130,8 +136,8 @@ macro_rules! common_options {
             self
         }
 
-        /// Evaluates at most `size` items per request (DynamoDB's `Limit`): the size of
-        /// a page before the filter, not a cap on what the operation returns.
+        /// Evaluates at most `size` items per request (DynamoDB's `Limit`, 1 or more): the
+        /// size of a page before the filter, not a cap on what the operation returns.
         pub fn page_size(mut self, size: i32) -> Self {
             self.common.page_size = Some(size);
             self

@@ -59,6 +59,28 @@ impl Number {
         self.digits.is_empty()
     }
 
+    /// Why DynamoDB would not store this number: over 38 significant digits, or a
+    /// magnitude outside 1E-130 ..= 9.99..E+125 (DynamoDB's messages).
+    pub(crate) fn unstorable(&self) -> Option<&'static str> {
+        if self.digits.is_empty() {
+            return None;
+        }
+        if self.digits.len() > 38 {
+            return Some("DynamoDB only supports precision up to 38 digits");
+        }
+        if self.exponent > 126 {
+            return Some(
+                "Number overflow. Attempting to store a number with magnitude larger than supported range",
+            );
+        }
+        if self.exponent < -129 {
+            return Some(
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range",
+            );
+        }
+        None
+    }
+
     /// DynamoDB's normal form, without an exponent.
     pub(crate) fn canonical(&self) -> String {
         if self.is_zero() {

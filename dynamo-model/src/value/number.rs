@@ -16,6 +16,13 @@ macro_rules! integer {
             fn to_attribute_value(&self) -> Option<AttributeValue> {
                 Some(AttributeValue::N(itoa::Buffer::new().format(*self).to_owned()))
             }
+
+            /// Only 128-bit integers can pass DynamoDB's 38 significant digits.
+            fn check_value(&self, problems: &mut Problems) {
+                if <$ty>::BITS > 64 {
+                    check_significant_digits(itoa::Buffer::new().format(*self), problems);
+                }
+            }
         }
 
         impl FromAttributeValue for $ty {
@@ -37,6 +44,21 @@ macro_rules! integer {
 }
 
 integer!(i8, i16, i32, i64, i128, isize, u16, u32, u64, u128, usize);
+
+/// The most significant digits a DynamoDB number holds.
+const MAX_SIGNIFICANT_DIGITS: usize = 38;
+
+/// Reports an integer DynamoDB cannot store: over 38 significant digits (trailing zeros
+/// are not significant).
+fn check_significant_digits(text: &str, problems: &mut Problems) {
+    let digits = text.trim_start_matches('-').trim_end_matches('0');
+    if digits.len() > MAX_SIGNIFICANT_DIGITS {
+        problems.push(format!(
+            "has {} significant digits; DynamoDB numbers hold at most {MAX_SIGNIFICANT_DIGITS}",
+            digits.len()
+        ));
+    }
+}
 
 // `u8` is written apart: a `Vec<u8>` is binary (B), not a list of numbers.
 impl ToAttributeValue for u8 {

@@ -131,7 +131,12 @@ fn normalize_item(item: Item) -> Item {
     item.into_iter().map(|(k, v)| (k, normalize(v))).collect()
 }
 
-/// Checks what DynamoDB checks of any written attribute value (no empty sets).
+/// DynamoDB's message for a string set with duplicates, its members left out.
+const QUOTED_DUPLICATES: &str =
+    "One or more parameter values were invalid: Input collection [..] contains duplicates";
+
+/// Checks what DynamoDB checks of any written attribute value: no empty set, no duplicate
+/// set member, numbers it can store.
 fn check_values(item: &Item) -> std::result::Result<(), String> {
     fn check(value: &AttributeValue) -> std::result::Result<(), String> {
         match value {
@@ -144,13 +149,46 @@ fn check_values(item: &Item) -> std::result::Result<(), String> {
             AttributeValue::Bs(v) if v.is_empty() => Err(
                 "One or more parameter values were invalid: Binary sets should not be empty".into(),
             ),
-            AttributeValue::N(n) if Number::parse(n).is_none() => Err(format!(
-                "The parameter cannot be converted to a numeric value: {n}"
-            )),
+            AttributeValue::N(n) => number(n).map(|_| ()),
+            AttributeValue::Ns(members) => {
+                let numbers = members.iter().map(|n| number(n).map(|v| v.canonical()));
+                let numbers = numbers.collect::<std::result::Result<Vec<_>, _>>()?;
+                no_duplicates("Input collection contains duplicates", numbers)
+            }
+            AttributeValue::Ss(members) => no_duplicates(QUOTED_DUPLICATES, members.iter()),
+            AttributeValue::Bs(members) => no_duplicates(
+                "One or more parameter values were invalid: Input collection of type BS contains duplicates.",
+                members.iter().map(|b| b.as_ref()),
+            ),
             AttributeValue::L(list) => list.iter().try_for_each(check),
             AttributeValue::M(map) => map.values().try_for_each(check),
             _ => Ok(()),
         }
+    }
+    /// A number DynamoDB stores: parsed, at most 38 digits, within its range.
+    fn number(text: &str) -> std::result::Result<Number, String> {
+        let parsed = Number::parse(text).ok_or_else(|| {
+            format!("The parameter cannot be converted to a numeric value: {text}")
+        })?;
+        match parsed.unstorable() {
+            Some(why) => Err(why.to_owned()),
+            None => Ok(parsed),
+        }
+    }
+    /// A set's members, each once (DynamoDB refuses duplicates, numbers compared by value).
+    /// (DynamoDB Local's messages: a string set's quotes its members, which the client
+    /// leaves out of its errors, as here; the others quote none.)
+    fn no_duplicates<T: Ord>(
+        message: &str,
+        members: impl IntoIterator<Item = T>,
+    ) -> std::result::Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for member in members {
+            if !seen.insert(member) {
+                return Err(message.to_owned());
+            }
+        }
+        Ok(())
     }
     item.values().try_for_each(check)
 }
@@ -313,6 +351,17 @@ fn only_condition(
         .map_err(|m| validation(operation, m))?;
     expressions.finish().map_err(|m| validation(operation, m))?;
     Ok(condition)
+}
+
+/// DynamoDB's `Limit`: 1 or more.
+fn check_limit(operation: &'static str, limit: Option<i32>) -> Result<()> {
+    match limit {
+        Some(limit) if limit < 1 => Err(validation(
+            operation,
+            "Limit must be greater than or equal to 1",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Validates a full item for writing into `table` and returns its key.
@@ -498,6 +547,7 @@ impl MemoryBackend {
 
     fn query(&self, input: query::QueryInput) -> Result<query::QueryOutput> {
         const OP: &str = "Query";
+        check_limit(OP, input.limit)?;
         let (names, values) = maps(
             &input.expression_attribute_names,
             &input.expression_attribute_values,
@@ -626,6 +676,7 @@ impl MemoryBackend {
 
     fn scan(&self, input: scan::ScanInput) -> Result<scan::ScanOutput> {
         const OP: &str = "Scan";
+        check_limit(OP, input.limit)?;
         let (names, values) = maps(
             &input.expression_attribute_names,
             &input.expression_attribute_values,
