@@ -647,6 +647,11 @@ conformance! {
         for number in ["9.9999999999999999999999999999999999999E+125", "1E-130", &"1".repeat(38)] {
             db.backend().put_item(with("n", AttributeValue::N(number.into()))).await.unwrap();
         }
+        // 32 levels counting the item: 31 maps below an attribute are stored, 32 refused.
+        let maps = |levels: usize| (0..levels).fold(AttributeValue::S("x".into()), |inner, _| AttributeValue::M([("a".to_owned(), inner)].into()));
+        db.backend().put_item(with("deep", maps(31))).await.unwrap();
+        let deep = message(db.backend().put_item(with("deep", maps(32))).await.unwrap_err());
+        assert!(deep.contains("Nesting Levels have exceeded supported limits"), "{deep}");
         // A `Limit` is 1 or more.
         let query = aws_sdk_dynamodb::operation::query::QueryInput::builder()
             .table_name(&table)

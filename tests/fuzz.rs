@@ -221,7 +221,10 @@ fn items_nested_past_32_levels_are_refused_not_overflowed() {
         .spawn(|| {
             let deep = Item::from([("node".to_owned(), nested(200_000))]);
             let error = Node::from_item(deep).unwrap_err();
-            assert!(error.to_string().contains("more than 32 levels"), "{error}");
+            assert!(
+                error.to_string().contains("past DynamoDB's 32 levels"),
+                "{error}"
+            );
             let ok = Item::from([("label".to_owned(), AttributeValue::S("x".into()))]);
             assert!(Node::from_item(ok).is_ok());
         })
@@ -266,7 +269,10 @@ fn writes_nested_past_32_levels_are_refused_before_sending() {
         .block_on(async { db.put(&thing).await })
         .unwrap_err();
     assert!(error.is_invalid_request(), "{error}");
-    assert!(error.to_string().contains("more than 32 levels"), "{error}");
+    assert!(
+        error.to_string().contains("past DynamoDB's 32 levels"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -368,6 +368,12 @@ fn check_limit(operation: &'static str, limit: Option<i32>) -> Result<()> {
 fn checked_item(operation: &'static str, table: &Table, item: &Item) -> Result<PrimaryKey> {
     let key = table.key_of(item).map_err(|m| validation(operation, m))?;
     check_values(item).map_err(|m| validation(operation, m))?;
+    if crate::value::nesting_depth(item) > crate::value::MAX_NESTING {
+        return Err(validation(
+            operation,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit",
+        ));
+    }
     table
         .check_index_keys(item)
         .map_err(|m| validation(operation, m))?;

@@ -202,7 +202,7 @@ const MAX_EXPRESSION_BYTES: usize = 4096;
 
 /// How deeply parentheses, `NOT`s and functions may nest in an expression: DynamoDB's
 /// nesting limit, which also bounds the parser's recursion.
-const MAX_EXPRESSION_NESTING: usize = crate::value::MAX_NESTING;
+const MAX_EXPRESSION_NESTING: usize = 32;
 
 struct Parser<'p, 'a> {
     tokens: Vec<Token>,
