@@ -120,8 +120,9 @@ fn decimal() -> impl Strategy<Value = rust_decimal::Decimal> {
 prop_compose! {
     fn integers()(
         rank in any::<i64>(), i8 in any::<i8>(), i16 in any::<i16>(), i32 in any::<i32>(),
-        i128 in any::<i128>(), isize in any::<isize>(), u8 in any::<u8>(), u16 in any::<u16>(),
-        u32 in any::<u32>(), u64 in any::<u64>(), u128 in any::<u128>(), usize in any::<usize>(),
+        // DynamoDB numbers hold 38 significant digits: 128-bit integers within them.
+        i128 in -(10_i128.pow(38) - 1)..10_i128.pow(38), isize in any::<isize>(), u8 in any::<u8>(), u16 in any::<u16>(),
+        u32 in any::<u32>(), u64 in any::<u64>(), u128 in 0..10_u128.pow(38), usize in any::<usize>(),
     ) -> (i64, i8, i16, i32, i128, isize, u8, u16, u32, u64, u128, usize) {
         (rank, i8, i16, i32, i128, isize, u8, u16, u32, u64, u128, usize)
     }
@@ -176,12 +177,33 @@ proptest! {
     fn integer_limits_round_trip(pick in 0_usize..4) {
         let mut value = Everything::from_item(sample().to_item()).expect("sample decodes");
         match pick {
-            0 => { value.rank = i64::MIN; value.i128 = i128::MIN; }
-            1 => { value.rank = i64::MAX; value.u128 = u128::MAX; }
+            0 => { value.rank = i64::MIN; value.i128 = -(10_i128.pow(38) - 1); }
+            1 => { value.rank = i64::MAX; value.u128 = 10_u128.pow(38) - 1; }
             2 => { value.u64 = u64::MAX; value.i8 = i8::MIN; }
             _ => { value.usize = usize::MAX; value.isize = isize::MIN; }
         }
         prop_assert_eq!(Everything::from_item(value.to_item()).expect("decodes"), value);
+    }
+}
+
+/// 128-bit integers past DynamoDB's 38 significant digits cannot be stored: refused when
+/// written, and when read.
+#[test]
+fn integers_past_38_digits_are_refused_both_ways() {
+    for value in [
+        Everything {
+            i128: i128::MIN,
+            ..sample()
+        },
+        Everything {
+            u128: u128::MAX,
+            ..sample()
+        },
+    ] {
+        let written = value.try_to_item().unwrap_err();
+        assert!(written.is_validation(), "{written}");
+        let read = Everything::from_item(value.to_item()).unwrap_err();
+        assert!(read.to_string().contains("38"), "{read}");
     }
 }
 
