@@ -81,6 +81,13 @@ impl Number {
         None
     }
 
+    /// How many base-100 digits hold this number with its decimal point between two of
+    /// them: how DynamoDB counts a number's size (`1.5` is `01.50`, two).
+    pub(crate) fn base_100_digits(&self) -> usize {
+        let leading_pad = usize::from(self.exponent.rem_euclid(2) == 1);
+        (self.digits.len() + leading_pad).div_ceil(2).max(1)
+    }
+
     /// DynamoDB's normal form, without an exponent.
     pub(crate) fn canonical(&self) -> String {
         if self.is_zero() {

@@ -81,12 +81,16 @@ pub fn value_size(value: &AttributeValue) -> usize {
     }
 }
 
-/// Numbers: one byte per two significant digits, plus one.
+/// Numbers: one byte per two significant digits, counted in pairs on either side of the
+/// decimal point (`1.5` is `01.50`: two bytes), plus one.
 fn number_size(text: &str) -> usize {
-    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let significant = digits.trim_start_matches('0').trim_end_matches('0');
-    significant.len().max(1).div_ceil(2) + 1
+    match super::decimal::Number::parse(text) {
+        Some(number) => number.base_100_digits() + 1,
+        None => {
+            // Not a number DynamoDB takes (refused elsewhere): an estimate.
+            text.len().div_ceil(2) + 1
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +107,24 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(item_size(&item), (4 + 3) + (1 + 4) + (2 + 1));
+        // Digits pair up on either side of the decimal point, as DynamoDB stores them.
+        for (number, bytes) in [
+            ("1.5", 3),
+            ("15", 2),
+            ("150", 3),
+            ("1500", 2),
+            ("0.5", 2),
+            ("0.05", 2),
+            ("-1.5", 3),
+            ("1e3", 2),
+            ("0", 2),
+        ] {
+            assert_eq!(
+                value_size(&AttributeValue::N(number.into())),
+                bytes,
+                "{number}"
+            );
+        }
         assert_eq!(
             value_size(&AttributeValue::L(vec![AttributeValue::Null(true)])),
             3 + 2
