@@ -382,6 +382,47 @@ conformance! {
                 .unwrap_err();
             assert!(matches!(error.kind(), ErrorKind::InvalidRequest { .. }), "{error}");
         }
+
+        // A genuine signed cursor resumes only the read that made it: not another
+        // partition, not the same partition in another table (another prefix), not an index.
+        db.put(&order("u2", "o9", 9, "new")).await.unwrap();
+        let other_partition = db
+            .query(Order::query_by_user_id("u2"))
+            .start_from_signed_cursor(&signed, &key)
+            .page()
+            .await
+            .unwrap_err();
+        assert!(other_partition.to_string().contains("made by another query"), "{other_partition}");
+        let other_table = db.with_table_prefix("elsewhere_");
+        let moved = other_table
+            .query(Order::query_by_user_id("u1"))
+            .start_from_signed_cursor(&signed, &key)
+            .page()
+            .await
+            .unwrap_err();
+        assert!(moved.to_string().contains("made by another query"), "{moved}");
+        let scanned = db.scan::<Order>().start_from_signed_cursor(&signed, &key).page().await.unwrap_err();
+        assert!(scanned.to_string().contains("made by another query"), "{scanned}");
+
+        // Rotation: a key holding the old secret as previous still resumes its cursors;
+        // an expired cursor is refused.
+        let rotated = CursorKey::new(&[9u8; 32]).unwrap().with_previous(&[7u8; 32]).unwrap();
+        db.query(Order::query_by_user_id("u1"))
+            .page_size(3)
+            .start_from_signed_cursor(&signed, &rotated)
+            .page()
+            .await
+            .unwrap();
+        let short = CursorKey::new(&[7u8; 32]).unwrap().expire_after(std::time::Duration::ZERO);
+        let soon = page.signed_cursor(&short).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let expired = db
+            .query(Order::query_by_user_id("u1"))
+            .start_from_signed_cursor(&soon, &short)
+            .page()
+            .await
+            .unwrap_err();
+        assert!(expired.to_string().contains("expired"), "{expired}");
     }
 
     async fn template_values_that_would_not_parse_back_are_refused(db: Dynamo) {

@@ -187,6 +187,13 @@ impl<'a> Reader<'a> {
 /// another: a cursor names where a query resumes, which may be a partition the caller was
 /// never shown.
 ///
+/// A page's signed cursor is bound to the read that made it: the table (with the client's
+/// prefix), the index, the model and the query's key condition. It resumes only that read:
+/// not another table with the same key schema, another index or another partition. It
+/// carries the id of the secret that signed it, so a key rotated with
+/// [`with_previous`](CursorKey::with_previous) still accepts cursors of the old secret, and
+/// optionally an expiry ([`expire_after`](CursorKey::expire_after)).
+///
 /// ```
 /// use dynamo_model::cursor::{self, CursorKey};
 /// use dynamo_model::AttributeValue;
@@ -198,15 +205,24 @@ impl<'a> Reader<'a> {
 ///
 /// let forged = cursor::encode(&[("pk".to_owned(), AttributeValue::S("USER#2".into()))].into());
 /// assert!(key.verify(&forged).is_err());
+///
+/// let rotated = CursorKey::new(b"the next secret, also 32 bytes..")?.with_previous(b"a secret of at least 32 bytes...")?;
+/// assert_eq!(rotated.verify(&signed)?, last);
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct CursorKey {
-    mac: hmac::Hmac<sha2::Sha256>,
+    /// The secrets, by id: the first signs, every one verifies.
+    secrets: Vec<(String, hmac::Hmac<sha2::Sha256>)>,
+    /// How long a cursor signed now is accepted.
+    lifetime: Option<std::time::Duration>,
 }
 
 /// The shortest secret accepted, in bytes (the size of the hash).
 pub const MIN_SECRET_BYTES: usize = 32;
+
+/// What every signature covers first: the format, so no other MAC of the secret verifies.
+const DOMAIN: &[u8] = b"dynamo-model cursor v2\0";
 
 impl CursorKey {
     /// A key from a secret of at least [`MIN_SECRET_BYTES`] bytes.
@@ -215,58 +231,141 @@ impl CursorKey {
     ///
     /// An invalid-request error for a shorter secret.
     pub fn new(secret: &[u8]) -> Result<CursorKey> {
-        use hmac::KeyInit;
-        if secret.len() < MIN_SECRET_BYTES {
-            return Err(invalid(format!(
-                "a cursor secret needs at least {MIN_SECRET_BYTES} bytes; this one has {}",
-                secret.len()
-            )));
-        }
-        let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
-            .map_err(|_| invalid("the cursor secret was refused"))?;
-        Ok(CursorKey { mac })
+        Ok(CursorKey {
+            secrets: vec![secret_of(secret)?],
+            lifetime: None,
+        })
     }
 
-    fn tag(&self, payload: &str) -> hmac::Hmac<sha2::Sha256> {
-        use hmac::Mac;
-        let mut mac = self.mac.clone();
-        mac.update(b"dynamo-model cursor\0");
-        mac.update(payload.as_bytes());
-        mac
+    /// Also accepts cursors signed with `previous`, an older secret (new cursors are signed
+    /// with this key's own): rotating the secret does not invalidate the cursors in flight.
+    ///
+    /// # Errors
+    ///
+    /// As [`CursorKey::new`].
+    pub fn with_previous(mut self, previous: &[u8]) -> Result<CursorKey> {
+        self.secrets.push(secret_of(previous)?);
+        Ok(self)
     }
 
-    /// The cursor of `key`, signed: `<cursor>.<signature>`, URL-safe.
+    /// Cursors signed from now on are accepted for `lifetime`, then refused.
+    pub fn expire_after(mut self, lifetime: std::time::Duration) -> CursorKey {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// The cursor of `key`, signed: `<cursor>.<expiry>.<key id>.<signature>`, URL-safe.
+    /// Not bound to a read: a page's [`signed_cursor`](Page::signed_cursor) is.
     pub fn sign(&self, key: &Item) -> String {
-        use hmac::Mac;
-        let payload = encode(key);
-        let tag = self.tag(&payload).finalize().into_bytes();
-        format!("{payload}.{}", to_base64url(&tag))
+        self.sign_in("", key)
     }
 
-    /// The key of a cursor made by [`CursorKey::sign`] with this secret.
+    /// The key of a cursor made by [`CursorKey::sign`] with one of this key's secrets.
     ///
     /// # Errors
     ///
     /// An invalid-request error for an unsigned cursor, a signature made with another
-    /// secret, or any change to the cursor; and the errors of [`decode`].
+    /// secret, any change to the cursor, or an expired one; and the errors of [`decode`].
     pub fn verify(&self, cursor: &str) -> Result<Item> {
+        self.verify_in("", cursor)
+    }
+
+    /// Signs `key` for the read `scope`.
+    pub(crate) fn sign_in(&self, scope: &str, key: &Item) -> String {
         use hmac::Mac;
-        let Some((payload, signature)) = cursor.rsplit_once('.') else {
+        let payload = encode(key);
+        let expires = self
+            .lifetime
+            .map(|lifetime| (now_seconds() + lifetime.as_secs()).to_string())
+            .unwrap_or_default();
+        let (id, secret) = &self.secrets[0];
+        let tag = tag(secret, scope, &expires, id, &payload)
+            .finalize()
+            .into_bytes();
+        format!("{payload}.{expires}.{id}.{}", to_base64url(&tag))
+    }
+
+    /// The key of a cursor signed for the read `scope`.
+    pub(crate) fn verify_in(&self, scope: &str, cursor: &str) -> Result<Item> {
+        use hmac::Mac;
+        let mut parts = cursor.rsplitn(4, '.');
+        let (Some(signature), Some(id), Some(expires), Some(payload)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(invalid("the cursor is not signed"));
         };
+        let Some((_, secret)) = self.secrets.iter().find(|(known, _)| known == id) else {
+            return Err(invalid(
+                "the cursor was signed with a secret this key does not hold",
+            ));
+        };
         let signature = from_base64url(signature)?;
-        self.tag(payload).verify_slice(&signature).map_err(|_| {
-            invalid(
-                "the cursor's signature does not match: it was changed or made with another secret",
-            )
-        })?;
+        tag(secret, scope, expires, id, payload)
+            .verify_slice(&signature)
+            .map_err(|_| {
+                invalid("the cursor's signature does not match: it was changed, made with another secret, or made by another query (table, index, model or partition)")
+            })?;
+        if !expires.is_empty() {
+            let expires: u64 = expires
+                .parse()
+                .map_err(|_| invalid("the cursor's expiry is not a time"))?;
+            if now_seconds() > expires {
+                return Err(invalid("the cursor has expired: start the listing again"));
+            }
+        }
         decode(payload)
     }
 }
 
+/// A secret and its id: a short MAC of a fixed text, which names the secret without
+/// revealing it.
+fn secret_of(secret: &[u8]) -> Result<(String, hmac::Hmac<sha2::Sha256>)> {
+    use hmac::{KeyInit, Mac};
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(invalid(format!(
+            "a cursor secret needs at least {MIN_SECRET_BYTES} bytes; this one has {}",
+            secret.len()
+        )));
+    }
+    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+        .map_err(|_| invalid("the cursor secret was refused"))?;
+    let mut naming = mac.clone();
+    naming.update(b"dynamo-model cursor key id");
+    let id = to_base64url(&naming.finalize().into_bytes()[..6]);
+    Ok((id, mac))
+}
+
+/// The MAC of a signed cursor's parts, each after the one before and a NUL.
+fn tag(
+    secret: &hmac::Hmac<sha2::Sha256>,
+    scope: &str,
+    expires: &str,
+    id: &str,
+    payload: &str,
+) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac;
+    let mut mac = secret.clone();
+    mac.update(DOMAIN);
+    for part in [scope, expires, id, payload] {
+        mac.update(part.as_bytes());
+        mac.update(b"\0");
+    }
+    mac
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
 impl std::fmt::Debug for CursorKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CursorKey(<secret>)")
+        let ids: Vec<&str> = self.secrets.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("CursorKey")
+            .field("key_ids", &ids)
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
     }
 }
 
@@ -277,10 +376,13 @@ impl<M> Page<M> {
         self.last_evaluated_key.as_ref().map(encode)
     }
 
-    /// [`cursor`](Page::cursor), signed with `key` so that clients cannot forge one
-    /// (`start_from_signed_cursor` checks it).
+    /// [`cursor`](Page::cursor), signed with `key` and bound to the read that made this
+    /// page (table, index, model, key condition), so that clients can neither forge one nor
+    /// resume another read with it (`start_from_signed_cursor` checks both).
     pub fn signed_cursor(&self, key: &CursorKey) -> Option<String> {
-        self.last_evaluated_key.as_ref().map(|k| key.sign(k))
+        self.last_evaluated_key
+            .as_ref()
+            .map(|k| key.sign_in(self.cursor_scope(), k))
     }
 }
 
@@ -294,10 +396,12 @@ macro_rules! start_from_cursors {
         }
 
         /// Starts after a page's [`signed_cursor`](Page::signed_cursor), checking its
-        /// signature with `key`: a forged or changed cursor fails the request before
+        /// signature with `key`: a forged or changed cursor, an expired one, or one made
+        /// by another read (table, index, model or partition) fails the request before
         /// sending.
         pub fn start_from_signed_cursor(self, cursor: &str, key: &CursorKey) -> Self {
-            self.start_from_decoded(key.verify(cursor))
+            let scope = self.cursor_scope();
+            self.start_from_decoded(key.verify_in(&scope, cursor))
         }
     };
 }

@@ -31,6 +31,35 @@ pub struct Page<M> {
     pub last_evaluated_key: Option<Item>,
     /// Items evaluated before the filter.
     pub scanned_count: i32,
+    /// What the page's cursor may resume: the table, index, model and key condition of
+    /// the query (or scan) that read it. A signed cursor is bound to it.
+    pub(crate) scope: String,
+}
+
+impl<M> Page<M> {
+    /// What a signed cursor of this page is bound to.
+    pub(crate) fn cursor_scope(&self) -> &str {
+        &self.scope
+    }
+}
+
+/// What a cursor of a read may resume: `table`, `index`, `model`, and the key condition
+/// rendered with its values (nothing for a scan), each after a NUL.
+fn scope_of(
+    table: &str,
+    index: Option<&str>,
+    model: &str,
+    key: Option<&crate::expr::Rendered>,
+) -> String {
+    let mut scope = format!("{table}\0{}\0{model}\0", index.unwrap_or_default());
+    if let Some(key) = key {
+        let mut names: Vec<_> = key.names.iter().collect();
+        names.sort();
+        let mut values: Vec<_> = key.values.iter().collect();
+        values.sort_by(|a, b| a.0.cmp(b.0));
+        scope.push_str(&format!("{}\0{names:?}\0{values:?}", key.expression));
+    }
+    scope
 }
 
 /// Options shared by query and scan.
@@ -194,6 +223,7 @@ fn decode_page<M: Table, O: Load>(
     items: Option<Vec<Item>>,
     last: Option<Item>,
     scanned: i32,
+    scope: String,
 ) -> Result<Page<O>> {
     let expiry = ExpiryFilter::of::<M>(common.include_expired);
     let mut items: Vec<Item> = items
@@ -220,6 +250,7 @@ fn decode_page<M: Table, O: Load>(
         items,
         last_evaluated_key: last,
         scanned_count: scanned,
+        scope,
     })
 }
 
@@ -373,6 +404,18 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
+            self.cursor_scope(),
+        )
+    }
+
+    /// What a cursor of this query may resume (see [`Page::cursor_scope`]).
+    pub(crate) fn cursor_scope(&self) -> String {
+        let key = self.key.render().ok();
+        scope_of(
+            &self.db.table_name::<M>(),
+            self.index_name,
+            M::NAME,
+            key.as_ref(),
         )
     }
 
@@ -595,7 +638,13 @@ impl<'a, M: Table> Scan<'a, M> {
             output.items,
             output.last_evaluated_key,
             output.scanned_count,
+            self.cursor_scope(),
         )
+    }
+
+    /// What a cursor of this scan may resume (see [`Page::cursor_scope`]).
+    pub(crate) fn cursor_scope(&self) -> String {
+        scope_of(&self.db.table_name::<M>(), self.index_name, M::NAME, None)
     }
 
     /// Every matching item; with segments, the segments' streams run concurrently and
