@@ -46,7 +46,15 @@ const WRONG_KEY: &str = "cannot be decrypted: wrong key";
 /// The message of an encrypted attribute whose ciphertext was altered.
 const TAMPERED: &str = "cannot be decrypted: the data was tampered with";
 
-const MAGIC: &[u8; 4] = b"DME1";
+/// The first format: the key id and wrapped key unauthenticated, the attribute name as AAD.
+const MAGIC_V1: &[u8; 4] = b"DME1";
+/// The current format: the header (magic, key id, wrapped key, nonce) carries a checksum,
+/// so a changed byte reads as tampered, and the whole header is authenticated with the
+/// attribute name.
+const MAGIC: &[u8; 4] = b"DME2";
+/// The checksum's length and domain.
+const CHECK_BYTES: usize = 8;
+const CHECK_DOMAIN: &[u8] = b"dynamo-model encrypted header v2\0";
 
 /// Why a key provider could not unwrap a data key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,17 +90,51 @@ pub trait KeyProvider: Send + Sync + fmt::Debug {
 /// data keys are wrapped with AES-256-GCM. Its `Debug` output hides the key.
 pub struct LocalKey {
     id: String,
+    /// Wraps data keys: AES-256-GCM under a key derived from the given bytes (HKDF).
     cipher: Aes256Gcm,
+    /// The given bytes used as they are, which the first format wrapped with: it still
+    /// unwraps what it wrapped.
+    legacy: Aes256Gcm,
 }
 
 impl LocalKey {
-    /// The key `bytes`, known as `id`.
+    /// The key `bytes`, known as `id`. Data keys are wrapped under a key derived from it
+    /// (HKDF-SHA-256, bound to the id), never under the bytes themselves; the bytes given
+    /// here are zeroized once the ciphers hold their schedules.
     pub fn new(id: impl Into<String>, bytes: [u8; 32]) -> Self {
-        LocalKey {
-            id: id.into(),
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)),
-        }
+        let id = id.into();
+        let mut bytes = zeroize::Zeroizing::new(bytes);
+        let mut derived = zeroize::Zeroizing::new(derive_key(bytes.as_ref(), &id));
+        let key = LocalKey {
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(derived.as_ref())),
+            legacy: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes.as_ref())),
+            id,
+        };
+        zeroize::Zeroize::zeroize(&mut *derived);
+        zeroize::Zeroize::zeroize(&mut *bytes);
+        key
     }
+}
+
+/// HKDF-SHA-256 (RFC 5869) of `secret` for one 32-byte key, bound to the key's `id`.
+/// Written on the `hmac` crate this one already uses, not on a second HMAC version.
+fn derive_key(secret: &[u8], id: &str) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+    let extract = |salt: &[u8], input: &[u8]| {
+        let mut mac =
+            <HmacSha256 as KeyInit>::new_from_slice(salt).expect("HMAC takes any key length");
+        mac.update(input);
+        mac.finalize().into_bytes()
+    };
+    let prk = extract(b"dynamo-model LocalKey v2", secret);
+    let mut info = b"dynamo-model data key wrapping\0".to_vec();
+    info.extend_from_slice(id.as_bytes());
+    info.push(1);
+    let okm = extract(prk.as_slice(), &info);
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&okm[..32]);
+    key
 }
 
 impl fmt::Debug for LocalKey {
@@ -123,11 +165,17 @@ impl KeyProvider for LocalKey {
             return Err(UnwrapError::WrongKey);
         }
         let (nonce, sealed) = wrapped.split_at(12);
-        let opened = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), sealed)
-            .map_err(|_| UnwrapError::WrongKey)?;
-        opened.try_into().map_err(|_| UnwrapError::WrongKey)
+        let nonce = Nonce::from_slice(nonce);
+        let opened = zeroize::Zeroizing::new(
+            self.cipher
+                .decrypt(nonce, sealed)
+                .or_else(|_| self.legacy.decrypt(nonce, sealed))
+                .map_err(|_| UnwrapError::WrongKey)?,
+        );
+        opened
+            .as_slice()
+            .try_into()
+            .map_err(|_| UnwrapError::WrongKey)
     }
 }
 
@@ -209,7 +257,7 @@ fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, Strin
     })?;
     let data_key = Aes256Gcm::generate_key(&mut OsRng);
     let wrapped = provider
-        .wrap(&data_key.into())
+        .wrap(data_key.as_ref())
         .map_err(|why| format!("the key provider could not wrap a data key: {why}"))?;
     let wrapped_len = u16::try_from(wrapped.len()).map_err(|_| {
         format!(
@@ -218,21 +266,25 @@ fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, Strin
         )
     })?;
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-    let payload = Payload {
-        msg: &crate::value::wire::encode(plain),
-        aad: attribute.as_bytes(),
-    };
-    let sealed = Aes256Gcm::new(&data_key)
-        .encrypt(&nonce, payload)
-        .map_err(|_| "AES-GCM refused the value".to_owned())?;
-    let mut stored =
-        Vec::with_capacity(4 + 1 + key_id.len() + 2 + wrapped.len() + 12 + sealed.len());
+    let mut stored = Vec::with_capacity(4 + 1 + key_id.len() + 2 + wrapped.len() + 12 + 8);
     stored.extend_from_slice(MAGIC);
     stored.push(key_id_len);
     stored.extend_from_slice(key_id);
     stored.extend_from_slice(&wrapped_len.to_le_bytes());
     stored.extend_from_slice(&wrapped);
     stored.extend_from_slice(&nonce);
+    let check = header_check(&stored);
+    stored.extend_from_slice(&check);
+    let plain = zeroize::Zeroizing::new(crate::value::wire::encode(plain));
+    let payload = Payload {
+        msg: &plain,
+        aad: &aad(&stored, attribute),
+    };
+    let mut cipher_key = data_key;
+    let sealed = Aes256Gcm::new(&cipher_key)
+        .encrypt(&nonce, payload)
+        .map_err(|_| "AES-GCM refused the value".to_owned())?;
+    zeroize::Zeroize::zeroize(cipher_key.as_mut_slice());
     stored.extend_from_slice(&sealed);
     Ok(AttributeValue::B(Blob::new(stored)))
 }
@@ -269,7 +321,11 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
                 .to_owned(),
         )
     })?;
-    let mut rest = stored.strip_prefix(MAGIC.as_slice()).ok_or_else(tampered)?;
+    let version_2 = stored.starts_with(MAGIC);
+    if !version_2 && !stored.starts_with(MAGIC_V1) {
+        return Err(tampered());
+    }
+    let mut rest = &stored[MAGIC.len()..];
     let mut take = |count: usize| -> Result<&[u8], OpenError> {
         if rest.len() < count {
             return Err(tampered());
@@ -284,6 +340,18 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
     let wrapped_len = usize::from(u16::from_le_bytes([wrapped_len[0], wrapped_len[1]]));
     let wrapped = take(wrapped_len)?;
     let nonce = take(12)?;
+    let header_len = MAGIC.len() + 1 + id_len + 2 + wrapped_len + 12;
+    let aad_v2;
+    let aad: &[u8] = if version_2 {
+        let check = take(CHECK_BYTES)?;
+        if header_check(&stored[..header_len]) != check {
+            return Err(tampered());
+        }
+        aad_v2 = aad(&stored[..header_len + CHECK_BYTES], attribute);
+        &aad_v2
+    } else {
+        attribute.as_bytes()
+    };
     let data_key = provider
         .unwrap(key_id, wrapped)
         .map_err(|error| match error {
@@ -296,13 +364,110 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
                 format!("cannot be decrypted: the key provider failed: {why}"),
             ),
         })?;
+    let data_key = zeroize::Zeroizing::new(data_key);
     let sealed = rest;
-    let payload = Payload {
-        msg: sealed,
-        aad: attribute.as_bytes(),
-    };
-    let bytes = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&data_key))
-        .decrypt(Nonce::from_slice(nonce), payload)
-        .map_err(|_| tampered())?;
+    let payload = Payload { msg: sealed, aad };
+    let bytes = zeroize::Zeroizing::new(
+        Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(data_key.as_ref()))
+            .decrypt(Nonce::from_slice(nonce), payload)
+            .map_err(|_| tampered())?,
+    );
     crate::value::wire::decode(&bytes).map_err(|_| tampered())
+}
+
+/// The checksum of a stored value's header: a changed byte there reads as tampered, not as
+/// a wrong key.
+fn header_check(header: &[u8]) -> [u8; CHECK_BYTES] {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(CHECK_DOMAIN);
+    hash.update(header);
+    let digest = hash.finalize();
+    let mut check = [0u8; CHECK_BYTES];
+    check.copy_from_slice(&digest[..CHECK_BYTES]);
+    check
+}
+
+/// What the ciphertext authenticates besides itself: the whole header and the attribute.
+fn aad(header: &[u8], attribute: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(header.len() + 1 + attribute.len());
+    aad.extend_from_slice(header);
+    aad.push(0);
+    aad.extend_from_slice(attribute.as_bytes());
+    aad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(value: &AttributeValue) -> Vec<u8> {
+        match value {
+            AttributeValue::B(blob) => blob.as_ref().to_vec(),
+            other => panic!("not stored as B: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_of_the_first_format_still_open() {
+        // A DME1 value: the data key wrapped under the raw key bytes, the attribute as AAD.
+        set_key_provider(LocalKey::new("k1", [3u8; 32]));
+        let raw = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&[3u8; 32]));
+        let data_key = [5u8; 32];
+        let wrap_nonce = [1u8; 12];
+        let wrapped = [
+            wrap_nonce.as_slice(),
+            &raw.encrypt(Nonce::from_slice(&wrap_nonce), data_key.as_slice())
+                .unwrap(),
+        ]
+        .concat();
+        let nonce = [2u8; 12];
+        let plain = crate::value::wire::encode(&AttributeValue::S("old secret".into()));
+        let sealed = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&data_key))
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain,
+                    aad: b"secret",
+                },
+            )
+            .unwrap();
+        let mut v1 = MAGIC_V1.to_vec();
+        v1.push(2);
+        v1.extend_from_slice(b"k1");
+        v1.extend_from_slice(&u16::try_from(wrapped.len()).unwrap().to_le_bytes());
+        v1.extend_from_slice(&wrapped);
+        v1.extend_from_slice(&nonce);
+        v1.extend_from_slice(&sealed);
+        assert_eq!(
+            open(&v1, "secret").unwrap(),
+            AttributeValue::S("old secret".into())
+        );
+    }
+
+    #[test]
+    fn a_changed_header_byte_reads_as_tampered_not_as_a_wrong_key() {
+        set_key_provider(LocalKey::new("k1", [3u8; 32]));
+        let value = encrypt_value("the secret", "secret").unwrap();
+        let bytes = stored(&value);
+        assert!(bytes.starts_with(MAGIC));
+        assert!(open(&bytes, "secret").is_ok());
+        // Every header byte after the magic: the id's length, the id, the wrapped key's
+        // length, the wrapped key, the nonce, the checksum.
+        let header = MAGIC.len() + 1 + 2 + 2 + 60 + 12 + CHECK_BYTES;
+        for at in MAGIC.len()..header {
+            let mut changed = bytes.clone();
+            changed[at] ^= 0x01;
+            let (reason, _) = open(&changed, "secret").unwrap_err();
+            assert_eq!(reason, ProblemReason::Tampered, "byte {at}");
+        }
+    }
+
+    #[test]
+    fn wrapping_keys_are_derived_not_the_bytes_given() {
+        let given = [3u8; 32];
+        let derived = derive_key(&given, "k1");
+        assert_ne!(derived, given);
+        assert_ne!(derived, derive_key(&given, "k2"), "bound to the key id");
+    }
 }
