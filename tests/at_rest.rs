@@ -151,7 +151,8 @@ conformance! {
             let tx = db.transact_write().put(&document("lost")).await.unwrap_err();
             assert!(matches!(tx.kind(), dynamo_model::ErrorKind::Encryption { .. }), "{tx:?}");
             let batch = db.batch_write().put(&document("lost")).await.unwrap_err();
-            assert!(matches!(batch.kind(), dynamo_model::ErrorKind::Encryption { .. }), "{batch:?}");
+            let refused = batch.refused_writes();
+            assert!(matches!(refused[0].error.kind(), dynamo_model::ErrorKind::Encryption { .. }), "{batch:?}");
             assert_eq!(db.get::<Document>("lost").await.ok().flatten(), None, "nothing was stored");
         }
         set_key_provider(LocalKey::new("k1", [1u8; 32]));

@@ -401,6 +401,23 @@ conformance! {
         assert_eq!(fixed.get_client_request_token().as_deref(), Some("retry-1"));
     }
 
+    async fn leftovers_of_a_batch_are_sent_again_as_they_were(db: Dynamo) {
+        db.create_table::<User>().await.unwrap();
+        let users = [user("left-1", 1), user("left-2", 2)];
+        // What a batch reports as unprocessed: its requests' writes, as prepared.
+        let requests = db.batch_write().put_all(&users).to_request().unwrap();
+        let leftovers: Vec<dynamo_model::UnprocessedWrite> = requests
+            .iter()
+            .flat_map(|r| r.get_request_items().clone().unwrap_or_default())
+            .flat_map(|(table, writes)| writes.into_iter().map(move |request| dynamo_model::UnprocessedWrite { table: table.clone(), request }))
+            .collect();
+        assert_eq!(leftovers.len(), 2);
+        let outcome = db.batch_write().resubmit(leftovers).outcome().await.unwrap();
+        assert!(outcome.unprocessed.is_empty());
+        assert_eq!(db.get::<User>("left-1").await.unwrap(), Some(user("left-1", 1)));
+        assert_eq!(db.get::<User>("left-2").await.unwrap(), Some(user("left-2", 2)));
+    }
+
     async fn a_token_used_again_for_another_transaction_is_refused(db: Dynamo) {
         db.create_table::<User>().await.unwrap();
         let token = format!("t-{}", fastrand::u64(..));
@@ -473,12 +490,25 @@ conformance! {
         let twice = db.transact_write().put(&user("a", 1)).delete::<User>("a").await.unwrap_err();
         assert!(twice.to_string().contains("appears twice"), "{twice}");
         let batch_twice = db.batch_write().put(&user("a", 1)).put(&user("a", 1)).await.unwrap_err();
-        assert!(batch_twice.to_string().contains("write 2 names the same item"), "{batch_twice}");
+        assert!(batch_twice.to_string().contains("write 2 (key user_id): invalid request (BatchWrite): it names the same item"), "{batch_twice}");
         // Two different items with one key: caught by the key, not only as the same item.
         let (first, second) = (user("k", 1), user("k", 2));
         let same_key = db.batch_write().put(&user("j", 1)).put(&first).delete::<User>("i").put(&second).await.unwrap_err();
         assert!(same_key.is_invalid_request(), "{same_key}");
-        assert!(same_key.to_string().contains("write 4 names the same item") && same_key.to_string().contains("(key user_id)"), "{same_key}");
+        assert_eq!(same_key.refused_writes().len(), 1, "{same_key}");
+        assert_eq!(same_key.refused_writes()[0].position, 4);
+        assert_eq!(same_key.refused_writes()[0].key, Some(<User as dynamo_model::Table>::key_item("k")));
+        // Every refused write is reported, each with its position and key: here a
+        // too-large item and an empty key among good ones, and nothing is sent.
+        let mut huge = user("huge", 1);
+        huge.name = "x".repeat(410 * 1024);
+        let many = db.batch_write().put(&user("ok1", 1)).put(&huge).put(&user("ok2", 2)).delete::<User>("").await.unwrap_err();
+        let positions: Vec<usize> = many.refused_writes().iter().map(|w| w.position).collect();
+        assert_eq!(positions, [2, 4], "{many}");
+        assert!(matches!(many.refused_writes()[0].error.kind(), dynamo_model::ErrorKind::ItemTooLarge { .. }));
+        assert_eq!(many.refused_writes()[0].key, Some(<User as dynamo_model::Table>::key_item("huge")));
+        assert!(many.to_string().contains("2 writes refused before sending, nothing written"), "{many}");
+        // (This test's table does not exist: a request sent would have failed as not found.)
         let empty_update = db.update::<User>("a").await.unwrap_err();
         assert!(empty_update.is_invalid_expression(), "{empty_update}");
         let key_update = db.update::<User>("a").set(&f.user_id, "b").await.unwrap_err();

@@ -152,7 +152,12 @@ async fn assert_refused<T: std::fmt::Debug>(
     expected: fn(&ErrorKind) -> bool,
 ) {
     let error = result.expect_err("the pipeline must refuse this write");
-    assert!(expected(error.kind()), "unexpected error: {error}");
+    // A batch reports each refused write with its own error.
+    let kind = match error.refused_writes() {
+        [write, ..] => write.error.kind(),
+        [] => error.kind(),
+    };
+    assert!(expected(kind), "unexpected error: {error}");
     assert_eq!(
         db.get::<Guarded>(id).await.unwrap(),
         None,

@@ -155,8 +155,8 @@ pub use client::{
     TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite, UpdateItem,
     UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
-pub use error::UnprocessedWrite;
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
+pub use error::{RefusedWrite, UnprocessedWrite};
 pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
 pub use model::{DynamoModel, Hooks, Index, Table};

@@ -18,7 +18,7 @@ use super::prepare::{self, key_item};
 use super::retry::retrying;
 use super::transact::{key_hook, AfterWrite};
 use super::Dynamo;
-use crate::error::{Error, ErrorKind, Result, UnprocessedWrite};
+use crate::error::{Error, ErrorKind, RefusedWrite, Result, UnprocessedWrite};
 use crate::key::IntoKey;
 use crate::model::load;
 use crate::model::Table;
@@ -34,13 +34,6 @@ pub const MAX_BATCH_WRITE: usize = 25;
 const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 /// Requests in flight at once.
 const CONCURRENCY: usize = 4;
-
-/// The attribute names of a key, sorted: `pk, sk`.
-fn key_names(key: &Item) -> String {
-    let mut names: Vec<&str> = key.keys().map(String::as_str).collect();
-    names.sort_unstable();
-    names.join(", ")
-}
 
 /// A key of one table, comparable for duplicate checks.
 fn key_signature(table: &str, key: &Item) -> String {
@@ -100,7 +93,9 @@ impl Dynamo {
     pub fn batch_write(&self) -> BatchWrite<'_> {
         BatchWrite {
             db: self,
-            writes: Ok(Vec::new()),
+            writes: Vec::new(),
+            refused: Vec::new(),
+            added: 0,
             keys: HashSet::new(),
             signatures: Vec::new(),
             key_attributes: HashMap::new(),
@@ -349,7 +344,11 @@ pub struct BatchWriteOutcome {
 #[must_use = "an operation does nothing until awaited"]
 pub struct BatchWrite<'a> {
     pub(crate) db: &'a Dynamo,
-    writes: Result<Vec<UnprocessedWrite>>,
+    writes: Vec<UnprocessedWrite>,
+    /// The writes refused before sending; any of them stops the whole batch.
+    refused: Vec<RefusedWrite>,
+    /// Writes added, refused ones included: the next one's position is this plus one.
+    added: usize,
     /// Each write's table and key, to catch one item written twice before sending.
     keys: HashSet<String>,
     /// The same, by write index, to tell which writes a leftover is.
@@ -361,37 +360,67 @@ pub struct BatchWrite<'a> {
 }
 
 impl<'a> BatchWrite<'a> {
-    /// Adds a prepared write (its condition dropped: a batch takes none).
-    fn push(mut self, prepared: Result<prepare::Prepared>, after: Option<AfterWrite<'a>>) -> Self {
-        self.writes = self.writes.and_then(|mut writes| {
-            let mut prepared = prepared?;
-            prepared.condition = None;
-            let key = key_signature(&prepared.table, &prepared.key);
-            if !self.keys.insert(key.clone()) {
-                return Err(Error::invalid_operation(
-                    "BatchWrite",
-                    format!(
-                        "write {} names the same item of table `{}` as an earlier write (key {}); DynamoDB refuses the whole request",
-                        writes.len() + 1,
-                        prepared.table,
-                        key_names(&prepared.key)
-                    ),
-                ));
-            }
-            let table = prepared.table.clone();
-            if !self.key_attributes.contains_key(&table) {
-                let names = prepared.key.keys().cloned().collect();
-                self.key_attributes.insert(table.clone(), names);
-            }
-            let request = prepared.write_request()?;
-            if let Some(after) = after {
-                self.after.push((writes.len(), after));
-            }
-            self.signatures.push(key);
-            writes.push(UnprocessedWrite { table, request });
-            Ok(writes)
-        });
+    /// Adds a prepared write (its condition dropped: a batch takes none), or records why it
+    /// was refused, with its position and, from `key`, the item's key.
+    fn push(
+        mut self,
+        prepared: Result<prepare::Prepared>,
+        key: impl FnOnce() -> Option<Item>,
+        after: Option<AfterWrite<'a>>,
+    ) -> Self {
+        self.added += 1;
+        let position = self.added;
+        if let Err(error) = prepared.and_then(|prepared| self.add(prepared, after)) {
+            self.refused.push(RefusedWrite {
+                position,
+                key: key(),
+                error,
+            });
+        }
         self
+    }
+
+    fn add(
+        &mut self,
+        mut prepared: prepare::Prepared,
+        after: Option<AfterWrite<'a>>,
+    ) -> Result<()> {
+        prepared.condition = None;
+        let key = key_signature(&prepared.table, &prepared.key);
+        if self.keys.contains(&key) {
+            return Err(Error::invalid_operation(
+                "BatchWrite",
+                format!(
+                    "it names the same item of table `{}` as an earlier write; DynamoDB refuses the whole request",
+                    prepared.table
+                ),
+            ));
+        }
+        let table = prepared.table.clone();
+        if !self.key_attributes.contains_key(&table) {
+            let names = prepared.key.keys().cloned().collect();
+            self.key_attributes.insert(table.clone(), names);
+        }
+        let request = prepared.write_request()?;
+        if let Some(after) = after {
+            self.after.push((self.writes.len(), after));
+        }
+        self.keys.insert(key.clone());
+        self.signatures.push(key);
+        self.writes.push(UnprocessedWrite { table, request });
+        Ok(())
+    }
+
+    /// The refused writes as one error, when there are any.
+    fn refusal(&self) -> Result<()> {
+        if self.refused.is_empty() {
+            return Ok(());
+        }
+        Err(ErrorKind::BatchRefused {
+            operation: "BatchWriteItem",
+            writes: self.refused.clone(),
+        }
+        .into())
     }
 
     /// Puts an item: `before_save` runs now, then the write pipeline; `after_save` once the
@@ -401,7 +430,7 @@ impl<'a> BatchWrite<'a> {
         let table = self.db.table_name::<M>();
         let prepared = prepare::put(table, model, None, false, true);
         let after = Box::new(move || model.after_save()) as AfterWrite<'a>;
-        self.push(prepared, Some(after))
+        self.push(prepared, || Some(model.item_key()), Some(after))
     }
 
     /// Puts every item of `models`.
@@ -417,14 +446,29 @@ impl<'a> BatchWrite<'a> {
         let table = self.db.table_name::<M>();
         let key = key_item::<M>(key);
         let after = key_hook(true, M::after_delete_key, &key);
+        let known = key.as_ref().ok().cloned();
         let prepared =
             key.and_then(|key| prepare::delete::<M>(table, key, None, None, false, true));
-        self.push(prepared, after)
+        self.push(prepared, || known, after)
     }
 
-    /// The number of writes in the batch.
+    /// Sends again writes a batch left unprocessed ([`BatchWriteOutcome::unprocessed`], or
+    /// an [`ErrorKind::Unprocessed`]'s): exactly those requests, as they were prepared (their
+    /// hooks ran when they were first added).
+    pub fn resubmit(mut self, leftovers: impl IntoIterator<Item = UnprocessedWrite>) -> Self {
+        for write in leftovers {
+            self.added += 1;
+            let key = leftover_signature(&write, &self.key_attributes);
+            self.keys.insert(key.clone());
+            self.signatures.push(key);
+            self.writes.push(write);
+        }
+        self
+    }
+
+    /// The number of writes in the batch (refused ones not counted).
     pub fn len(&self) -> usize {
-        self.writes.as_ref().map_or(0, Vec::len)
+        self.writes.len()
     }
 
     /// True when the batch holds no write.
@@ -466,8 +510,8 @@ impl<'a> BatchWrite<'a> {
     pub fn to_request(
         &self,
     ) -> Result<Vec<batch_write_item::builders::BatchWriteItemInputBuilder>> {
-        let writes = self.writes.as_ref().map_err(Error::clone)?;
-        Ok(chunk_writes(writes.clone())
+        self.refusal()?;
+        Ok(chunk_writes(self.writes.clone())
             .iter()
             .map(|chunk| write_request(chunk))
             .collect())
@@ -476,8 +520,8 @@ impl<'a> BatchWrite<'a> {
     /// Sends every chunk; returns the writes not done and the error that last stopped a
     /// chunk.
     async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
-        let writes = self.writes?;
-        let chunks = chunk_writes(writes);
+        self.refusal()?;
+        let chunks = chunk_writes(self.writes);
         let db = self.db;
         let results: Vec<Left<UnprocessedWrite>> = stream::iter(chunks)
             .map(|chunk| retrying("BatchWriteItem", write_chunk(db, chunk)))

@@ -213,6 +213,16 @@ pub enum ErrorKind {
         /// Why.
         message: String,
     },
+    /// Writes of a batch refused before anything was sent, every one with its position, its
+    /// key and why: nothing of the batch was written.
+    #[error("{operation}: {} refused before sending, nothing written: {}", count_writes(writes.len()), refused_list(writes))]
+    #[non_exhaustive]
+    BatchRefused {
+        /// `BatchWriteItem`.
+        operation: &'static str,
+        /// Every refused write.
+        writes: Vec<RefusedWrite>,
+    },
     /// The client cannot send requests as it is configured: no region, no credentials, or
     /// an endpoint that refuses connections. Not retried; the message says what to set.
     #[error("{operation}: {message}")]
@@ -335,6 +345,20 @@ impl CancellationReason {
     }
 }
 
+/// A write of a batch refused before anything was sent: its position among the writes
+/// added (from 1), the item's key when it is known, and why (its `Debug` output leaves
+/// the key's values out).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RefusedWrite {
+    /// The write's position in the batch, from 1, counting every write added.
+    pub position: usize,
+    /// The key of the item, when it could be made.
+    pub key: Option<crate::value::Item>,
+    /// Why it was refused.
+    pub error: Error,
+}
+
 /// One write of a batch: the table and the put or delete request (its `Debug` output
 /// leaves the values out).
 #[derive(Clone, PartialEq)]
@@ -422,9 +446,13 @@ impl Error {
         .into()
     }
 
-    /// True when a request was refused before sending (bad key, too many items...).
+    /// True when a request was refused before sending (bad key, too many items...), a
+    /// batch whose writes were refused ([`Error::refused_writes`]) included.
     pub fn is_invalid_request(&self) -> bool {
-        matches!(*self.kind, ErrorKind::InvalidRequest { .. })
+        matches!(
+            *self.kind,
+            ErrorKind::InvalidRequest { .. } | ErrorKind::BatchRefused { .. }
+        )
     }
 
     /// An error for an operation the backend does not implement.
@@ -501,6 +529,15 @@ impl Error {
     /// region, no credentials, an endpoint that refuses connections.
     pub fn is_configuration(&self) -> bool {
         matches!(*self.kind, ErrorKind::Configuration { .. })
+    }
+
+    /// The writes of a batch refused before sending ([`ErrorKind::BatchRefused`]), each
+    /// with its position, key and error; empty for other errors.
+    pub fn refused_writes(&self) -> &[RefusedWrite] {
+        match &*self.kind {
+            ErrorKind::BatchRefused { writes, .. } => writes,
+            _ => &[],
+        }
     }
 
     /// True when a batch left keys or writes unprocessed (they are in the error's kind).
@@ -595,6 +632,27 @@ fn condition_subject(model: Option<&str>, key: Option<&crate::value::Item>) -> S
         (Some(model), None) => format!(" for a `{model}` item"),
         _ => String::new(),
     }
+}
+
+/// `1 write` or `3 writes`.
+fn count_writes(count: usize) -> String {
+    if count == 1 {
+        "1 write".to_owned()
+    } else {
+        format!("{count} writes")
+    }
+}
+
+/// `write 3 (key pk, sk): why; write 7: why`.
+fn refused_list(writes: &[RefusedWrite]) -> String {
+    let each: Vec<String> = writes
+        .iter()
+        .map(|w| match &w.key {
+            Some(key) => format!("write {} (key {}): {}", w.position, names(key), w.error),
+            None => format!("write {}: {}", w.position, w.error),
+        })
+        .collect();
+    each.join("; ")
 }
 
 /// The usual fix when a decode found required attributes missing.

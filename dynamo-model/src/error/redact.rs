@@ -5,8 +5,8 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::WriteRequest;
 
-use super::UnprocessedWrite;
 use super::{CancellationReason, ErrorKind};
+use super::{RefusedWrite, UnprocessedWrite};
 use crate::value::{type_name, Item};
 
 /// An item shown as `{name: S, age: N}`, values left out.
@@ -76,6 +76,16 @@ impl fmt::Debug for UnprocessedWrite {
         f.debug_struct("UnprocessedWrite")
             .field("table", &self.table)
             .field("request", &RedactedWrite(&self.request))
+            .finish()
+    }
+}
+
+impl fmt::Debug for RefusedWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefusedWrite")
+            .field("position", &self.position)
+            .field("key", &MaybeRedacted(self.key.as_ref()))
+            .field("error", &self.error)
             .finish()
     }
 }
@@ -176,6 +186,11 @@ impl fmt::Debug for ErrorKind {
                 .field("operation", operation)
                 .field("table", table)
                 .field("message", message)
+                .finish(),
+            ErrorKind::BatchRefused { operation, writes } => f
+                .debug_struct("BatchRefused")
+                .field("operation", operation)
+                .field("writes", writes)
                 .finish(),
             ErrorKind::Encryption {
                 model,
