@@ -25,6 +25,15 @@ struct Document {
     card: Option<u64>,
 }
 
+/// Another table with an encrypted attribute of the same name.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "copies", hash_key = "id")]
+struct Duplicate {
+    id: String,
+    #[dynamo(encrypt)]
+    secret: String,
+}
+
 /// The key provider is process-wide: tests that change it take turns.
 static PROVIDER_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -136,6 +145,48 @@ conformance! {
         assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap(), document("d1"));
     }
 
+    async fn an_encrypted_value_opens_only_in_its_own_item(db: Dynamo) {
+        let _turn = PROVIDER_TURN.lock().await;
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
+        db.create_table::<Document>().await.unwrap();
+        db.create_table::<Duplicate>().await.unwrap();
+        db.put(&document("mine")).await.unwrap();
+        db.put(&document("yours")).await.unwrap();
+        let mine = stored(&db, "mine").await;
+        assert!(mine["secret"].as_b().unwrap().as_ref().starts_with(b"DME3"), "bound to its item");
+
+        // Into another item of the same table, same attribute: refused as tampered.
+        let mut yours = stored(&db, "yours").await;
+        yours.insert("secret".into(), mine["secret"].clone());
+        overwrite(&db, yours).await;
+        let error = db.get::<Document>("yours").await.unwrap_err();
+        assert!(error.is_tampered(), "{error}");
+
+        // Into another table's attribute of the same name, same key: refused too.
+        db.put(&Duplicate { id: "mine".into(), secret: "other".into() }).await.unwrap();
+        let mut copied = Item::new();
+        copied.insert("id".into(), AttributeValue::S("mine".into()));
+        copied.insert("secret".into(), mine["secret"].clone());
+        db.backend()
+            .put_item(
+                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                    .table_name(db.table_name::<Duplicate>())
+                    .set_item(Some(copied)),
+            )
+            .await
+            .unwrap();
+        assert!(db.get::<Duplicate>("mine").await.unwrap_err().is_tampered());
+
+        // A value sealed bound to no item (written before, or by `to_item`) still opens.
+        let mut unbound = stored(&db, "yours").await;
+        unbound.insert("secret".into(), dynamo_model::__private::encrypt_value("plain old", "secret").unwrap());
+        overwrite(&db, unbound).await;
+        assert_eq!(db.get::<Document>("yours").await.unwrap().unwrap().secret, "plain old");
+        // Outside the client, a bound value cannot be opened: it names the way to read it.
+        let error = Document::from_item(mine).unwrap_err();
+        assert!(error.to_string().contains("read it through the client"), "{error}");
+    }
+
     async fn a_provider_that_cannot_wrap_fails_the_write_and_stores_nothing(db: Dynamo) {
         let _turn = PROVIDER_TURN.lock().await;
         db.create_table::<Document>().await.unwrap();
@@ -144,7 +195,7 @@ conformance! {
             set_provider_box(provider);
             let put = db.put(&document("lost")).await.unwrap_err();
             assert!(
-                matches!(put.kind(), dynamo_model::ErrorKind::Encryption { attribute, .. } if attribute == "secret"),
+                matches!(put.kind(), dynamo_model::ErrorKind::Encryption { attribute, .. } if attribute == "secret" || attribute == "card"),
                 "{put:?}"
             );
             assert!(put.to_string().contains("`Document` was not written"), "{put}");

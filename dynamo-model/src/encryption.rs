@@ -52,6 +52,12 @@ const MAGIC_V1: &[u8; 4] = b"DME1";
 /// so a changed byte reads as tampered, and the whole header is authenticated with the
 /// attribute name.
 const MAGIC: &[u8; 4] = b"DME2";
+/// A value bound to its item: as `DME2`, with the table and the item's key also
+/// authenticated, so it opens only in the item it was written to.
+const MAGIC_BOUND: &[u8; 4] = b"DME3";
+/// A value the write path seals once the item's key is final (never stored).
+const PENDING: &[u8; 4] = b"DMP0";
+
 /// The checksum's length and domain.
 const CHECK_BYTES: usize = 8;
 const CHECK_DOMAIN: &[u8] = b"dynamo-model encrypted header v2\0";
@@ -214,9 +220,93 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// Inside the write path: encrypted attributes are left pending, to be sealed bound to
+    /// the item once its key is final ([`seal_pending`]).
+    static DEFERRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// How many values were left pending since the write path began encoding.
+    static PENDING_VALUES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Inside the read path: the table and key of the item being decoded.
+    static READING: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Forgets earlier failures: the write path calls it before encoding an item.
 pub(crate) fn clear_failures() {
     FAILURES.with(|failures| failures.borrow_mut().clear());
+}
+
+/// Runs `encode` with encrypted attributes left pending, for [`seal_pending`] to bind to
+/// the item once its key is known.
+pub(crate) fn deferring<R>(encode: impl FnOnce() -> R) -> R {
+    PENDING_VALUES.with(|count| count.set(0));
+    let before = DEFERRED.with(|deferred| deferred.replace(true));
+    let result = encode();
+    DEFERRED.with(|deferred| deferred.set(before));
+    result
+}
+
+/// Runs `decode` for an item of `table` with `key`: bound values open only there.
+pub(crate) fn reading<R>(table: &str, key: &crate::value::Item, decode: impl FnOnce() -> R) -> R {
+    let context = Some(context_bytes(table, key));
+    let before = READING.with(|reading| reading.replace(context));
+    let result = decode();
+    READING.with(|reading| *reading.borrow_mut() = before);
+    result
+}
+
+/// What binds a value to its item: the table and the key attributes, names sorted, each
+/// value in the wire form.
+fn context_bytes(table: &str, key: &crate::value::Item) -> Vec<u8> {
+    let mut names: Vec<&String> = key.keys().collect();
+    names.sort();
+    let mut bytes = Vec::with_capacity(64);
+    bytes.extend_from_slice(table.as_bytes());
+    bytes.push(0);
+    for name in names {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(&crate::value::wire::encode(&key[name]));
+        bytes.push(0);
+    }
+    bytes
+}
+
+/// Seals every value left pending in `item` (at any depth), bound to `table` and the key
+/// `key` finds in the item; does nothing when none was left pending.
+///
+/// # Errors
+///
+/// The attribute that could not be encrypted, and why.
+pub(crate) fn seal_pending(
+    item: &mut crate::value::Item,
+    table: &str,
+    key: impl FnOnce(&crate::value::Item) -> crate::value::Item,
+) -> Result<(), (String, String)> {
+    if PENDING_VALUES.with(|count| count.replace(0)) == 0 {
+        return Ok(());
+    }
+    let context = context_bytes(table, &key(item));
+    let mut pending: Vec<(&String, &mut AttributeValue)> = item.iter_mut().collect();
+    while let Some((name, value)) = pending.pop() {
+        match value {
+            AttributeValue::B(blob) if blob.as_ref().starts_with(PENDING) => {
+                let plain = &blob.as_ref()[PENDING.len()..];
+                let sealed =
+                    seal_bytes(plain, name, Some(&context)).map_err(|why| (name.clone(), why))?;
+                *value = sealed;
+            }
+            AttributeValue::M(map) => pending.extend(map.iter_mut()),
+            AttributeValue::L(list) => {
+                for member in list.iter_mut() {
+                    if let AttributeValue::M(map) = member {
+                        pending.extend(map.iter_mut());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The attributes that could not be encrypted since [`clear_failures`], with why.
@@ -234,6 +324,12 @@ pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     attribute: &str,
 ) -> Option<AttributeValue> {
     let plain = value.to_attribute_value()?;
+    if DEFERRED.with(std::cell::Cell::get) {
+        PENDING_VALUES.with(|count| count.set(count.get() + 1));
+        let mut pending = PENDING.to_vec();
+        pending.extend_from_slice(&crate::value::wire::encode(&plain));
+        return Some(AttributeValue::B(Blob::new(pending)));
+    }
     match seal(&plain, attribute) {
         Ok(sealed) => Some(sealed),
         Err(why) => {
@@ -243,8 +339,19 @@ pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     }
 }
 
-/// The stored form of `plain`: magic, key id, wrapped data key, nonce, ciphertext.
+/// The stored form of `plain`, bound to no item.
 fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, String> {
+    let plain = zeroize::Zeroizing::new(crate::value::wire::encode(plain));
+    seal_bytes(&plain, attribute, None)
+}
+
+/// The stored form of a value in the wire form: magic, key id, wrapped data key, nonce,
+/// checksum, ciphertext; bound to its item when `context` is given.
+fn seal_bytes(
+    plain: &[u8],
+    attribute: &str,
+    context: Option<&[u8]>,
+) -> Result<AttributeValue, String> {
     let provider = provider().ok_or_else(|| {
         "no key provider is set (dynamo_model::encryption::set_key_provider)".to_owned()
     })?;
@@ -267,7 +374,11 @@ fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, Strin
     })?;
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
     let mut stored = Vec::with_capacity(4 + 1 + key_id.len() + 2 + wrapped.len() + 12 + 8);
-    stored.extend_from_slice(MAGIC);
+    stored.extend_from_slice(if context.is_some() {
+        MAGIC_BOUND
+    } else {
+        MAGIC
+    });
     stored.push(key_id_len);
     stored.extend_from_slice(key_id);
     stored.extend_from_slice(&wrapped_len.to_le_bytes());
@@ -275,10 +386,9 @@ fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, Strin
     stored.extend_from_slice(&nonce);
     let check = header_check(&stored);
     stored.extend_from_slice(&check);
-    let plain = zeroize::Zeroizing::new(crate::value::wire::encode(plain));
     let payload = Payload {
-        msg: &plain,
-        aad: &aad(&stored, attribute),
+        msg: plain,
+        aad: &aad(&stored, context, attribute),
     };
     let mut cipher_key = data_key;
     let sealed = Aes256Gcm::new(&cipher_key)
@@ -321,10 +431,22 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
                 .to_owned(),
         )
     })?;
-    let version_2 = stored.starts_with(MAGIC);
+    let bound = stored.starts_with(MAGIC_BOUND);
+    let version_2 = bound || stored.starts_with(MAGIC);
     if !version_2 && !stored.starts_with(MAGIC_V1) {
         return Err(tampered());
     }
+    let context = if bound {
+        let context = READING.with(|reading| reading.borrow().clone());
+        Some(context.ok_or_else(|| {
+            (
+                ProblemReason::Invalid,
+                "is bound to its item: read it through the client (get, query, scan...), which knows its table and key".to_owned(),
+            )
+        })?)
+    } else {
+        None
+    };
     let mut rest = &stored[MAGIC.len()..];
     let mut take = |count: usize| -> Result<&[u8], OpenError> {
         if rest.len() < count {
@@ -347,7 +469,11 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
         if header_check(&stored[..header_len]) != check {
             return Err(tampered());
         }
-        aad_v2 = aad(&stored[..header_len + CHECK_BYTES], attribute);
+        aad_v2 = aad(
+            &stored[..header_len + CHECK_BYTES],
+            context.as_deref(),
+            attribute,
+        );
         &aad_v2
     } else {
         attribute.as_bytes()
@@ -388,10 +514,14 @@ fn header_check(header: &[u8]) -> [u8; CHECK_BYTES] {
     check
 }
 
-/// What the ciphertext authenticates besides itself: the whole header and the attribute.
-fn aad(header: &[u8], attribute: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(header.len() + 1 + attribute.len());
+/// What the ciphertext authenticates besides itself: the whole header, the item (table and
+/// key) for a bound value, and the attribute.
+fn aad(header: &[u8], context: Option<&[u8]>, attribute: &str) -> Vec<u8> {
+    let context = context.unwrap_or_default();
+    let mut aad = Vec::with_capacity(header.len() + 2 + context.len() + attribute.len());
     aad.extend_from_slice(header);
+    aad.push(0);
+    aad.extend_from_slice(context);
     aad.push(0);
     aad.extend_from_slice(attribute.as_bytes());
     aad

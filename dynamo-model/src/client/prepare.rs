@@ -632,6 +632,10 @@ pub(crate) fn templated_update<M>(
 pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
     #[cfg(feature = "encryption")]
     crate::encryption::clear_failures();
+    // Encrypted attributes wait, to be bound to the item once its key is final.
+    #[cfg(feature = "encryption")]
+    let mut item = crate::encryption::deferring(|| model.try_to_item())?;
+    #[cfg(not(feature = "encryption"))]
     let mut item = model.try_to_item()?;
     #[cfg(feature = "encryption")]
     if let Some((attribute, message)) = crate::encryption::take_failures().into_iter().next() {
@@ -647,6 +651,16 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
     crate::meta::template::write_keys(M::meta(), &mut item)
         .map_err(|why| Error::invalid_request(M::NAME, why))?;
     check_key::<M>(&item)?;
+    #[cfg(feature = "encryption")]
+    {
+        crate::encryption::seal_pending(&mut item, M::meta().table, key_of::<M>).map_err(
+            |(attribute, message)| ErrorKind::Encryption {
+                model: M::NAME,
+                attribute,
+                message,
+            },
+        )?;
+    }
     if let Some(problem) = crate::value::nesting_problem(&item) {
         return Err(Error::invalid_request(
             M::NAME,

@@ -251,7 +251,13 @@ pub trait Index: Copy {
 pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
     // Kept for a decode error's message; made an item only then.
     let key = ItemKey::of(M::meta(), &item);
-    let mut model = M::from_item(item).map_err(|e| e.for_item_key(key.into_item()))?;
+    // Encrypted attributes bound to their item open only with its table and key.
+    #[cfg(feature = "encryption")]
+    let decoded =
+        crate::encryption::reading(M::meta().table, &key.to_item(), || M::from_item(item));
+    #[cfg(not(feature = "encryption"))]
+    let decoded = M::from_item(item);
+    let mut model = decoded.map_err(|e| e.for_item_key(key.into_item()))?;
     if hooks {
         model.after_load()?;
     }
@@ -274,6 +280,16 @@ impl ItemKey {
                 meta.range_key.and_then(|k| part(k.attribute)),
             ],
         }
+    }
+
+    /// A copy of the key as an item.
+    #[cfg(feature = "encryption")]
+    pub(crate) fn to_item(&self) -> Item {
+        self.parts
+            .iter()
+            .flatten()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect()
     }
 
     /// The key as an item.
