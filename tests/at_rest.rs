@@ -5,7 +5,7 @@
 
 use aws_smithy_types::Blob;
 use dynamo_model::compress::{compress_value, decompress_value, Compression};
-use dynamo_model::encryption::{set_key_provider, LocalKey};
+use dynamo_model::encryption::{set_key_provider, KeyRing, LocalKey};
 use dynamo_model::{AttributeValue, Dynamo, DynamoModel, Item};
 use dynamo_model_tests::conformance;
 
@@ -143,6 +143,27 @@ conformance! {
 
         set_key_provider(LocalKey::new("k1", [1u8; 32]));
         assert_eq!(db.get::<Document>("d1").await.unwrap().unwrap(), document("d1"));
+    }
+
+    async fn a_key_ring_rotates_without_losing_what_older_keys_wrote(db: Dynamo) {
+        let _turn = PROVIDER_TURN.lock().await;
+        db.create_table::<Document>().await.unwrap();
+        set_key_provider(LocalKey::new("k-2025", [4u8; 32]));
+        db.put(&document("before")).await.unwrap();
+        set_key_provider(KeyRing::new(LocalKey::new("k-2026", [5u8; 32])).with(LocalKey::new("k-2025", [4u8; 32])));
+        db.put(&document("after")).await.unwrap();
+        assert_eq!(db.get::<Document>("before").await.unwrap().unwrap(), document("before"));
+        assert_eq!(db.get::<Document>("after").await.unwrap().unwrap(), document("after"));
+        let key_id = |item: &Item| {
+            let bytes = item["secret"].as_b().unwrap().as_ref().to_vec();
+            String::from_utf8(bytes[5..5 + usize::from(bytes[4])].to_vec()).unwrap()
+        };
+        assert_eq!(key_id(&stored(&db, "before").await), "k-2025");
+        assert_eq!(key_id(&stored(&db, "after").await), "k-2026", "new values use the current key");
+        // Once the old key leaves the ring, what it wrapped reads as a wrong key.
+        set_key_provider(KeyRing::new(LocalKey::new("k-2026", [5u8; 32])));
+        assert!(db.get::<Document>("before").await.unwrap_err().is_wrong_key());
+        set_key_provider(LocalKey::new("k1", [1u8; 32]));
     }
 
     async fn an_encrypted_value_opens_only_in_its_own_item(db: Dynamo) {

@@ -185,6 +185,58 @@ impl KeyProvider for LocalKey {
     }
 }
 
+/// Keys by id, for rotation: new data keys are wrapped with the current key, and a data
+/// key wrapped with any key of the ring still unwraps, so values written before a rotation
+/// stay readable.
+///
+/// ```
+/// use dynamo_model::encryption::{set_key_provider, KeyRing, LocalKey};
+///
+/// let ring = KeyRing::new(LocalKey::new("key-2026", [8u8; 32]))
+///     .with(LocalKey::new("key-2025", [7u8; 32]));
+/// set_key_provider(ring);
+/// ```
+#[derive(Debug)]
+pub struct KeyRing {
+    current: Box<dyn KeyProvider>,
+    older: Vec<Box<dyn KeyProvider>>,
+}
+
+impl KeyRing {
+    /// A ring whose `current` key wraps every new data key.
+    pub fn new(current: impl KeyProvider + 'static) -> Self {
+        KeyRing {
+            current: Box::new(current),
+            older: Vec::new(),
+        }
+    }
+
+    /// Also unwraps what `older` (an earlier current key) wrapped.
+    #[must_use]
+    pub fn with(mut self, older: impl KeyProvider + 'static) -> Self {
+        self.older.push(Box::new(older));
+        self
+    }
+}
+
+impl KeyProvider for KeyRing {
+    fn key_id(&self) -> &str {
+        self.current.key_id()
+    }
+
+    fn wrap(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, String> {
+        self.current.wrap(data_key)
+    }
+
+    fn unwrap(&self, key_id: &str, wrapped: &[u8]) -> Result<[u8; 32], UnwrapError> {
+        let keys = std::iter::once(&self.current).chain(&self.older);
+        match keys.into_iter().find(|key| key.key_id() == key_id) {
+            Some(key) => key.unwrap(key_id, wrapped),
+            None => Err(UnwrapError::WrongKey),
+        }
+    }
+}
+
 static PROVIDER: RwLock<Option<Arc<dyn KeyProvider>>> = RwLock::new(None);
 
 /// Sets the key provider every encrypted attribute of the process uses (replacing the
