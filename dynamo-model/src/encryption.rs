@@ -278,8 +278,10 @@ thread_local! {
     static DEFERRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// How many values were left pending since the write path began encoding.
     static PENDING_VALUES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    /// Inside the read path: the table and key of the item being decoded.
-    static READING: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+    /// Inside the read path: the table and key of the item being decoded (made into bytes
+    /// only when a bound value is opened).
+    static READING: std::cell::RefCell<Option<(&'static str, crate::value::Item)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Forgets earlier failures: the write path calls it before encoding an item.
@@ -298,9 +300,12 @@ pub(crate) fn deferring<R>(encode: impl FnOnce() -> R) -> R {
 }
 
 /// Runs `decode` for an item of `table` with `key`: bound values open only there.
-pub(crate) fn reading<R>(table: &str, key: &crate::value::Item, decode: impl FnOnce() -> R) -> R {
-    let context = Some(context_bytes(table, key));
-    let before = READING.with(|reading| reading.replace(context));
+pub(crate) fn reading<R>(
+    table: &'static str,
+    key: crate::value::Item,
+    decode: impl FnOnce() -> R,
+) -> R {
+    let before = READING.with(|reading| reading.replace(Some((table, key))));
     let result = decode();
     READING.with(|reading| *reading.borrow_mut() = before);
     result
@@ -489,7 +494,12 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
         return Err(tampered());
     }
     let context = if bound {
-        let context = READING.with(|reading| reading.borrow().clone());
+        let context = READING.with(|reading| {
+            reading
+                .borrow()
+                .as_ref()
+                .map(|(table, key)| context_bytes(table, key))
+        });
         Some(context.ok_or_else(|| {
             (
                 ProblemReason::Invalid,

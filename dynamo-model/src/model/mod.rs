@@ -253,8 +253,7 @@ pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
     let key = ItemKey::of(M::meta(), &item);
     // Encrypted attributes bound to their item open only with its table and key.
     #[cfg(feature = "encryption")]
-    let decoded =
-        crate::encryption::reading(M::meta().table, &key.to_item(), || M::from_item(item));
+    let decoded = crate::encryption::reading(M::meta().table, key.to_item(), || M::from_item(item));
     #[cfg(not(feature = "encryption"))]
     let decoded = M::from_item(item);
     let mut model = decoded.map_err(|e| e.for_item_key(key.into_item()))?;
