@@ -203,6 +203,14 @@ conformance! {
         unbound.insert("secret".into(), dynamo_model::__private::encrypt_value("plain old", "secret").unwrap());
         overwrite(&db, unbound).await;
         assert_eq!(db.get::<Document>("yours").await.unwrap().unwrap().secret, "plain old");
+        // Items a write returns go through the same read step, bound values included.
+        let mut changed = document("mine");
+        changed.secret = "changed".into();
+        let old = db.put(&changed).return_old().await.unwrap();
+        assert_eq!(old, Some(document("mine")));
+        let gone = db.delete(&changed).return_old().await.unwrap();
+        assert_eq!(gone.map(|d| d.secret), Some("changed".to_owned()));
+        db.put(&document("mine")).await.unwrap();
         // Outside the client, a bound value cannot be opened: it names the way to read it.
         let error = Document::from_item(mine).unwrap_err();
         assert!(error.to_string().contains("read it through the client"), "{error}");

@@ -14,7 +14,7 @@ use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, IntoCondition, Projection, Update};
 use crate::key::IntoKey;
-use crate::model::{load, DynamoModel, Table};
+use crate::model::{load, Table};
 use crate::value::Item;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -503,22 +503,23 @@ pub mod returns {
         }
     }
 
-    impl<M: DynamoModel> UpdateReturn<M> for AllNew {
+    // Returned items go through the read step (its key for a decode error, its encrypted
+    // values bound to it), without `after_load`: writes run no read hooks.
+    impl<M: Table> UpdateReturn<M> for AllNew {
         type Output = M;
         const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::AllNew);
         fn convert(attributes: Option<Item>) -> Result<M> {
-            M::from_item(attributes.unwrap_or_default())
+            load(attributes.unwrap_or_default(), false)
         }
     }
 
-    impl<M: DynamoModel> UpdateReturn<M> for AllOld {
+    impl<M: Table> UpdateReturn<M> for AllOld {
         type Output = Option<M>;
         const RETURN_VALUES: Option<ReturnValue> = Some(ReturnValue::AllOld);
         fn convert(attributes: Option<Item>) -> Result<Option<M>> {
-            // Updates run no item hooks.
             attributes
                 .filter(|i| !i.is_empty())
-                .map(M::from_item)
+                .map(|item| load(item, false))
                 .transpose()
         }
     }
