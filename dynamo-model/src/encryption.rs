@@ -266,13 +266,6 @@ pub fn check_provider(problems: &mut Problems) {
 }
 
 thread_local! {
-    /// The attributes this thread failed to encrypt since the write path last looked:
-    /// encoding an item cannot fail, so the failure waits here for the write to refuse it.
-    static FAILURES: std::cell::RefCell<Vec<(String, String)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-thread_local! {
     /// Inside the write path: encrypted attributes are left pending, to be sealed bound to
     /// the item once its key is final ([`seal_pending`]).
     static DEFERRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -282,11 +275,6 @@ thread_local! {
     /// only when a bound value is opened).
     static READING: std::cell::RefCell<Option<(&'static str, crate::value::Item)>> =
         const { std::cell::RefCell::new(None) };
-}
-
-/// Forgets earlier failures: the write path calls it before encoding an item.
-pub(crate) fn clear_failures() {
-    FAILURES.with(|failures| failures.borrow_mut().clear());
 }
 
 /// Runs `encode` with encrypted attributes left pending, for [`seal_pending`] to bind to
@@ -366,16 +354,12 @@ pub(crate) fn seal_pending(
     Ok(())
 }
 
-/// The attributes that could not be encrypted since [`clear_failures`], with why.
-pub(crate) fn take_failures() -> Vec<(String, String)> {
-    FAILURES.with(|failures| std::mem::take(&mut *failures.borrow_mut()))
-}
-
 /// Encrypts `value` for attribute `attribute`; `None` (nothing written) when the value
-/// writes nothing. When it cannot be encrypted (no provider, the provider failed, a key id
-/// over 255 bytes), nothing is written either, and the failure is recorded for the write
-/// path, which then refuses the whole item: an item is never stored without one of its
-/// encrypted attributes.
+/// writes nothing. Inside the client's write path the value is left pending and sealed by
+/// [`seal_pending`] once the item's key is final, which refuses the whole write when it
+/// cannot be encrypted: the client never stores an item without one of its encrypted
+/// attributes. Outside it (`to_item` called directly), a value that cannot be encrypted (no
+/// provider, the provider failed, a key id over 255 bytes) is left out.
 pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     value: &T,
     attribute: &str,
@@ -387,13 +371,7 @@ pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
         pending.extend_from_slice(&crate::value::wire::encode(&plain));
         return Some(AttributeValue::B(Blob::new(pending)));
     }
-    match seal(&plain, attribute) {
-        Ok(sealed) => Some(sealed),
-        Err(why) => {
-            FAILURES.with(|failures| failures.borrow_mut().push((attribute.to_owned(), why)));
-            None
-        }
-    }
+    seal(&plain, attribute).ok()
 }
 
 /// The stored form of `plain`, bound to no item.

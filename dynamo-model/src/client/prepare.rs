@@ -627,40 +627,41 @@ pub(crate) fn templated_update<M>(
     Ok(update)
 }
 
-/// Validates and encodes a model for writing (validators, codec checks, key and size),
-/// with its lifecycle attributes filled; also the version the write must find.
-pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
+/// Validates and encodes `model`, its encrypted attributes left pending until
+/// [`seal_encrypted`] binds them to the item's final key.
+pub(crate) fn encode_for_write<M: Table>(model: &M) -> Result<Item> {
     #[cfg(feature = "encryption")]
-    crate::encryption::clear_failures();
-    // Encrypted attributes wait, to be bound to the item once its key is final.
-    #[cfg(feature = "encryption")]
-    let mut item = crate::encryption::deferring(|| model.try_to_item())?;
+    return crate::encryption::deferring(|| model.try_to_item());
     #[cfg(not(feature = "encryption"))]
-    let mut item = model.try_to_item()?;
+    model.try_to_item()
+}
+
+/// Seals the encrypted attributes [`encode_for_write`] left pending, bound to the model's
+/// table and the item's key; a value that cannot be encrypted fails the write.
+pub(crate) fn seal_encrypted<M: Table>(item: &mut Item) -> Result<()> {
     #[cfg(feature = "encryption")]
-    if let Some((attribute, message)) = crate::encryption::take_failures().into_iter().next() {
-        return Err(ErrorKind::Encryption {
+    crate::encryption::seal_pending(item, M::meta().table, key_of::<M>).map_err(
+        |(attribute, message)| ErrorKind::Encryption {
             model: M::NAME,
             attribute,
             message,
-        }
-        .into());
-    }
+        },
+    )?;
+    #[cfg(not(feature = "encryption"))]
+    let _ = item;
+    Ok(())
+}
+
+/// Validates and encodes a model for writing (validators, codec checks, key and size),
+/// with its lifecycle attributes filled; also the version the write must find.
+pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
+    let mut item = encode_for_write(model)?;
     let guard = lifecycle::on_put::<M>(&mut item)?;
     // Again after the lifecycle step, which may have generated a part (an id).
     crate::meta::template::write_keys(M::meta(), &mut item)
         .map_err(|why| Error::invalid_request(M::NAME, why))?;
     check_key::<M>(&item)?;
-    #[cfg(feature = "encryption")]
-    {
-        crate::encryption::seal_pending(&mut item, M::meta().table, key_of::<M>).map_err(
-            |(attribute, message)| ErrorKind::Encryption {
-                model: M::NAME,
-                attribute,
-                message,
-            },
-        )?;
-    }
+    seal_encrypted::<M>(&mut item)?;
     if let Some(problem) = crate::value::nesting_problem(&item) {
         return Err(Error::invalid_request(
             M::NAME,

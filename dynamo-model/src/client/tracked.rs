@@ -200,23 +200,8 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
         };
         let model = &self.tracked.model;
         // Encrypted values bound to the item, as a put binds them.
-        #[cfg(feature = "encryption")]
-        let current = {
-            let mut current = crate::encryption::deferring(|| model.try_to_item())?;
-            crate::encryption::seal_pending(
-                &mut current,
-                M::meta().table,
-                super::prepare::key_of::<M>,
-            )
-            .map_err(|(attribute, message)| crate::error::ErrorKind::Encryption {
-                model: M::NAME,
-                attribute,
-                message,
-            })?;
-            current
-        };
-        #[cfg(not(feature = "encryption"))]
-        let current = model.try_to_item()?;
+        let mut current = super::prepare::encode_for_write(model)?;
+        super::prepare::seal_encrypted::<M>(&mut current)?;
         let meta = M::meta();
         let changed = self.tracked.changed_in(&current);
         if let Some(key) = std::iter::once(meta.hash_key)
