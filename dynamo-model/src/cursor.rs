@@ -30,7 +30,7 @@ const VERSION: u8 = 1;
 /// A key has at most four attributes: the table's two and an index's two.
 const MAX_ATTRIBUTES: usize = 4;
 /// DynamoDB's longest key attribute value (a partition key, 2048 bytes).
-const MAX_VALUE_BYTES: usize = 2048;
+const MAX_VALUE_BYTES: usize = crate::value::MAX_PARTITION_KEY_BYTES;
 /// DynamoDB's longest attribute name.
 const MAX_NAME_BYTES: usize = 255;
 /// The longest cursor text accepted, from the limits above.

@@ -744,16 +744,12 @@ impl Expressions {
     }
 }
 
-/// The largest partition key value DynamoDB takes, in bytes.
-pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
-/// The largest sort key value DynamoDB takes, in bytes.
-pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
-
 /// Checks the key attributes of an item before sending: present, not an empty string or
 /// binary, and within DynamoDB's sizes (2048 bytes for the partition key, 1024 for the sort
 /// key), as DynamoDB refuses all of these.
 pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
     let meta = M::meta();
+    use crate::value::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
     let limits = [(meta.hash_key, MAX_PARTITION_KEY_BYTES, "partition")]
         .into_iter()
         .chain(meta.range_key.map(|k| (k, MAX_SORT_KEY_BYTES, "sort")));

@@ -41,7 +41,9 @@ pub use newtype::Newtype;
 pub use problems::{type_name, FieldError, PathStep, ProblemReason, Problems};
 pub(crate) use set::decode_text_members;
 pub use set::SetElement;
-pub use size::{item_size, value_size, ItemSize, MAX_ITEM_SIZE};
+pub use size::{
+    item_size, value_size, ItemSize, MAX_ITEM_SIZE, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES,
+};
 
 /// One DynamoDB item: the SDK's own map, so items pass to and from raw SDK calls unchanged.
 pub type Item = HashMap<String, AttributeValue>;

@@ -9,6 +9,12 @@ use super::Item;
 /// DynamoDB's largest item: 400 KB.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
+/// The largest partition key value DynamoDB takes, in bytes.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+
+/// The largest sort key value DynamoDB takes, in bytes.
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
 /// The size of an item as DynamoDB counts it.
 pub fn item_size(item: &Item) -> usize {
     item.iter()

@@ -106,7 +106,9 @@ fn check_sizes(hash: &KeyValue, range: Option<&KeyValue>) -> Result<(), String> 
         KeyValue::B(b) => b.len(),
         KeyValue::N(_) => 0,
     };
-    if bytes(hash) > 2048 || range.is_some_and(|r| bytes(r) > 1024) {
+    use crate::value::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+    if bytes(hash) > MAX_PARTITION_KEY_BYTES || range.is_some_and(|r| bytes(r) > MAX_SORT_KEY_BYTES)
+    {
         return Err(SIZE_LIMIT.to_owned());
     }
     Ok(())
