@@ -356,7 +356,7 @@ pub(crate) fn seal_pending(
 
 /// Encrypts `value` for attribute `attribute`; `None` (nothing written) when the value
 /// writes nothing. Inside the client's write path the value is left pending and sealed by
-/// [`seal_pending`] once the item's key is final, which refuses the whole write when it
+/// the write path once the item's key is final, which refuses the whole write when it
 /// cannot be encrypted: the client never stores an item without one of its encrypted
 /// attributes. Outside it (`to_item` called directly), a value that cannot be encrypted (no
 /// provider, the provider failed, a key id over 255 bytes) is left out.
