@@ -44,7 +44,8 @@ pub struct Faults {
     /// How long a slow answer waits.
     pub slow_delay: Duration,
     /// Of the forwarded batch requests, the share trimmed: about half their writes or keys
-    /// are held back and returned as unprocessed.
+    /// are held back and returned as unprocessed. Trims are spread evenly rather than drawn,
+    /// starting with the first batch request, so a short run is trimmed too.
     pub trim: f64,
     /// Cancel this many transactions (`TransactWriteItems`) with `TransactionConflict`
     /// before forwarding any.
@@ -105,6 +106,8 @@ struct State {
     counts: Counts,
     /// The `ClientRequestToken` of every transaction received, in order.
     tokens: Mutex<Vec<String>>,
+    /// Batch requests that reached the trimming step.
+    batches: AtomicUsize,
 }
 
 /// A running proxy; it stops when dropped.
@@ -159,6 +162,7 @@ impl FaultProxy {
             faults: Mutex::new(faults),
             counts: Counts::default(),
             tokens: Mutex::new(Vec::new()),
+            batches: AtomicUsize::new(0),
         });
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -264,6 +268,14 @@ fn json_answer(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
         .expect("a valid response")
 }
 
+/// Whether the next request counted by `seen` is one of the `share` picked: the n-th request
+/// is picked when `n * share` passes a whole number, so picks are spread evenly and the
+/// first request is one of them.
+fn takes_turn(seen: &AtomicUsize, share: f64) -> bool {
+    let n = seen.fetch_add(1, Ordering::Relaxed) as f64;
+    share > 0.0 && ((n + 1.0) * share).ceil() > (n * share).ceil()
+}
+
 /// A DynamoDB JSON error answer.
 fn error_answer(status: StatusCode, kind: &str, message: &str) -> Response<Full<Bytes>> {
     json_answer(status, &json!({ "__type": kind, "message": message }))
@@ -321,10 +333,11 @@ async fn answer(state: Arc<State>, request: Request<Incoming>) -> Answer {
             return Ok(conflict);
         }
     }
-    let trim = applies && fastrand::f64() < faults.trim;
-    let (body, held_back) = match operation.as_str() {
-        "BatchWriteItem" | "BatchGetItem" if trim => hold_back(&body),
-        _ => (body, None),
+    let is_batch = matches!(operation.as_str(), "BatchWriteItem" | "BatchGetItem");
+    let (body, held_back) = if applies && is_batch && takes_turn(&state.batches, faults.trim) {
+        hold_back(&body)
+    } else {
+        (body, None)
     };
     let upstream = match &held_back {
         // Everything held back: DynamoDB would have processed none of it.
