@@ -1,19 +1,23 @@
 //! Encrypted attributes (feature `encryption`): `#[dynamo(encrypt)]` stores a field's value
 //! encrypted client-side with AES-256-GCM envelope encryption, as B.
 //!
-//! Every write of the attribute makes a fresh 256-bit data key and nonce, encrypts the
-//! value's [binary form](crate::value) with it (the attribute name as associated data, so
-//! a ciphertext moved to another attribute fails), and stores the data key wrapped by the
-//! [`KeyProvider`] set with [`set_key_provider`]: a [`LocalKey`] here, or your own (AWS
-//! KMS `GenerateDataKey`/`Decrypt`, an HSM). Reads unwrap and decrypt; a wrong key and
-//! altered data fail differently ([`Error::is_wrong_key`](crate::Error::is_wrong_key),
+//! Every write of an item makes a fresh 256-bit data key, encrypts each encrypted value's
+//! [binary form](crate::value) with it under its own nonce, and stores the data key wrapped
+//! by a [`KeyProvider`]: a [`LocalKey`] here, or your own (AWS KMS
+//! `GenerateDataKey`/`Decrypt`, an HSM). Providers are asynchronous, so a KMS call never
+//! blocks a worker thread, and attach to a client ([`Dynamo::with_key_provider`]), to one
+//! model of a client ([`Dynamo::with_model_key_provider`]), or to the whole process
+//! ([`set_key_provider`], also used by `to_item` and `from_item` called directly).
+//!
+//! Reads unwrap each item's data key once, before decoding; a wrong key and altered data
+//! fail differently ([`Error::is_wrong_key`](crate::Error::is_wrong_key),
 //! [`Error::is_tampered`](crate::Error::is_tampered)). Encrypted fields have no typed
 //! accessor, so no condition or update can compare their plaintext by mistake, and no
 //! error or `Debug` output of this crate prints it.
 //!
 //! ```
-//! use dynamo_model::encryption::{set_key_provider, LocalKey};
-//! use dynamo_model::DynamoModel;
+//! use dynamo_model::encryption::LocalKey;
+//! use dynamo_model::{Dynamo, DynamoModel};
 //!
 //! #[derive(Debug, PartialEq, DynamoModel)]
 //! #[dynamo(table = "patients", hash_key = "id")]
@@ -23,16 +27,32 @@
 //!     diagnosis: String,
 //! }
 //!
-//! set_key_provider(LocalKey::new("key-2026", [7u8; 32]));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let db = Dynamo::memory().with_key_provider(LocalKey::new("key-2026", [7u8; 32]));
+//! db.create_table::<Patient>().await?;
 //! let patient = Patient { id: "p1".into(), diagnosis: "flu".into() };
-//! let item = patient.try_to_item()?;
-//! assert!(item["diagnosis"].as_b().is_ok(), "stored as ciphertext");
-//! assert_eq!(Patient::from_item(item)?, patient);
+//! db.put(&patient).await?;
+//! assert_eq!(db.get::<Patient>("p1").await?, Some(patient));
 //! # Ok::<(), dynamo_model::Error>(())
+//! # }).unwrap();
 //! ```
+//!
+//! What it protects: the plaintext from anyone who can read the table, its backups or its
+//! streams without the key; a value moved to another attribute, item or table (it then
+//! fails as tampered). What it does not: a whole item rolled back to an older version of
+//! itself (an old ciphertext of the same item still opens; pair it with a version
+//! attribute and conditions when that matters), the length of each value, and any search,
+//! condition or index over encrypted values, which the service never sees in the clear.
+//!
+//! [`Dynamo::with_key_provider`]: crate::Dynamo::with_key_provider
+//! [`Dynamo::with_model_key_provider`]: crate::Dynamo::with_model_key_provider
 
+use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll, Waker};
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
@@ -72,24 +92,80 @@ pub enum UnwrapError {
     Failed(String),
 }
 
-/// Wraps and unwraps data keys with a key-encryption key.
+/// What a [`KeyProvider`]'s methods return: a boxed future, so providers can be shared
+/// as `dyn KeyProvider`. A provider that answers at once returns
+/// `Box::pin(std::future::ready(answer))`.
+pub type KeyFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Wraps and unwraps data keys with a key-encryption key, asynchronously (a KMS call, an
+/// HSM): the client awaits it, once per item written and once per item read, and never
+/// blocks a thread on it.
 pub trait KeyProvider: Send + Sync + fmt::Debug {
-    /// The id of the key new data keys are wrapped with (stored beside each value).
+    /// The id of the key new data keys are wrapped with (stored beside each value, at most
+    /// 255 bytes).
     fn key_id(&self) -> &str;
+
+    /// Whether this provider can unwrap a data key wrapped with key `key_id`; by default,
+    /// only its own. A ring of keys says yes to each of them.
+    fn can_unwrap(&self, key_id: &str) -> bool {
+        key_id == self.key_id()
+    }
 
     /// Wraps a fresh data key.
     ///
     /// # Errors
     ///
-    /// When the provider cannot (the write is refused).
-    fn wrap(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, String>;
+    /// When the provider cannot (the write is refused, naming the model and attribute).
+    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>>;
 
     /// Unwraps a data key wrapped with key `key_id`.
     ///
     /// # Errors
     ///
     /// [`UnwrapError::WrongKey`] when this provider cannot open it.
-    fn unwrap(&self, key_id: &str, wrapped: &[u8]) -> Result<[u8; 32], UnwrapError>;
+    fn unwrap<'a>(
+        &'a self,
+        key_id: &'a str,
+        wrapped: &'a [u8],
+    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>>;
+}
+
+impl<P: KeyProvider + ?Sized> KeyProvider for Arc<P> {
+    fn key_id(&self) -> &str {
+        (**self).key_id()
+    }
+    fn can_unwrap(&self, key_id: &str) -> bool {
+        (**self).can_unwrap(key_id)
+    }
+    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
+        (**self).wrap(data_key)
+    }
+    fn unwrap<'a>(
+        &'a self,
+        key_id: &'a str,
+        wrapped: &'a [u8],
+    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
+        (**self).unwrap(key_id, wrapped)
+    }
+}
+
+impl<P: KeyProvider + ?Sized> KeyProvider for Box<P> {
+    fn key_id(&self) -> &str {
+        (**self).key_id()
+    }
+    fn can_unwrap(&self, key_id: &str) -> bool {
+        (**self).can_unwrap(key_id)
+    }
+    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
+        (**self).wrap(data_key)
+    }
+    fn unwrap<'a>(
+        &'a self,
+        key_id: &'a str,
+        wrapped: &'a [u8],
+    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
+        (**self).unwrap(key_id, wrapped)
+    }
 }
 
 /// A key-encryption key held in process (for tests, or a key from your secret store):
@@ -152,12 +228,8 @@ impl fmt::Debug for LocalKey {
     }
 }
 
-impl KeyProvider for LocalKey {
-    fn key_id(&self) -> &str {
-        &self.id
-    }
-
-    fn wrap(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, String> {
+impl LocalKey {
+    fn wrap_now(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, String> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
@@ -166,7 +238,7 @@ impl KeyProvider for LocalKey {
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
-    fn unwrap(&self, key_id: &str, wrapped: &[u8]) -> Result<[u8; 32], UnwrapError> {
+    fn unwrap_now(&self, key_id: &str, wrapped: &[u8]) -> Result<[u8; 32], UnwrapError> {
         if key_id != self.id || wrapped.len() < 12 {
             return Err(UnwrapError::WrongKey);
         }
@@ -182,6 +254,25 @@ impl KeyProvider for LocalKey {
             .as_slice()
             .try_into()
             .map_err(|_| UnwrapError::WrongKey)
+    }
+}
+
+/// Answers at once: wrapping is one AES-GCM operation in process.
+impl KeyProvider for LocalKey {
+    fn key_id(&self) -> &str {
+        &self.id
+    }
+
+    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
+        Box::pin(std::future::ready(self.wrap_now(data_key)))
+    }
+
+    fn unwrap<'a>(
+        &'a self,
+        key_id: &'a str,
+        wrapped: &'a [u8],
+    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
+        Box::pin(std::future::ready(self.unwrap_now(key_id, wrapped)))
     }
 }
 
@@ -219,29 +310,48 @@ impl KeyRing {
     }
 }
 
+impl KeyRing {
+    /// The key of the ring with id `key_id`.
+    fn find(&self, key_id: &str) -> Option<&dyn KeyProvider> {
+        std::iter::once(&self.current)
+            .chain(&self.older)
+            .find(|key| key.can_unwrap(key_id))
+            .map(|key| &**key)
+    }
+}
+
 impl KeyProvider for KeyRing {
     fn key_id(&self) -> &str {
         self.current.key_id()
     }
 
-    fn wrap(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, String> {
+    fn can_unwrap(&self, key_id: &str) -> bool {
+        self.find(key_id).is_some()
+    }
+
+    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
         self.current.wrap(data_key)
     }
 
-    fn unwrap(&self, key_id: &str, wrapped: &[u8]) -> Result<[u8; 32], UnwrapError> {
-        let keys = std::iter::once(&self.current).chain(&self.older);
-        match keys.into_iter().find(|key| key.key_id() == key_id) {
+    fn unwrap<'a>(
+        &'a self,
+        key_id: &'a str,
+        wrapped: &'a [u8],
+    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
+        match self.find(key_id) {
             Some(key) => key.unwrap(key_id, wrapped),
-            None => Err(UnwrapError::WrongKey),
+            None => Box::pin(std::future::ready(Err(UnwrapError::WrongKey))),
         }
     }
 }
 
 static PROVIDER: RwLock<Option<Arc<dyn KeyProvider>>> = RwLock::new(None);
 
-/// Sets the key provider every encrypted attribute of the process uses (replacing the
-/// previous one; values written under an old key stay readable only through a provider
-/// that still has it).
+/// Sets the process's key provider: the one clients fall back on when neither they nor the
+/// model have one ([`Dynamo::with_key_provider`](crate::Dynamo::with_key_provider)), and
+/// the one `to_item` and `from_item` use when called directly (replacing the previous one;
+/// values written under an old key stay readable only through a provider that still has
+/// it).
 pub fn set_key_provider(provider: impl KeyProvider + 'static) {
     let provider: Arc<dyn KeyProvider> = Arc::new(provider);
     *PROVIDER
@@ -249,16 +359,139 @@ pub fn set_key_provider(provider: impl KeyProvider + 'static) {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(provider);
 }
 
-fn provider() -> Option<Arc<dyn KeyProvider>> {
+fn global_provider() -> Option<Arc<dyn KeyProvider>> {
     PROVIDER
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone()
 }
 
-/// Reports a missing key provider on the write path (before anything is sent).
+/// The key providers a client holds: its own, and one per model, by the model's type name.
+#[derive(Clone, Default)]
+pub(crate) struct KeyProviders {
+    client: Option<Arc<dyn KeyProvider>>,
+    models: Arc<HashMap<&'static str, Arc<dyn KeyProvider>>>,
+}
+
+impl fmt::Debug for KeyProviders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut models: Vec<(&str, &str)> = self
+            .models
+            .iter()
+            .map(|(model, provider)| (*model, provider.key_id()))
+            .collect();
+        models.sort_unstable();
+        f.debug_struct("KeyProviders")
+            .field("client", &self.client.as_ref().map(|p| p.key_id()))
+            .field("models", &models)
+            .finish()
+    }
+}
+
+impl KeyProviders {
+    /// These providers, with `provider` for every model that has none of its own.
+    pub(crate) fn with_client(&self, provider: Arc<dyn KeyProvider>) -> Self {
+        KeyProviders {
+            client: Some(provider),
+            models: Arc::clone(&self.models),
+        }
+    }
+
+    /// These providers, with `provider` for the model whose type name is `model`.
+    pub(crate) fn with_model(&self, model: &'static str, provider: Arc<dyn KeyProvider>) -> Self {
+        let mut models = (*self.models).clone();
+        models.insert(model, provider);
+        KeyProviders {
+            client: self.client.clone(),
+            models: Arc::new(models),
+        }
+    }
+
+    /// The provider that wraps the data keys of `model` (a type name): the model's own,
+    /// else the client's, else the process's.
+    pub(crate) fn for_writing(&self, model: &str) -> Option<Arc<dyn KeyProvider>> {
+        self.models
+            .get(model)
+            .or(self.client.as_ref())
+            .cloned()
+            .or_else(global_provider)
+    }
+
+    /// The providers that may open values read as `model`, in order: the model's own, the
+    /// client's, every other model's (a collection reads many models), the process's.
+    fn for_reading(&self, model: &str) -> Vec<Arc<dyn KeyProvider>> {
+        let own = self.models.get(model).cloned();
+        let others = self
+            .models
+            .iter()
+            .filter(|(name, _)| **name != model)
+            .map(|(_, provider)| Arc::clone(provider));
+        own.into_iter()
+            .chain(self.client.clone())
+            .chain(others)
+            .chain(global_provider())
+            .collect()
+    }
+}
+
+/// `future`'s answer when it has one at once (a [`LocalKey`]'s), `None` when it would wait.
+fn now<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(answer) => Some(answer),
+        Poll::Pending => None,
+    }
+}
+
+/// What a provider that would wait is told on a path that cannot wait.
+const WOULD_WAIT: &str = "the key provider answers asynchronously, and this path cannot wait for it: write and read through the client's operations";
+
+/// A fresh data key, and the same key wrapped by a provider.
+pub(crate) struct DataKey {
+    plain: zeroize::Zeroizing<[u8; 32]>,
+    key_id: String,
+    wrapped: Vec<u8>,
+}
+
+/// A fresh data key wrapped by `provider`.
+async fn data_key(provider: &dyn KeyProvider) -> Result<DataKey, String> {
+    let key_id = provider.key_id().to_owned();
+    if key_id.len() > usize::from(u8::MAX) {
+        return Err(format!(
+            "the key id is {} bytes; at most 255 are stored",
+            key_id.len()
+        ));
+    }
+    let mut generated = Aes256Gcm::generate_key(&mut OsRng);
+    let mut plain = zeroize::Zeroizing::new([0u8; 32]);
+    plain.copy_from_slice(generated.as_slice());
+    zeroize::Zeroize::zeroize(generated.as_mut_slice());
+    let wrapped = provider
+        .wrap(&plain)
+        .await
+        .map_err(|why| format!("the key provider could not wrap a data key: {why}"))?;
+    if wrapped.len() > usize::from(u16::MAX) {
+        return Err(format!(
+            "the wrapped data key is {} bytes; at most 65535 are stored",
+            wrapped.len()
+        ));
+    }
+    Ok(DataKey {
+        plain,
+        key_id,
+        wrapped,
+    })
+}
+
+/// Reports a missing key provider when a model is encoded outside the client's write path
+/// (which reports it itself, knowing the client's providers); never while an item is read.
 pub fn check_provider(problems: &mut Problems) {
-    if provider().is_none() {
+    let inside_client =
+        DEFERRED.with(std::cell::Cell::get) || READING.with(|reading| reading.borrow().is_some());
+    if !inside_client && global_provider().is_none() {
         problems.push(
             "is encrypted, but no key provider is set (dynamo_model::encryption::set_key_provider)",
         );
@@ -275,16 +508,18 @@ thread_local! {
     /// only when a bound value is opened).
     static READING: std::cell::RefCell<Option<(&'static str, crate::value::Item)>> =
         const { std::cell::RefCell::new(None) };
+    /// Inside a client's decode: the data keys unwrapped for it ([`Opened::scope`]).
+    static OPENED: std::cell::RefCell<Option<Opened>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Runs `encode` with encrypted attributes left pending, for [`seal_pending`] to bind to
-/// the item once its key is known.
-pub(crate) fn deferring<R>(encode: impl FnOnce() -> R) -> R {
+/// the item once its key is known; also how many values it left pending.
+pub(crate) fn deferring<R>(encode: impl FnOnce() -> R) -> (R, usize) {
     PENDING_VALUES.with(|count| count.set(0));
     let before = DEFERRED.with(|deferred| deferred.replace(true));
     let result = encode();
     DEFERRED.with(|deferred| deferred.set(before));
-    result
+    (result, PENDING_VALUES.with(|count| count.replace(0)))
 }
 
 /// Runs `decode` for an item of `table` with `key`: bound values open only there.
@@ -316,30 +551,15 @@ fn context_bytes(table: &str, key: &crate::value::Item) -> Vec<u8> {
     bytes
 }
 
-/// Seals every value left pending in `item` (at any depth), bound to `table` and the key
-/// `key` finds in the item; does nothing when none was left pending.
-///
-/// # Errors
-///
-/// The attribute that could not be encrypted, and why.
-pub(crate) fn seal_pending(
-    item: &mut crate::value::Item,
-    table: &str,
-    key: impl FnOnce(&crate::value::Item) -> crate::value::Item,
-) -> Result<(), (String, String)> {
-    if PENDING_VALUES.with(|count| count.replace(0)) == 0 {
-        return Ok(());
-    }
-    let context = context_bytes(table, &key(item));
+/// Every value of `item` (at any depth: in maps, and in maps held in lists), with the name
+/// of the attribute holding it.
+fn each_value<'i>(
+    item: &'i mut crate::value::Item,
+    mut visit: impl FnMut(&'i String, &'i mut AttributeValue),
+) {
     let mut pending: Vec<(&String, &mut AttributeValue)> = item.iter_mut().collect();
     while let Some((name, value)) = pending.pop() {
         match value {
-            AttributeValue::B(blob) if blob.as_ref().starts_with(PENDING) => {
-                let plain = &blob.as_ref()[PENDING.len()..];
-                let sealed =
-                    seal_bytes(plain, name, Some(&context)).map_err(|why| (name.clone(), why))?;
-                *value = sealed;
-            }
             AttributeValue::M(map) => pending.extend(map.iter_mut()),
             AttributeValue::L(list) => {
                 for member in list.iter_mut() {
@@ -348,18 +568,81 @@ pub(crate) fn seal_pending(
                     }
                 }
             }
-            _ => {}
+            other => visit(name, other),
         }
     }
-    Ok(())
+}
+
+/// The attributes holding values left pending in `item`, sorted, for a message.
+fn pending_attributes(item: &mut crate::value::Item) -> String {
+    let mut names = Vec::new();
+    each_value(item, |name, value| {
+        if matches!(value, AttributeValue::B(blob) if blob.as_ref().starts_with(PENDING)) {
+            names.push(name.clone());
+        }
+    });
+    names.sort();
+    names.dedup();
+    names.join("`, `")
+}
+
+/// Seals every value left pending in `item` (at any depth) under one fresh data key that
+/// `provider` wraps, bound to `table` and the item's `key`.
+///
+/// # Errors
+///
+/// The attributes that could not be encrypted, and why: no provider, or the provider
+/// failed.
+pub(crate) async fn seal_pending(
+    item: &mut crate::value::Item,
+    provider: Option<Arc<dyn KeyProvider>>,
+    table: &str,
+    key: &crate::value::Item,
+) -> Result<(), (String, String)> {
+    let Some(provider) = provider else {
+        return Err((
+            pending_attributes(item),
+            "no key provider is set: give the client one (Dynamo::with_key_provider) or set the process's (dynamo_model::encryption::set_key_provider)".to_owned(),
+        ));
+    };
+    let data_key = match data_key(&*provider).await {
+        Ok(data_key) => data_key,
+        Err(why) => return Err((pending_attributes(item), why)),
+    };
+    let context = context_bytes(table, key);
+    let mut failed = None;
+    each_value(item, |name, value| {
+        let AttributeValue::B(blob) = value else {
+            return;
+        };
+        let Some(plain) = blob.as_ref().strip_prefix(PENDING) else {
+            return;
+        };
+        match seal_bytes(plain, name, Some(&context), &data_key) {
+            Ok(sealed) => *value = sealed,
+            Err(why) => failed = Some((name.clone(), why)),
+        }
+    });
+    failed.map_or(Ok(()), Err)
+}
+
+/// [`seal_pending`] without waiting: `None` when the provider would wait.
+pub(crate) fn seal_pending_now(
+    item: &mut crate::value::Item,
+    provider: Option<Arc<dyn KeyProvider>>,
+    table: &str,
+    key: &crate::value::Item,
+) -> Option<Result<(), (String, String)>> {
+    now(seal_pending(item, provider, table, key))
 }
 
 /// Encrypts `value` for attribute `attribute`; `None` (nothing written) when the value
 /// writes nothing. Inside the client's write path the value is left pending and sealed by
 /// the write path once the item's key is final, which refuses the whole write when it
 /// cannot be encrypted: the client never stores an item without one of its encrypted
-/// attributes. Outside it (`to_item` called directly), a value that cannot be encrypted (no
-/// provider, the provider failed, a key id over 255 bytes) is left out.
+/// attributes. Outside it (`to_item` called directly), the process's provider
+/// ([`set_key_provider`]) seals it, and a value that cannot be encrypted (no provider, a
+/// provider that fails or would wait, a key id over 255 bytes) is left out.
 pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     value: &T,
     attribute: &str,
@@ -374,10 +657,14 @@ pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     seal(&plain, attribute).ok()
 }
 
-/// The stored form of `plain`, bound to no item.
+/// The stored form of `plain`, bound to no item, under the process's provider.
 fn seal(plain: &AttributeValue, attribute: &str) -> Result<AttributeValue, String> {
+    let provider = global_provider().ok_or_else(|| {
+        "no key provider is set (dynamo_model::encryption::set_key_provider)".to_owned()
+    })?;
+    let data_key = now(data_key(&*provider)).ok_or_else(|| WOULD_WAIT.to_owned())??;
     let plain = zeroize::Zeroizing::new(crate::value::wire::encode(plain));
-    seal_bytes(&plain, attribute, None)
+    seal_bytes(&plain, attribute, None, &data_key)
 }
 
 /// The stored form of a value in the wire form: magic, key id, wrapped data key, nonce,
@@ -386,21 +673,16 @@ fn seal_bytes(
     plain: &[u8],
     attribute: &str,
     context: Option<&[u8]>,
+    data_key: &DataKey,
 ) -> Result<AttributeValue, String> {
-    let provider = provider().ok_or_else(|| {
-        "no key provider is set (dynamo_model::encryption::set_key_provider)".to_owned()
-    })?;
-    let key_id = provider.key_id().as_bytes();
+    let key_id = data_key.key_id.as_bytes();
+    let wrapped = &data_key.wrapped;
     let key_id_len = u8::try_from(key_id.len()).map_err(|_| {
         format!(
             "the key id is {} bytes; at most 255 are stored",
             key_id.len()
         )
     })?;
-    let data_key = Aes256Gcm::generate_key(&mut OsRng);
-    let wrapped = provider
-        .wrap(data_key.as_ref())
-        .map_err(|why| format!("the key provider could not wrap a data key: {why}"))?;
     let wrapped_len = u16::try_from(wrapped.len()).map_err(|_| {
         format!(
             "the wrapped data key is {} bytes; at most 65535 are stored",
@@ -417,7 +699,7 @@ fn seal_bytes(
     stored.push(key_id_len);
     stored.extend_from_slice(key_id);
     stored.extend_from_slice(&wrapped_len.to_le_bytes());
-    stored.extend_from_slice(&wrapped);
+    stored.extend_from_slice(wrapped);
     stored.extend_from_slice(&nonce);
     let check = header_check(&stored);
     stored.extend_from_slice(&check);
@@ -425,13 +707,126 @@ fn seal_bytes(
         msg: plain,
         aad: &aad(&stored, context, attribute),
     };
-    let mut cipher_key = data_key;
-    let sealed = Aes256Gcm::new(&cipher_key)
+    let sealed = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(data_key.plain.as_ref()))
         .encrypt(&nonce, payload)
         .map_err(|_| "AES-GCM refused the value".to_owned())?;
-    zeroize::Zeroize::zeroize(cipher_key.as_mut_slice());
     stored.extend_from_slice(&sealed);
     Ok(AttributeValue::B(Blob::new(stored)))
+}
+
+/// A data key as stored: the id of the key that wrapped it, and the wrapped bytes.
+type WrappedKey = (String, Vec<u8>);
+
+/// Data keys unwrapped ahead of a decode, by key id and wrapped key; and the providers
+/// asked, for a value met only while decoding.
+#[derive(Default)]
+pub(crate) struct Opened {
+    keys: HashMap<WrappedKey, Result<zeroize::Zeroizing<[u8; 32]>, UnwrapError>>,
+    providers: Vec<Arc<dyn KeyProvider>>,
+}
+
+impl Opened {
+    /// Runs `decode` with these keys at hand.
+    pub(crate) fn scope<R>(self, decode: impl FnOnce() -> R) -> R {
+        let before = OPENED.with(|opened| opened.replace(Some(self)));
+        let result = decode();
+        OPENED.with(|opened| *opened.borrow_mut() = before);
+        result
+    }
+}
+
+/// Unwraps the data key of every encrypted value in `items`, each once, with the
+/// providers that may open values read as `model` (a type name); at most 16 at a time.
+pub(crate) async fn open_keys<'i>(
+    providers: &KeyProviders,
+    model: &str,
+    items: impl IntoIterator<Item = &'i crate::value::Item>,
+) -> Opened {
+    use futures_util::StreamExt;
+    let providers = providers.for_reading(model);
+    if providers.is_empty() {
+        return Opened::default();
+    }
+    let mut wanted: Vec<WrappedKey> = Vec::new();
+    for item in items {
+        let mut values: Vec<&AttributeValue> = item.values().collect();
+        while let Some(value) = values.pop() {
+            match value {
+                AttributeValue::B(blob) => {
+                    if let Ok(header) = Header::parse(blob.as_ref()) {
+                        wanted.push((header.key_id.to_owned(), header.wrapped.to_vec()));
+                    }
+                }
+                AttributeValue::M(map) => values.extend(map.values()),
+                AttributeValue::L(list) => values.extend(list.iter()),
+                _ => {}
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let providers_ref = &providers;
+    let keys = futures_util::stream::iter(wanted)
+        .map(|(key_id, wrapped)| async move {
+            let opened = match providers_ref.iter().find(|p| p.can_unwrap(&key_id)) {
+                Some(provider) => provider
+                    .unwrap(&key_id, &wrapped)
+                    .await
+                    .map(zeroize::Zeroizing::new),
+                None => Err(UnwrapError::WrongKey),
+            };
+            ((key_id, wrapped), opened)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    Opened { keys, providers }
+}
+
+/// The data key of a value wrapped with `key_id`: unwrapped ahead of the decode, or else
+/// now by a provider that answers at once.
+fn data_key_for(key_id: &str, wrapped: &[u8]) -> Result<zeroize::Zeroizing<[u8; 32]>, OpenError> {
+    let unwrap_error = |error: UnwrapError| match error {
+        UnwrapError::WrongKey => (
+            ProblemReason::WrongKey,
+            format!("{WRONG_KEY} (the data key was wrapped with `{key_id}`)"),
+        ),
+        UnwrapError::Failed(why) => (
+            ProblemReason::Invalid,
+            format!("cannot be decrypted: the key provider failed: {why}"),
+        ),
+    };
+    let ahead = OPENED.with(|opened| {
+        let opened = opened.borrow();
+        let opened = opened.as_ref()?;
+        let found = opened
+            .keys
+            .get(&(key_id.to_owned(), wrapped.to_vec()))
+            .cloned();
+        Some(found.ok_or_else(|| opened.providers.clone()))
+    });
+    let providers = match ahead {
+        Some(Ok(found)) => return found.map_err(unwrap_error),
+        Some(Err(providers)) => providers,
+        None => global_provider().into_iter().collect(),
+    };
+    let Some(provider) = providers
+        .iter()
+        .find(|p| p.can_unwrap(key_id))
+        .or(providers.first())
+    else {
+        return Err((
+            ProblemReason::Invalid,
+            "is encrypted, but no key provider is set: give the client one (Dynamo::with_key_provider)".to_owned(),
+        ));
+    };
+    match now(provider.unwrap(key_id, wrapped)) {
+        Some(answer) => answer.map(zeroize::Zeroizing::new).map_err(unwrap_error),
+        None => Err((
+            ProblemReason::Invalid,
+            format!("cannot be decrypted: {WOULD_WAIT}"),
+        )),
+    }
 }
 
 /// Decrypts a value [`encrypt_value`] stored for `attribute`.
@@ -458,19 +853,56 @@ fn tampered() -> OpenError {
     (ProblemReason::Tampered, TAMPERED.to_owned())
 }
 
-fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
-    let provider = provider().ok_or_else(|| {
-        (
-            ProblemReason::Invalid,
-            "is encrypted, but no key provider is set (dynamo_model::encryption::set_key_provider)"
-                .to_owned(),
-        )
-    })?;
-    let bound = stored.starts_with(MAGIC_BOUND);
-    let version_2 = bound || stored.starts_with(MAGIC);
-    if !version_2 && !stored.starts_with(MAGIC_V1) {
-        return Err(tampered());
+/// The parts of a stored value before its ciphertext.
+struct Header<'s> {
+    /// Which format: `MAGIC_V1`, `MAGIC` or `MAGIC_BOUND`.
+    magic: &'s [u8],
+    key_id: &'s str,
+    wrapped: &'s [u8],
+    nonce: &'s [u8],
+    /// The header's bytes, magic to nonce (the checksum covers them).
+    covered: &'s [u8],
+    /// What follows the nonce: the checksum (not in the first format), then the ciphertext.
+    rest: &'s [u8],
+}
+
+impl<'s> Header<'s> {
+    fn parse(stored: &'s [u8]) -> Result<Self, OpenError> {
+        let magic = [MAGIC_BOUND, MAGIC, MAGIC_V1]
+            .into_iter()
+            .find(|magic| stored.starts_with(*magic))
+            .ok_or_else(tampered)?;
+        let mut rest = &stored[magic.len()..];
+        let mut take = |count: usize| -> Result<&'s [u8], OpenError> {
+            if rest.len() < count {
+                return Err(tampered());
+            }
+            let (taken, after) = rest.split_at(count);
+            rest = after;
+            Ok(taken)
+        };
+        let id_len = usize::from(*take(1)?.first().ok_or_else(tampered)?);
+        let key_id = std::str::from_utf8(take(id_len)?).map_err(|_| tampered())?;
+        let wrapped_len = take(2)?;
+        let wrapped_len = usize::from(u16::from_le_bytes([wrapped_len[0], wrapped_len[1]]));
+        let wrapped = take(wrapped_len)?;
+        let nonce = take(12)?;
+        let header_len = magic.len() + 1 + id_len + 2 + wrapped_len + 12;
+        Ok(Header {
+            magic: magic.as_slice(),
+            key_id,
+            wrapped,
+            nonce,
+            covered: &stored[..header_len],
+            rest,
+        })
     }
+}
+
+fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
+    let header = Header::parse(stored)?;
+    let bound = header.magic == MAGIC_BOUND;
+    let version_2 = header.magic != MAGIC_V1;
     let context = if bound {
         let context = READING.with(|reading| {
             reading
@@ -487,55 +919,26 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
     } else {
         None
     };
-    let mut rest = &stored[MAGIC.len()..];
-    let mut take = |count: usize| -> Result<&[u8], OpenError> {
-        if rest.len() < count {
-            return Err(tampered());
-        }
-        let (taken, after) = rest.split_at(count);
-        rest = after;
-        Ok(taken)
-    };
-    let id_len = usize::from(*take(1)?.first().ok_or_else(tampered)?);
-    let key_id = std::str::from_utf8(take(id_len)?).map_err(|_| tampered())?;
-    let wrapped_len = take(2)?;
-    let wrapped_len = usize::from(u16::from_le_bytes([wrapped_len[0], wrapped_len[1]]));
-    let wrapped = take(wrapped_len)?;
-    let nonce = take(12)?;
-    let header_len = MAGIC.len() + 1 + id_len + 2 + wrapped_len + 12;
     let aad_v2;
-    let aad: &[u8] = if version_2 {
-        let check = take(CHECK_BYTES)?;
-        if header_check(&stored[..header_len]) != check {
+    let (aad, sealed): (&[u8], &[u8]) = if version_2 {
+        if header.rest.len() < CHECK_BYTES {
             return Err(tampered());
         }
-        aad_v2 = aad(
-            &stored[..header_len + CHECK_BYTES],
-            context.as_deref(),
-            attribute,
-        );
-        &aad_v2
+        let (check, sealed) = header.rest.split_at(CHECK_BYTES);
+        if header_check(header.covered) != check {
+            return Err(tampered());
+        }
+        let checked = &stored[..header.covered.len() + CHECK_BYTES];
+        aad_v2 = aad(checked, context.as_deref(), attribute);
+        (&aad_v2, sealed)
     } else {
-        attribute.as_bytes()
+        (attribute.as_bytes(), header.rest)
     };
-    let data_key = provider
-        .unwrap(key_id, wrapped)
-        .map_err(|error| match error {
-            UnwrapError::WrongKey => (
-                ProblemReason::WrongKey,
-                format!("{WRONG_KEY} (the data key was wrapped with `{key_id}`)"),
-            ),
-            UnwrapError::Failed(why) => (
-                ProblemReason::Invalid,
-                format!("cannot be decrypted: the key provider failed: {why}"),
-            ),
-        })?;
-    let data_key = zeroize::Zeroizing::new(data_key);
-    let sealed = rest;
+    let data_key = data_key_for(header.key_id, header.wrapped)?;
     let payload = Payload { msg: sealed, aad };
     let bytes = zeroize::Zeroizing::new(
         Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(data_key.as_ref()))
-            .decrypt(Nonce::from_slice(nonce), payload)
+            .decrypt(Nonce::from_slice(header.nonce), payload)
             .map_err(|_| tampered())?,
     );
     crate::value::wire::decode(&bytes).map_err(|_| tampered())

@@ -20,7 +20,6 @@ use super::transact::{key_hook, AfterWrite};
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, RefusedWrite, Result, UnprocessedWrite};
 use crate::key::IntoKey;
-use crate::model::load;
 use crate::model::Table;
 use crate::value::{item_size, Item};
 
@@ -100,6 +99,7 @@ impl Dynamo {
             signatures: Vec::new(),
             key_attributes: HashMap::new(),
             after: Vec::new(),
+            unsealed: Vec::new(),
         }
     }
 }
@@ -188,13 +188,13 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
             unprocessed_keys: Vec::new(),
         };
         let mut stopped = None;
+        let mut found = Vec::new();
         for (items, left) in results {
-            for item in items.into_iter().filter(|item| !expiry.is_expired(item)) {
-                outcome.items.push(load(item, self_hooks)?);
-            }
+            found.extend(items.into_iter().filter(|item| !expiry.is_expired(item)));
             outcome.unprocessed_keys.extend(left.items);
             stopped = Stopped::worst(stopped, left.stopped);
         }
+        outcome.items = db.keys().load_all::<M>(found, self_hooks).await?;
         Ok((outcome, stopped))
     }
 
@@ -357,6 +357,9 @@ pub struct BatchWrite<'a> {
     key_attributes: HashMap<String, Vec<String>>,
     /// The `after_*` hook of each write, by the write's index.
     after: Vec<(usize, AfterWrite<'a>)>,
+    /// Puts whose key provider would not answer at once: sealed when the batch runs,
+    /// with their write's index and their position.
+    unsealed: Vec<(usize, usize, prepare::Prepared)>,
 }
 
 impl<'a> BatchWrite<'a> {
@@ -370,7 +373,7 @@ impl<'a> BatchWrite<'a> {
     ) -> Self {
         self.added += 1;
         let position = self.added;
-        if let Err(error) = prepared.and_then(|prepared| self.add(prepared, after)) {
+        if let Err(error) = prepared.and_then(|prepared| self.add(prepared, position, after)) {
             self.refused.push(RefusedWrite {
                 position,
                 key: key(),
@@ -383,6 +386,7 @@ impl<'a> BatchWrite<'a> {
     fn add(
         &mut self,
         mut prepared: prepare::Prepared,
+        position: usize,
         after: Option<AfterWrite<'a>>,
     ) -> Result<()> {
         prepared.condition = None;
@@ -401,7 +405,13 @@ impl<'a> BatchWrite<'a> {
             let names = prepared.key.keys().cloned().collect();
             self.key_attributes.insert(table.clone(), names);
         }
-        let request = prepared.write_request()?;
+        let request = if prepared.seal_now(self.db.keys())? {
+            prepared.write_request()?
+        } else {
+            // Rendered once sealed ([`BatchWrite::seal_waiting`]); nothing is sent before.
+            self.unsealed.push((self.writes.len(), position, prepared));
+            WriteRequest::builder().build()
+        };
         if let Some(after) = after {
             self.after.push((self.writes.len(), after));
         }
@@ -409,6 +419,27 @@ impl<'a> BatchWrite<'a> {
         self.signatures.push(key);
         self.writes.push(UnprocessedWrite { table, request });
         Ok(())
+    }
+
+    /// Seals the puts whose key provider would not answer when they were added, waiting
+    /// for it, and renders their requests; a put that cannot be sealed is refused.
+    async fn seal_waiting(&mut self) {
+        for (index, position, mut prepared) in std::mem::take(&mut self.unsealed) {
+            let key = prepared.key.clone();
+            let sealed = match prepared.seal(self.db.keys()).await {
+                Ok(()) => prepared.write_request(),
+                Err(error) => Err(error),
+            };
+            match sealed {
+                Ok(request) => self.writes[index].request = request,
+                Err(error) => self.refused.push(RefusedWrite {
+                    position,
+                    key: Some(key),
+                    error,
+                }),
+            }
+        }
+        self.refused.sort_by_key(|refused| refused.position);
     }
 
     /// The refused writes as one error, when there are any.
@@ -511,7 +542,13 @@ impl<'a> BatchWrite<'a> {
         &self,
     ) -> Result<Vec<batch_write_item::builders::BatchWriteItemInputBuilder>> {
         self.refusal()?;
-        Ok(chunk_writes(self.writes.clone())
+        let mut writes = self.writes.clone();
+        for (index, _, prepared) in &self.unsealed {
+            let mut prepared = prepared.clone();
+            prepared.seal_for_dry_run(self.db.keys())?;
+            writes[*index].request = prepared.write_request()?;
+        }
+        Ok(chunk_writes(writes)
             .iter()
             .map(|chunk| write_request(chunk))
             .collect())
@@ -519,7 +556,8 @@ impl<'a> BatchWrite<'a> {
 
     /// Sends every chunk; returns the writes not done and the error that last stopped a
     /// chunk.
-    async fn run(self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
+    async fn run(mut self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
+        self.seal_waiting().await;
         self.refusal()?;
         let chunks = chunk_writes(self.writes);
         let db = self.db;

@@ -175,10 +175,9 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     ///
     /// Validation, key, size and expression errors, as the send would report them.
     pub fn to_request(&self) -> Result<put_item::builders::PutItemInputBuilder> {
-        Ok(self
-            .prepare(false)?
-            .put_item()?
-            .set_return_values(R::RETURN_VALUES))
+        let mut prepared = self.prepare(false)?;
+        prepared.seal_for_dry_run(self.db.keys())?;
+        Ok(prepared.put_item()?.set_return_values(R::RETURN_VALUES))
     }
 
     fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
@@ -194,7 +193,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// Sends the put; resolves to the old item (when asked for) and, when `keep_written`,
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
-        let prepared = self.prepare(self.hooks)?;
+        let mut prepared = self.prepare(self.hooks)?;
+        prepared.seal(self.db.keys()).await?;
         // A failed condition names the item's key.
         let (expect, key) = (prepared.expect, prepared.key.clone());
         let request = prepared.put_item()?.set_return_values(R::RETURN_VALUES);
@@ -213,7 +213,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
 
     async fn send(self) -> Result<R::Output> {
         let (old, _) = self.write(false).await?;
-        R::convert(old)
+        let opened = self.db.keys().open::<M>(&old).await;
+        opened.scope(|| R::convert(old))
     }
 }
 
@@ -315,10 +316,9 @@ impl<'a, M: Table> Get<'a, M> {
         let hooks = self.hooks;
         // An existing item whose projection matched none of its attributes is an empty map,
         // not an absent item: it decodes (or fails to) as the model.
-        self.item_now()
-            .await?
-            .map(|item| load(item, hooks))
-            .transpose()
+        let db = self.db;
+        let item = self.item_now().await?;
+        db.keys().load_one::<M>(item, hooks).await
     }
 }
 
@@ -446,7 +446,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> Delete<'a, M, R> {
                 None => M::after_delete_key(&key),
             }
         }
-        R::convert(output.attributes)
+        let opened = self.db.keys().open::<M>(&output.attributes).await;
+        opened.scope(|| R::convert(output.attributes))
     }
 }
 
@@ -680,7 +681,8 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
         if self.options.hooks {
             M::after_update(&key);
         }
-        R::convert(output.attributes)
+        let opened = self.db.keys().open::<M>(&output.attributes).await;
+        opened.scope(|| R::convert(output.attributes))
     }
 }
 

@@ -10,6 +10,7 @@ mod prepare;
 mod query;
 mod retry;
 mod runtime;
+mod seal;
 pub(crate) mod table;
 mod tracked;
 mod transact;
@@ -37,6 +38,7 @@ pub(crate) use prepare::{
 pub use query::{Page, Query, Scan, MAX_SEGMENTS_IN_FLIGHT};
 pub use retry::RetryPolicy;
 pub(crate) use runtime::{spawn_background, BlockingRuntime};
+pub(crate) use seal::Keys;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
 pub use transact::{
@@ -151,6 +153,8 @@ pub struct Dynamo {
     /// Whether requests are logged with their values ([`Dynamo::trace_values`]).
     #[cfg(feature = "tracing")]
     values: Arc<std::sync::atomic::AtomicBool>,
+    /// The key providers of encrypted attributes (feature `encryption`).
+    keys: seal::Keys,
 }
 
 impl fmt::Debug for Dynamo {
@@ -159,6 +163,7 @@ impl fmt::Debug for Dynamo {
             .field("backend", &self.backend)
             .field("table_prefix", &self.table_prefix)
             .field("retry", &self.retry)
+            .field("keys", &self.keys)
             .finish()
     }
 }
@@ -204,6 +209,7 @@ impl Dynamo {
             runtime: None,
             #[cfg(feature = "tracing")]
             values,
+            keys: seal::Keys::default(),
         }
     }
 
@@ -325,6 +331,12 @@ impl Dynamo {
     /// A table name with this client's prefix.
     pub(crate) fn prefixed(&self, table: &str) -> String {
         format!("{}{table}", self.table_prefix)
+    }
+
+    /// The key providers this client encrypts with (none without the `encryption`
+    /// feature).
+    pub(crate) fn keys(&self) -> &seal::Keys {
+        &self.keys
     }
 
     pub(crate) fn retry(&self) -> &RetryPolicy {

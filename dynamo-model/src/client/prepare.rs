@@ -20,6 +20,7 @@ use aws_sdk_dynamodb::types::{
 
 pub(crate) use super::lifecycle::Existing;
 use super::lifecycle::{self, VersionGuard};
+use super::seal::{Keys, Sealing};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{Change, Condition, Rendered, Update};
 use crate::key::IntoKey;
@@ -100,6 +101,9 @@ pub(crate) struct Prepared {
     /// needed to explain the failure.
     pub(crate) item_on_failure: bool,
     pub(crate) expect: Expectations,
+    /// Encrypted values of a put's item still to seal: no request is rendered until they
+    /// are ([`Prepared::seal`]).
+    sealing: Option<Sealing>,
 }
 
 /// How an update is prepared.
@@ -145,7 +149,7 @@ pub(crate) fn put<M: Table>(
     if hooks {
         model.before_save()?;
     }
-    let (item, guard) = item_to_write(model)?;
+    let (item, guard, sealing) = item_to_write(model)?;
     let expect = Expectations {
         guard,
         must_exist: false,
@@ -153,7 +157,7 @@ pub(crate) fn put<M: Table>(
     let mut expressions = Expressions::new();
     let condition = VersionGuard::and(guard, condition);
     let condition = expressions.condition(condition.as_deref())?;
-    Ok(Prepared::new::<M>(
+    let mut prepared = Prepared::new::<M>(
         table,
         key_of::<M>(&item),
         Action::Put(item),
@@ -161,13 +165,23 @@ pub(crate) fn put<M: Table>(
         expressions,
         item_on_failure,
         expect,
-    ))
+    );
+    prepared.sealing = sealing;
+    Ok(prepared)
 }
 
-/// The item a put of `model` writes, prepared as [`put`] prepares it (hooks included),
-/// for a write rendered elsewhere (a PartiQL `INSERT`).
-pub(crate) fn prepared_item<M: Table>(table: String, model: &M) -> Result<Item> {
-    match put(table, model, None, false, true)?.action {
+/// The item a put of `model` writes, prepared as [`put`] prepares it (hooks included)
+/// and sealed, for a write rendered elsewhere (a PartiQL `INSERT`, which is built without
+/// waiting: a key provider that would wait is refused there).
+pub(crate) fn prepared_item<M: Table>(keys: &Keys, table: String, model: &M) -> Result<Item> {
+    let mut prepared = put(table, model, None, false, true)?;
+    if !prepared.seal_now(keys)? {
+        return Err(Error::invalid_request(
+            M::NAME,
+            "its key provider answers asynchronously, and a PartiQL statement is built without waiting: put the item instead",
+        ));
+    }
+    match prepared.action {
         Action::Put(item) => Ok(item),
         _ => Err(Error::invalid_request(M::NAME, "a put prepared no item")),
     }
@@ -385,6 +399,61 @@ impl Prepared {
             values,
             item_on_failure,
             expect,
+            sealing: None,
+        }
+    }
+
+    /// Seals the encrypted values of a put's item, waiting for the key provider.
+    ///
+    /// # Errors
+    ///
+    /// The provider's failure, naming the attributes; the sealed item over its size limit.
+    pub(crate) async fn seal(&mut self, keys: &Keys) -> Result<()> {
+        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
+            sealing.seal(keys, item, &self.key).await?;
+        }
+        self.sealing = None;
+        Ok(())
+    }
+
+    /// [`Prepared::seal`] without waiting: `Ok(false)`, still pending, when the provider
+    /// would wait.
+    ///
+    /// # Errors
+    ///
+    /// As [`Prepared::seal`].
+    pub(crate) fn seal_now(&mut self, keys: &Keys) -> Result<bool> {
+        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
+            if !sealing.seal_now(keys, item, &self.key)? {
+                return Ok(false);
+            }
+        }
+        self.sealing = None;
+        Ok(true)
+    }
+
+    /// [`Prepared::seal_now`] for a dry run, where a provider that would wait is an error.
+    ///
+    /// # Errors
+    ///
+    /// As [`Prepared::seal`], and a provider that answers asynchronously.
+    pub(crate) fn seal_for_dry_run(&mut self, keys: &Keys) -> Result<()> {
+        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
+            sealing.seal_for_dry_run(keys, item, &self.key)?;
+        }
+        self.sealing = None;
+        Ok(())
+    }
+
+    /// Refuses to render an item whose encrypted values are not sealed: a path that forgot
+    /// the sealing step fails instead of storing them unencrypted.
+    fn sealed(&self) -> Result<()> {
+        match self.sealing {
+            None => Ok(()),
+            Some(_) => Err(Error::invalid_request(
+                self.model,
+                "its encrypted values were not sealed before the request was built (a bug in dynamo-model: please report it)",
+            )),
         }
     }
 
@@ -425,6 +494,7 @@ impl Prepared {
 
     /// As a `PutItem` request.
     pub(crate) fn put_item(self) -> Result<put_item::builders::PutItemInputBuilder> {
+        self.sealed()?;
         let on_failure = self.on_failure();
         let Action::Put(item) = self.action else {
             return Err(self.wrong_action("PutItem"));
@@ -471,6 +541,7 @@ impl Prepared {
 
     /// As one item of a `TransactWriteItems` request.
     pub(crate) fn transact_item(self) -> Result<TransactWriteItem> {
+        self.sealed()?;
         let on_failure = self.on_failure();
         let model = self.model;
         let invalid =
@@ -510,6 +581,7 @@ impl Prepared {
     /// As one write of a `BatchWriteItem` request, which takes puts and deletes without
     /// conditions.
     pub(crate) fn write_request(self) -> Result<WriteRequest> {
+        self.sealed()?;
         if self.condition.is_some() {
             return Err(Error::invalid_request(
                 self.model,
@@ -627,41 +699,33 @@ pub(crate) fn templated_update<M>(
     Ok(update)
 }
 
-/// Validates and encodes `model`, its encrypted attributes left pending until
-/// [`seal_encrypted`] binds them to the item's final key.
-pub(crate) fn encode_for_write<M: Table>(model: &M) -> Result<Item> {
+/// Validates and encodes `model`, its encrypted attributes left pending until the sealing
+/// step binds them to the item's final key; also what that step needs, when any is.
+pub(crate) fn encode_for_write<M: Table>(model: &M) -> Result<(Item, Option<Sealing>)> {
     #[cfg(feature = "encryption")]
-    return crate::encryption::deferring(|| model.try_to_item());
+    {
+        let (item, pending) = crate::encryption::deferring(|| model.try_to_item());
+        Ok((
+            item?,
+            (pending > 0).then(|| Sealing::of::<M>(size_limit::<M>())),
+        ))
+    }
     #[cfg(not(feature = "encryption"))]
-    model.try_to_item()
-}
-
-/// Seals the encrypted attributes [`encode_for_write`] left pending, bound to the model's
-/// table and the item's key; a value that cannot be encrypted fails the write.
-pub(crate) fn seal_encrypted<M: Table>(item: &mut Item) -> Result<()> {
-    #[cfg(feature = "encryption")]
-    crate::encryption::seal_pending(item, M::meta().table, key_of::<M>).map_err(
-        |(attribute, message)| ErrorKind::Encryption {
-            model: M::NAME,
-            attribute,
-            message,
-        },
-    )?;
-    #[cfg(not(feature = "encryption"))]
-    let _ = item;
-    Ok(())
+    Ok((model.try_to_item()?, None))
 }
 
 /// Validates and encodes a model for writing (validators, codec checks, key and size),
-/// with its lifecycle attributes filled; also the version the write must find.
-pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<VersionGuard>)> {
-    let mut item = encode_for_write(model)?;
+/// with its lifecycle attributes filled; also the version the write must find, and the
+/// sealing its encrypted values still need (the size is checked again after it).
+pub(crate) fn item_to_write<M: Table>(
+    model: &M,
+) -> Result<(Item, Option<VersionGuard>, Option<Sealing>)> {
+    let (mut item, sealing) = encode_for_write(model)?;
     let guard = lifecycle::on_put::<M>(&mut item)?;
     // Again after the lifecycle step, which may have generated a part (an id).
     crate::meta::template::write_keys(M::meta(), &mut item)
         .map_err(|why| Error::invalid_request(M::NAME, why))?;
     check_key::<M>(&item)?;
-    seal_encrypted::<M>(&mut item)?;
     if let Some(problem) = crate::value::nesting_problem(&item) {
         return Err(Error::invalid_request(
             M::NAME,
@@ -669,23 +733,24 @@ pub(crate) fn item_to_write<M: Table>(model: &M) -> Result<(Item, Option<Version
         ));
     }
     check_size::<M>(&item)?;
-    Ok((item, guard))
+    Ok((item, guard, sealing))
 }
 
 /// Refuses an item over 400 KB or over the model's `max_size`, naming its largest
 /// attributes.
 pub(crate) fn check_size<M: Table>(item: &Item) -> Result<()> {
-    let limit = M::meta()
-        .max_size
-        .unwrap_or(MAX_ITEM_SIZE)
-        .min(MAX_ITEM_SIZE);
+    check_size_of(M::NAME, size_limit::<M>(), item)
+}
+
+/// [`check_size`] for `model` and its `limit`.
+pub(crate) fn check_size_of(model: &'static str, limit: usize, item: &Item) -> Result<()> {
     if item_size(item) <= limit {
         return Ok(());
     }
     let mut breakdown = crate::value::ItemSize::of(item);
     breakdown.attributes.truncate(3);
     Err(ErrorKind::ItemTooLarge {
-        model: M::NAME,
+        model,
         size: breakdown.total,
         limit,
         largest: breakdown.attributes,

@@ -11,6 +11,7 @@ use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use super::item::default_consistent_read;
 use super::lifecycle::ExpiryFilter;
 use super::prepare::Expressions;
+use super::seal::Keys;
 use super::{Dynamo, Steps};
 use crate::error::{Error, Result};
 use crate::expr::{
@@ -217,7 +218,8 @@ macro_rules! common_options {
 
 /// Decodes the items of a page, leaving out expired ones. A page over the limit is cut
 /// there, and then resumes after its last item kept.
-fn decode_page<M: Table, O: Load>(
+async fn decode_page<M: Table, O: Load>(
+    keys: &Keys,
     common: &Common<M>,
     index: Option<&str>,
     items: Option<Vec<Item>>,
@@ -242,10 +244,7 @@ fn decode_page<M: Table, O: Load>(
                 .collect()
         });
     }
-    let items = items
-        .into_iter()
-        .map(|item| O::load(item, common.hooks))
-        .collect::<Result<Vec<O>>>()?;
+    let items = keys.load_all::<O>(items, common.hooks).await?;
     Ok(Page {
         items,
         last_evaluated_key: last,
@@ -399,6 +398,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     async fn page_now(self) -> Result<Page<O>> {
         let output = self.db.backend().query(self.to_request()?).await?;
         decode_page(
+            self.db.keys(),
             &self.common,
             self.index_name,
             output.items,
@@ -406,6 +406,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             output.scanned_count,
             self.cursor_scope(),
         )
+        .await
     }
 
     /// What a cursor of this query may resume (see [`Page::cursor_scope`]).
@@ -428,6 +429,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
         let db = self.db;
         let first = self.to_request();
         let items = paginate(
+            db.keys().clone(),
             first,
             self.common.hooks,
             ExpiryFilter::of::<M>(self.common.include_expired),
@@ -488,6 +490,7 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
 /// Pages through requests: sends `first`, decodes its items, and continues from each
 /// `LastEvaluatedKey` until there is none.
 fn paginate<'a, O, R, F, Fut>(
+    keys: Keys,
     first: Result<R>,
     hooks: bool,
     expiry: ExpiryFilter,
@@ -514,11 +517,19 @@ where
         }
     });
     pages
-        .map_ok(move |items| {
-            let live = items
-                .into_iter()
-                .filter(move |item| !expiry.is_expired(item));
-            stream::iter(live.map(move |item| O::load(item, hooks)))
+        .and_then(move |items| {
+            let keys = keys.clone();
+            async move {
+                let live: Vec<Item> = items
+                    .into_iter()
+                    .filter(|item| !expiry.is_expired(item))
+                    .collect();
+                // Each page's data keys are unwrapped before its items are decoded.
+                let opened = keys.open::<O>(&live).await;
+                let loaded: Vec<Result<O>> =
+                    opened.scope(|| live.into_iter().map(|item| O::load(item, hooks)).collect());
+                Ok(stream::iter(loaded))
+            }
         })
         .try_flatten()
         .boxed()
@@ -633,6 +644,7 @@ impl<'a, M: Table> Scan<'a, M> {
     async fn page_now(self) -> Result<Page<M>> {
         let output = self.db.backend().scan(self.request(None)?).await?;
         decode_page(
+            self.db.keys(),
             &self.common,
             self.index_name,
             output.items,
@@ -640,6 +652,7 @@ impl<'a, M: Table> Scan<'a, M> {
             output.scanned_count,
             self.cursor_scope(),
         )
+        .await
     }
 
     /// What a cursor of this scan may resume (see [`Page::cursor_scope`]).
@@ -658,6 +671,7 @@ impl<'a, M: Table> Scan<'a, M> {
         let expiry = ExpiryFilter::of::<M>(self.common.include_expired);
         let segment_stream = move |request: Result<scan::builders::ScanInputBuilder>| {
             paginate(
+                db.keys().clone(),
                 request,
                 hooks,
                 expiry,

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::{put_item, update_item};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::item::BoxFuture;
+use super::seal::Sealing;
 use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::expr::Update;
@@ -32,7 +33,7 @@ use crate::value::Item;
 /// user.visits += 1;
 /// assert_eq!(user.changed_fields(), ["visits"]);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Tracked<M> {
     model: M,
     /// The item as last loaded or saved; `None` for a model never stored.
@@ -51,7 +52,7 @@ impl<M: Table> Tracked<M> {
     /// A model as read from the table (by `get`, a query...): later saves send what
     /// changed since.
     pub fn loaded(model: M) -> Self {
-        let original = Some(model.to_item());
+        let original = Some(snapshot(&model));
         Tracked { model, original }
     }
 
@@ -64,7 +65,7 @@ impl<M: Table> Tracked<M> {
     pub fn is_dirty(&self) -> bool {
         match &self.original {
             None => true,
-            Some(original) => original != &self.model.to_item(),
+            Some(original) => original != &snapshot(&self.model),
         }
     }
 
@@ -72,7 +73,7 @@ impl<M: Table> Tracked<M> {
     /// (attribute names, after renames; keys the client writes itself included). Every
     /// attribute of a new model.
     pub fn changed_fields(&self) -> Vec<&'static str> {
-        self.changed_in(&self.model.to_item())
+        self.changed_in(&snapshot(&self.model))
     }
 
     /// [`Tracked::changed_fields`] of an item already encoded from the model.
@@ -93,6 +94,17 @@ impl<M: Table> Tracked<M> {
     }
 }
 
+/// The model, and whether it was stored: never the stored item, whose encrypted values
+/// are held in the clear until they are sealed.
+impl<M: std::fmt::Debug> std::fmt::Debug for Tracked<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracked")
+            .field("model", &self.model)
+            .field("stored", &self.original.is_some())
+            .finish()
+    }
+}
+
 impl<M> Deref for Tracked<M> {
     type Target = M;
 
@@ -105,6 +117,13 @@ impl<M> DerefMut for Tracked<M> {
     fn deref_mut(&mut self) -> &mut M {
         &mut self.model
     }
+}
+
+/// `model` encoded for comparing: its encrypted values in their pending form, which is the
+/// same for the same value (a ciphertext never is); its plain encoding when it does not
+/// pass validation.
+fn snapshot<M: Table>(model: &M) -> Item {
+    super::prepare::encode_for_write(model).map_or_else(|_| model.to_item(), |(item, _)| item)
 }
 
 /// Every attribute an item of the model can have: its fields', then the keys and entity
@@ -189,19 +208,22 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             Plan::Put => Ok(SaveRequest::Put(
                 self.db.put(&self.tracked.model).to_request()?,
             )),
-            Plan::Update(update, _) => Ok(SaveRequest::Update(update.to_request()?)),
+            Plan::Update(mut changes) => {
+                changes.seal_for_dry_run(self.db)?;
+                Ok(SaveRequest::Update(self.update(&changes)?.to_request()?))
+            }
             Plan::Unchanged => Ok(SaveRequest::Unchanged),
         }
     }
 
-    fn plan(&self) -> Result<Plan<'a, M>> {
+    fn plan(&self) -> Result<Plan> {
         let Some(original) = self.tracked.original.as_ref().filter(|_| !self.full) else {
             return Ok(Plan::Put);
         };
         let model = &self.tracked.model;
-        // Encrypted values bound to the item, as a put binds them.
-        let mut current = super::prepare::encode_for_write(model)?;
-        super::prepare::seal_encrypted::<M>(&mut current)?;
+        // Encrypted values compare in their pending form (an unchanged one is not sent);
+        // the changed ones are sealed before the update is built.
+        let (current, sealing) = super::prepare::encode_for_write(model)?;
         let meta = M::meta();
         let changed = self.tracked.changed_in(&current);
         if let Some(key) = std::iter::once(meta.hash_key)
@@ -223,25 +245,41 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
         if changed.is_empty() {
             return Ok(Plan::Unchanged);
         }
+        let stored_version = meta
+            .lifecycle
+            .version
+            .map(|attribute| stored_version(original.get(attribute)));
+        Ok(Plan::Update(Changes {
+            key: super::prepare::key_of::<M>(&current),
+            current,
+            sealing,
+            changed,
+            stored_version,
+        }))
+    }
+
+    /// The update that sends `changes` (sealed).
+    fn update(
+        &self,
+        changes: &Changes,
+    ) -> Result<super::item::UpdateItem<'a, M, super::returns::AllNew>> {
         let mut actions = Update::new();
-        for name in &changed {
-            actions = match current.get(*name) {
+        for name in &changes.changed {
+            actions = match changes.current.get(*name) {
                 Some(value) => actions.set_managed(name, value.clone()),
                 None => actions.remove_managed(name),
             };
         }
         let mut update = self
             .db
-            .update_by_item_key::<M>(model.item_key())
+            .update_by_item_key::<M>(self.tracked.model.item_key())
             .with(actions)
             .return_all_new()
             .with_keys_included();
-        if let Some(attribute) = meta.lifecycle.version {
-            let loaded = original.get(attribute).cloned();
-            let version = stored_version(loaded.as_ref());
+        if let Some(version) = changes.stored_version {
             update = update.expect_version(version);
         }
-        Ok(Plan::Update(Box::new(update), changed))
+        Ok(update)
     }
 
     async fn send(self) -> Result<Saved> {
@@ -254,15 +292,17 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
                     .__refresh_generated(&written.unwrap_or_default())?;
                 Saved::Put
             }
-            Plan::Update(update, changed) => {
+            Plan::Update(mut changes) => {
+                changes.seal(self.db).await?;
+                let update = self.update(&changes)?;
                 self.tracked.model.before_save()?;
-                let stored = (*update).await?;
+                let stored = update.await?;
                 stored.after_save();
                 self.tracked.model = stored;
-                Saved::Updated(changed)
+                Saved::Updated(changes.changed)
             }
         };
-        self.tracked.original = Some(self.tracked.model.to_item());
+        self.tracked.original = Some(snapshot(&self.tracked.model));
         Ok(saved)
     }
 }
@@ -275,13 +315,40 @@ fn stored_version(value: Option<&AttributeValue>) -> u64 {
     }
 }
 
-enum Plan<'a, M> {
+enum Plan {
     Put,
-    Update(
-        Box<super::item::UpdateItem<'a, M, super::returns::AllNew>>,
-        Vec<&'static str>,
-    ),
+    Update(Changes),
     Unchanged,
+}
+
+/// What an update of a tracked model sends: the model encoded, the attributes that
+/// changed, and the version it was loaded with.
+struct Changes {
+    current: Item,
+    /// The item's key, which sealed values are bound to.
+    key: Item,
+    /// Encrypted values of `current` still to seal.
+    sealing: Option<Sealing>,
+    changed: Vec<&'static str>,
+    stored_version: Option<u64>,
+}
+
+impl Changes {
+    async fn seal(&mut self, db: &Dynamo) -> Result<()> {
+        if let Some(sealing) = self.sealing.take() {
+            sealing
+                .seal(db.keys(), &mut self.current, &self.key)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn seal_for_dry_run(&mut self, db: &Dynamo) -> Result<()> {
+        if let Some(sealing) = self.sealing.take() {
+            sealing.seal_for_dry_run(db.keys(), &mut self.current, &self.key)?;
+        }
+        Ok(())
+    }
 }
 
 impl<'a, M: Table + Send + Sync + 'a> IntoFuture for SaveChanges<'a, M> {

@@ -316,6 +316,7 @@ impl<'a> TransactWrite<'a> {
             .map(|entry| {
                 let mut prepared = entry.prepared.clone();
                 prepared.item_on_failure |= self.item_on_failure;
+                prepared.seal_for_dry_run(self.db.keys())?;
                 prepared.transact_item()
             })
             .collect::<Result<Vec<_>>>()?;
@@ -334,7 +335,14 @@ impl<'a> TransactWrite<'a> {
             .client_request_token(token))
     }
 
-    async fn send(self) -> Result<()> {
+    async fn send(mut self) -> Result<()> {
+        // Encrypted values are sealed first, waiting for the key provider; the request is
+        // then rendered from the sealed entries.
+        if let Ok(entries) = &mut self.entries {
+            for entry in entries.iter_mut() {
+                entry.prepared.seal(self.db.keys()).await?;
+            }
+        }
         let request = self.to_request()?;
         let retry = self.db.retry().clone();
         let mut attempt = 0;
@@ -443,7 +451,8 @@ impl<'a, T: GetResults> TransactGet<'a, T> {
 
     async fn send(self) -> Result<T> {
         let items = read(self.db, self.to_request()?).await?;
-        T::decode(&mut items.into_iter())
+        let opened = self.db.keys().open::<T>(items.iter().flatten()).await;
+        opened.scope(|| T::decode(&mut items.into_iter()))
     }
 }
 
@@ -530,7 +539,8 @@ impl<M: Table> TransactGetMany<'_, M> {
 
     async fn send(self) -> Result<Vec<Option<M>>> {
         let items = read(self.db, self.to_request()?).await?;
-        items.into_iter().map(live::<M>).collect()
+        let opened = self.db.keys().open::<M>(items.iter().flatten()).await;
+        opened.scope(|| items.into_iter().map(live::<M>).collect())
     }
 }
 

@@ -201,14 +201,13 @@ pub enum ErrorKind {
     },
     /// An attribute marked `#[dynamo(encrypt)]` could not be encrypted: no key provider,
     /// the provider failed (a KMS outage), or its key id is too long. Nothing was written.
-    #[error(
-        "`{model}` was not written: its attribute `{attribute}` could not be encrypted: {message}"
-    )]
+    #[error("`{model}` was not written: `{attribute}` could not be encrypted: {message}")]
     #[non_exhaustive]
     Encryption {
         /// The model.
         model: &'static str,
-        /// The attribute that could not be encrypted.
+        /// The attribute that could not be encrypted; when the key provider failed, every
+        /// encrypted attribute of the item, joined by `` `, ` ``.
         attribute: String,
         /// Why.
         message: String,

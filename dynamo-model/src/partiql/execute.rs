@@ -179,12 +179,11 @@ impl<'a, O: Load + Send + 'a> Execute<'a, O> {
     async fn page(&self) -> Result<StatementPage<O>> {
         let request = self.to_request()?;
         let output = self.db.backend().execute_statement(request).await?;
-        let items = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| O::load(item, true))
-            .collect::<Result<_>>()?;
+        let items = self
+            .db
+            .keys()
+            .load_all::<O>(output.items.unwrap_or_default(), true)
+            .await?;
         Ok(StatementPage {
             items,
             next_token: output.next_token,
@@ -238,13 +237,20 @@ impl<O: Load> BatchExecute<'_, O> {
                 format!("{count} statements sent, {} responses", responses.len()),
             ));
         }
-        Ok(responses
-            .into_iter()
-            .map(|response| match response.error {
-                Some(error) => Err(statement_error(error)),
-                None => response.item.map(|item| O::load(item, true)).transpose(),
-            })
-            .collect())
+        let opened = self
+            .db
+            .keys()
+            .open::<O>(responses.iter().filter_map(|r| r.item.as_ref()))
+            .await;
+        Ok(opened.scope(|| {
+            responses
+                .into_iter()
+                .map(|response| match response.error {
+                    Some(error) => Err(statement_error(error)),
+                    None => response.item.map(|item| O::load(item, true)).transpose(),
+                })
+                .collect()
+        }))
     }
 }
 

@@ -122,6 +122,8 @@ pub struct Statements<M> {
     name: String,
     /// The name as a PartiQL identifier.
     table: String,
+    /// The client's key providers, which seal an inserted item's encrypted values.
+    keys: crate::client::Keys,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -132,6 +134,7 @@ impl Dynamo {
         Statements {
             table: identifier(&name),
             name,
+            keys: self.keys().clone(),
             _model: PhantomData,
         }
     }
@@ -148,13 +151,14 @@ impl<M: Table> Statements<M> {
 
     /// `INSERT INTO "table" VALUE {...}` of the whole item, prepared as a put is (its
     /// `before_save` hook, validation, lifecycle attributes, templated keys, key and size
-    /// checks): fails if an item with its key exists.
+    /// checks, encrypted values sealed): fails if an item with its key exists.
     ///
     /// # Errors
     ///
-    /// As a put's: the hook, validation, key and size.
+    /// As a put's: the hook, validation, key and size; and a model whose key provider
+    /// answers asynchronously (a statement is built without waiting: put it instead).
     pub fn insert(&self, model: &M) -> Result<Statement> {
-        let item = crate::client::prepared_item(self.name.clone(), model)?;
+        let item = crate::client::prepared_item(&self.keys, self.name.clone(), model)?;
         let mut names: Vec<&String> = item.keys().collect();
         names.sort();
         let fields: Vec<String> = names
@@ -202,6 +206,7 @@ impl<M> Clone for Statements<M> {
         Statements {
             name: self.name.clone(),
             table: self.table.clone(),
+            keys: self.keys.clone(),
             _model: PhantomData,
         }
     }
