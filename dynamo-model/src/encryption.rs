@@ -743,13 +743,10 @@ pub(crate) async fn open_keys<'i>(
     items: impl IntoIterator<Item = &'i crate::value::Item>,
 ) -> Opened {
     use futures_util::StreamExt;
-    let providers = providers.for_reading(model);
-    if providers.is_empty() {
-        return Opened::default();
-    }
     let mut wanted: Vec<WrappedKey> = Vec::new();
+    let mut values: Vec<&AttributeValue> = Vec::new();
     for item in items {
-        let mut values: Vec<&AttributeValue> = item.values().collect();
+        values.extend(item.values());
         while let Some(value) = values.pop() {
             match value {
                 AttributeValue::B(blob) => {
@@ -762,6 +759,14 @@ pub(crate) async fn open_keys<'i>(
                 _ => {}
             }
         }
+    }
+    // Most reads hold no encrypted value: they ask no provider and allocate nothing more.
+    if wanted.is_empty() {
+        return Opened::default();
+    }
+    let providers = providers.for_reading(model);
+    if providers.is_empty() {
+        return Opened::default();
     }
     wanted.sort_unstable();
     wanted.dedup();
