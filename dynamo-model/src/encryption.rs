@@ -130,43 +130,31 @@ pub trait KeyProvider: Send + Sync + fmt::Debug {
     ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>>;
 }
 
-impl<P: KeyProvider + ?Sized> KeyProvider for Arc<P> {
-    fn key_id(&self) -> &str {
-        (**self).key_id()
-    }
-    fn can_unwrap(&self, key_id: &str) -> bool {
-        (**self).can_unwrap(key_id)
-    }
-    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
-        (**self).wrap(data_key)
-    }
-    fn unwrap<'a>(
-        &'a self,
-        key_id: &'a str,
-        wrapped: &'a [u8],
-    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
-        (**self).unwrap(key_id, wrapped)
-    }
+/// A shared or boxed provider is a provider (`Arc<dyn KeyProvider>`, `Box<dyn KeyProvider>`).
+macro_rules! forward_provider {
+    ($($pointer:ident),*) => {$(
+        impl<P: KeyProvider + ?Sized> KeyProvider for $pointer<P> {
+            fn key_id(&self) -> &str {
+                (**self).key_id()
+            }
+            fn can_unwrap(&self, key_id: &str) -> bool {
+                (**self).can_unwrap(key_id)
+            }
+            fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
+                (**self).wrap(data_key)
+            }
+            fn unwrap<'a>(
+                &'a self,
+                key_id: &'a str,
+                wrapped: &'a [u8],
+            ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
+                (**self).unwrap(key_id, wrapped)
+            }
+        }
+    )*};
 }
 
-impl<P: KeyProvider + ?Sized> KeyProvider for Box<P> {
-    fn key_id(&self) -> &str {
-        (**self).key_id()
-    }
-    fn can_unwrap(&self, key_id: &str) -> bool {
-        (**self).can_unwrap(key_id)
-    }
-    fn wrap<'a>(&'a self, data_key: &'a [u8; 32]) -> KeyFuture<'a, Result<Vec<u8>, String>> {
-        (**self).wrap(data_key)
-    }
-    fn unwrap<'a>(
-        &'a self,
-        key_id: &'a str,
-        wrapped: &'a [u8],
-    ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
-        (**self).unwrap(key_id, wrapped)
-    }
-}
+forward_provider!(Arc, Box);
 
 /// A key-encryption key held in process (for tests, or a key from your secret store):
 /// data keys are wrapped with AES-256-GCM. Its `Debug` output hides the key.
