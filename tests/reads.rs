@@ -83,6 +83,53 @@ conformance! {
         assert!(error.to_string().contains("1 to 100 items, not 101"), "{error}");
     }
 
+    async fn a_read_transaction_of_several_models_takes_more_than_11_gets(db: Dynamo) {
+        let orders = orders_table(&db, "c1", 60).await;
+        db.create_table::<User>().await.unwrap();
+        db.put(&user("ada", 36)).await.unwrap();
+        // Eleven gets resolve to a tuple; the twelfth makes the list form, read by position.
+        let k = |n: u32| ("c1".to_owned(), format!("o{n:03}"));
+        let eleven = db.transact_get().get::<User>("ada").get::<Order>(k(0)).get::<Order>(k(1))
+            .get::<Order>(k(2)).get::<Order>(k(3)).get::<Order>(k(4)).get::<Order>(k(5))
+            .get::<Order>(k(6)).get::<Order>(k(7)).get::<Order>(k(8)).get::<Order>(k(9));
+        let (ada, ..) = eleven.await.unwrap();
+        assert_eq!(ada, Some(user("ada", 36)));
+        let twelve = db.transact_get().get::<User>("ada").get::<Order>(k(0)).get::<Order>(k(1))
+            .get::<Order>(k(2)).get::<Order>(k(3)).get::<Order>(k(4)).get::<Order>(k(5))
+            .get::<Order>(k(6)).get::<Order>(k(7)).get::<Order>(k(8)).get::<Order>(k(9))
+            .get::<Order>(k(10));
+        let mut items = twelve.await.unwrap();
+        assert_eq!(items.len(), 12);
+        assert_eq!(items.take::<User>(0).unwrap(), Some(user("ada", 36)));
+        assert_eq!(items.take::<Order>(11).unwrap(), Some(orders[10].clone()));
+
+        // Built in a loop, up to 100 gets of any models.
+        let mut read = db.transact_get_items().get::<User>("ada").get::<User>("nobody");
+        for order in &orders {
+            read = read.get::<Order>((order.customer_id.clone(), order.order_id.clone()));
+        }
+        let mut items = read.await.unwrap();
+        assert_eq!(items.len(), 62);
+        assert_eq!(items.take::<User>(1).unwrap(), None, "no such user");
+        for (position, order) in orders.iter().enumerate() {
+            assert_eq!(items.take::<Order>(position + 2).unwrap().as_ref(), Some(order));
+        }
+        // Taking as another model, past the end, or twice: a clear error.
+        let wrong = items.take::<Order>(0).unwrap_err();
+        assert!(wrong.to_string().contains("get 0 read a `User`, not a `Order`"), "{wrong}");
+        let past = items.take::<User>(62).unwrap_err();
+        assert!(past.to_string().contains("62 gets (0 to 61)"), "{past}");
+        let twice = items.take::<Order>(2).unwrap_err();
+        assert!(twice.to_string().contains("already taken"), "{twice}");
+
+        let mut too_many = db.transact_get_items();
+        for n in 0..101 {
+            too_many = too_many.get::<User>(format!("u{n}"));
+        }
+        let error = too_many.await.unwrap_err();
+        assert!(error.to_string().contains("1 to 100 items, not 101"), "{error}");
+    }
+
     async fn a_decode_error_names_the_key_of_the_item_read(db: Dynamo) {
         db.create_table::<User>().await.unwrap();
         let item = [

@@ -152,8 +152,9 @@ pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, CreateTable, Delete, Dynamo,
     DynamoBuilder, Get, GetResults, Operation, Page, Put, Query, RetryPolicy, RetryQuota,
     SaveChanges, SaveRequest, Saved, Scan, Steps, TableRequest, TableSet, TableStatus, Tracked,
-    TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite, UpdateItem,
-    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
+    TransactGet, TransactGetMany, TransactItem, TransactItems, TransactUpdate, TransactWrite,
+    UpdateItem, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT,
+    MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
 pub use error::{RefusedWrite, UnprocessedWrite};

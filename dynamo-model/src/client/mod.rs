@@ -14,6 +14,7 @@ mod seal;
 pub(crate) mod table;
 mod tracked;
 mod transact;
+mod transact_get;
 
 use std::fmt;
 use std::future::IntoFuture;
@@ -41,10 +42,8 @@ pub(crate) use runtime::{spawn_background, BlockingRuntime};
 pub(crate) use seal::Keys;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};
-pub use transact::{
-    GetResults, TransactGet, TransactGetMany, TransactItem, TransactUpdate, TransactWrite,
-    MAX_TRANSACTION_ITEMS,
-};
+pub use transact::{TransactItem, TransactUpdate, TransactWrite, MAX_TRANSACTION_ITEMS};
+pub use transact_get::{GetResults, TransactGet, TransactGetMany, TransactItems};
 
 /// An operation builder of the client: awaited directly (`IntoFuture`), dry-run with its
 /// `to_request()`, and run with [`Wait::wait`](crate::blocking::Wait::wait) on a blocking

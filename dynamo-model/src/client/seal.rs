@@ -167,9 +167,10 @@ impl Keys {
 #[cfg(feature = "encryption")]
 impl super::Dynamo {
     /// The same client, encrypting with `provider` the values of every model that has no
-    /// provider of its own ([`Dynamo::with_model_key_provider`](crate::Dynamo::with_model_key_provider)); the process's provider
-    /// ([`set_key_provider`](crate::encryption::set_key_provider)) is used only when
-    /// neither has one. Clones share it.
+    /// provider of its own
+    /// ([`with_model_key_provider`](crate::Dynamo::with_model_key_provider)); the process's
+    /// provider ([`set_key_provider`](crate::encryption::set_key_provider)) is used only
+    /// when neither has one. Clones share it.
     ///
     /// Reading, a value opens with the first provider that has its key, in this order: the
     /// model's, the client's, the other models', the process's.

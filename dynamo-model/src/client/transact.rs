@@ -1,13 +1,12 @@
-//! Transactions: `TransactWriteItems` (all or nothing, up to 100 items, retried with the
-//! same client request token when only conflicts cancelled it) and `TransactGetItems`
-//! (typed results, one per `get`, in order).
+//! Write transactions: `TransactWriteItems`, all or nothing, up to 100 items, retried with
+//! the same client request token when only conflicts cancelled it. Read transactions are in
+//! `transact_get`.
 
 use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use aws_sdk_dynamodb::operation::{transact_get_items, transact_write_items};
-use aws_sdk_dynamodb::types::{Get as TransactGetItem, TransactGetItem as GetEntry};
+use aws_sdk_dynamodb::operation::transact_write_items;
 
 use super::prepare::{self, key_item, Prepared, UpdateOptions};
 use super::retry::retrying;
@@ -18,7 +17,7 @@ use crate::key::IntoKey;
 use crate::model::Table;
 use crate::value::Item;
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Items per transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -135,15 +134,6 @@ impl Dynamo {
             entries: Ok(Vec::new()),
             token: None,
             item_on_failure: false,
-        }
-    }
-
-    /// A read transaction; each `get` adds an `Option<M>` to the result tuple.
-    pub fn transact_get(&self) -> TransactGet<'_, ()> {
-        TransactGet {
-            db: self,
-            gets: Ok(Vec::new()),
-            _results: std::marker::PhantomData,
         }
     }
 }
@@ -409,200 +399,4 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     }
 }
 
-/// Typed results of a read transaction: a tuple that grows with each `get`.
-pub trait GetResults: Sized {
-    /// The tuple with one more result.
-    type Push<M>;
-    #[doc(hidden)]
-    fn decode(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self>;
-}
-
-/// `TransactGetItems`: resolves to a tuple with an `Option<M>` per `get`, in order.
-#[must_use = "an operation does nothing until awaited"]
-pub struct TransactGet<'a, T> {
-    pub(crate) db: &'a Dynamo,
-    gets: Result<Vec<GetEntry>>,
-    _results: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<'a, T: GetResults> TransactGet<'a, T> {
-    /// Reads the item with `key`.
-    pub fn get<M: Table>(self, key: impl IntoKey<M::Key>) -> TransactGet<'a, T::Push<M>> {
-        let table = self.db.table_name::<M>();
-        let gets = self.gets.and_then(|mut gets| {
-            gets.push(get_entry::<M>(table, key_item::<M>(key))?);
-            Ok(gets)
-        });
-        TransactGet {
-            db: self.db,
-            gets,
-            _results: std::marker::PhantomData,
-        }
-    }
-
-    /// The request this read sends (a dry run).
-    ///
-    /// # Errors
-    ///
-    /// Key errors, no `get` or more than 100.
-    pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-        get_request(&self.gets)
-    }
-
-    async fn send(self) -> Result<T> {
-        let items = read(self.db, self.to_request()?).await?;
-        let opened = self.db.keys().open::<T>(items.iter().flatten()).await;
-        opened.scope(|| T::decode(&mut items.into_iter()))
-    }
-}
-
-/// A `TransactGetItems` request of `gets`: 1 to 100 of them.
-fn get_request(
-    gets: &Result<Vec<GetEntry>>,
-) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-    let gets = gets.as_ref().map_err(Error::clone)?;
-    if gets.is_empty() || gets.len() > MAX_TRANSACTION_ITEMS {
-        return Err(Error::invalid_operation(
-            "TransactGet",
-            format!(
-                "a transaction holds 1 to {MAX_TRANSACTION_ITEMS} items, not {}",
-                gets.len()
-            ),
-        ));
-    }
-    Ok(transact_get_items::TransactGetItemsInput::builder().set_transact_items(Some(gets.clone())))
-}
-
-/// One `Get` of a read transaction.
-fn get_entry<M: Table>(table: String, key: Result<Item>) -> Result<GetEntry> {
-    let get = TransactGetItem::builder()
-        .table_name(table)
-        .set_key(Some(key?))
-        .build()
-        .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
-    Ok(GetEntry::builder().get(get).build())
-}
-
-/// Sends a read transaction; one item (or none) per get, in order.
-async fn read(
-    db: &Dynamo,
-    request: transact_get_items::builders::TransactGetItemsInputBuilder,
-) -> Result<Vec<Option<Item>>> {
-    let output = db.backend().transact_get_items(request).await?;
-    Ok(output
-        .responses
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| r.item.filter(|i| !i.is_empty()))
-        .collect())
-}
-
-/// `TransactGetItems` of items of one model: resolves to an `Option<M>` per key, in the
-/// order of the keys (up to 100).
-#[must_use = "an operation does nothing until awaited"]
-pub struct TransactGetMany<'a, M> {
-    pub(crate) db: &'a Dynamo,
-    gets: Result<Vec<GetEntry>>,
-    _model: std::marker::PhantomData<fn() -> M>,
-}
-
-impl Dynamo {
-    /// A read transaction of the items of `keys` (up to 100, of one model), read as of one
-    /// moment: `db.transact_get_many::<User>(["u1", "u2"])`. For items of several models,
-    /// [`transact_get`](Dynamo::transact_get).
-    pub fn transact_get_many<M: Table>(
-        &self,
-        keys: impl IntoIterator<Item = impl IntoKey<M::Key>>,
-    ) -> TransactGetMany<'_, M> {
-        let table = self.table_name::<M>();
-        let gets = keys
-            .into_iter()
-            .map(|key| get_entry::<M>(table.clone(), key_item::<M>(key)))
-            .collect();
-        TransactGetMany {
-            db: self,
-            gets,
-            _model: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<M: Table> TransactGetMany<'_, M> {
-    /// The request this read sends (a dry run).
-    ///
-    /// # Errors
-    ///
-    /// Key errors, no key or more than 100.
-    pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-        get_request(&self.gets)
-    }
-
-    async fn send(self) -> Result<Vec<Option<M>>> {
-        let items = read(self.db, self.to_request()?).await?;
-        let opened = self.db.keys().open::<M>(items.iter().flatten()).await;
-        opened.scope(|| items.into_iter().map(live::<M>).collect())
-    }
-}
-
-impl<'a, M: Table + Send + 'a> IntoFuture for TransactGetMany<'a, M> {
-    type Output = Result<Vec<Option<M>>>;
-    type IntoFuture = BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-impl<'a, T: GetResults + Send + 'a> IntoFuture for TransactGet<'a, T> {
-    type Output = Result<T>;
-    type IntoFuture = BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-fn next<M: Table>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
-    live::<M>(items.next().flatten())
-}
-
-/// The item a transaction read, decoded, unless its TTL has passed (as every read hides
-/// expired items).
-fn live<M: Table>(item: Option<Item>) -> Result<Option<M>> {
-    let item = super::lifecycle::ExpiryFilter::of::<M>(false).keep(item);
-    super::item::decode(item, true)
-}
-
-impl GetResults for () {
-    type Push<M> = (Option<M>,);
-    fn decode(_: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self> {
-        Ok(())
-    }
-}
-
-macro_rules! get_results {
-    ($($name:ident),+ => $next:ident) => {
-        impl<$($name: Table),+> GetResults for ($(Option<$name>,)+) {
-            type Push<$next> = ($(Option<$name>,)+ Option<$next>,);
-            fn decode(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Self> {
-                Ok(($(next::<$name>(items)?,)+))
-            }
-        }
-    };
-}
-
-get_results!(A => B);
-get_results!(A, B => C);
-get_results!(A, B, C => D);
-get_results!(A, B, C, D => E);
-get_results!(A, B, C, D, E => F);
-get_results!(A, B, C, D, E, F => G);
-get_results!(A, B, C, D, E, F, G => H);
-get_results!(A, B, C, D, E, F, G, H => I);
-get_results!(A, B, C, D, E, F, G, H, I => J);
-get_results!(A, B, C, D, E, F, G, H, I, J => K);
-get_results!(A, B, C, D, E, F, G, H, I, J, K => L);
-
 super::operation!(TransactWrite);
-super::operation!(TransactGet<T>);
-super::operation!(TransactGetMany<M>);
