@@ -357,8 +357,9 @@ pub struct BatchWrite<'a> {
     key_attributes: HashMap<String, Vec<String>>,
     /// The `after_*` hook of each write, by the write's index.
     after: Vec<(usize, AfterWrite<'a>)>,
-    /// Puts whose key provider would not answer at once: sealed when the batch runs,
-    /// with their write's index and their position.
+    /// Puts with encrypted values, sealed when the batch runs (a key provider is asked
+    /// only then, never for a batch dropped unsent), with their write's index and their
+    /// position.
     unsealed: Vec<(usize, usize, prepare::Prepared)>,
 }
 
@@ -405,10 +406,11 @@ impl<'a> BatchWrite<'a> {
             let names = prepared.key.keys().cloned().collect();
             self.key_attributes.insert(table.clone(), names);
         }
-        let request = if prepared.seal_now(self.db.keys())? {
+        let request = if prepared.is_sealed() {
             prepared.write_request()?
         } else {
-            // Rendered once sealed ([`BatchWrite::seal_waiting`]); nothing is sent before.
+            // Sealed when the batch runs, awaiting the key provider
+            // ([`BatchWrite::seal_waiting`]); nothing is sent before.
             self.unsealed.push((self.writes.len(), position, prepared));
             WriteRequest::builder().build()
         };

@@ -445,6 +445,11 @@ impl Prepared {
         Ok(())
     }
 
+    /// True when no encrypted value waits to be sealed.
+    pub(crate) fn is_sealed(&self) -> bool {
+        self.sealing.is_none()
+    }
+
     /// Refuses to render an item whose encrypted values are not sealed: a path that forgot
     /// the sealing step fails instead of storing them unencrypted.
     fn sealed(&self) -> Result<()> {
