@@ -882,6 +882,10 @@ mod pipeline;
 #[path = "reads.rs"]
 mod reads;
 
+/// Another attribute where a value goes: comparisons and updates between attributes.
+#[path = "attributes.rs"]
+mod attributes;
+
 /// The API of `shared/DESIGN.md`, as written there.
 #[path = "design_api.rs"]
 mod design_api;

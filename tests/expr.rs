@@ -96,6 +96,43 @@ fn comparisons_render_names_and_values() {
 }
 
 #[test]
+fn another_attribute_renders_as_a_name_never_a_value() {
+    let f = Thing::fields();
+    let r = f.name.lt(&f.status).render().unwrap();
+    assert_eq!(r.expression, "#c0 < #c1");
+    assert_eq!(r.names, names(&[("#c0", "name"), ("#c1", "status")]));
+    assert!(r.values.is_empty());
+    // An optional field compares with a plain one of its type, either way; by value too.
+    assert_eq!(condition(f.city.eq(&f.name)).expression, "#c0 = #c1");
+    assert_eq!(condition(f.name.ne(&f.city)).expression, "#c0 <> #c1");
+    assert_eq!(
+        condition(f.name.ge(f.status.clone())).expression,
+        "#c0 >= #c1"
+    );
+    // The same attribute on both sides keeps one placeholder.
+    assert_eq!(condition(f.name.eq(&f.name)).expression, "#c0 = #c0");
+    // Mixed with values and nested paths.
+    let r =
+        condition(f.status.gt(&f.name) & f.notes.at(0).fields().text.eq(&f.name) & f.name.eq("x"));
+    assert_eq!(r.expression, "#c0 > #c1 AND #c2[0].#c3 = #c1 AND #c1 = :c0");
+
+    let r = Update::<Thing>::new()
+        .set(&f.size, &f.size + &f.size)
+        .set(&f.year, f.year.minus(1))
+        .set(&f.score, f.score.plus(&f.score))
+        .set(&f.city, &f.name)
+        .set_if_not_exists(&f.status, &f.name)
+        .render()
+        .unwrap();
+    assert_eq!(
+        r.expression,
+        "SET #u0 = #u0 + #u0, #u1 = #u1 - :u0, #u2 = #u2 + #u2, #u3 = #u4, #u5 = if_not_exists(#u5, #u4)"
+    );
+    assert_eq!(r.values, values(vec![(":u0", n("1"))]));
+    assert_eq!(r.names["#u4"], "name");
+}
+
+#[test]
 fn functions_render() {
     let f = Thing::fields();
     let r = condition(f.data.begins_with([0x01_u8].as_slice()));

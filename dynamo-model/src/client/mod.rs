@@ -58,11 +58,29 @@ pub trait Operation: IntoFuture {
 /// `UpdateItem` and a transaction's update take the same ones.
 macro_rules! update_actions {
     () => {
+        /// `SET path = value` (checked by the field's validators), or a value from the item:
+        /// another field (`&f.name`), a sum or difference of numbers (`&f.price + &f.tax`).
+        pub fn set<T, K, Kind>(
+            mut self,
+            field: impl AsRef<$crate::Field<M, T, K>>,
+            value: impl $crate::expr::SetTo<M, T, Kind>,
+        ) -> Self {
+            self.update = self.update.set(field, value);
+            self
+        }
+
+        /// `SET path = if_not_exists(path, value)`; the value may be another field of the
+        /// model (`&f.name`).
+        pub fn set_if_not_exists<T, K, Kind>(
+            mut self,
+            field: impl AsRef<$crate::Field<M, T, K>>,
+            value: impl $crate::expr::TermOf<M, T, Kind>,
+        ) -> Self {
+            self.update = self.update.set_if_not_exists(field, value);
+            self
+        }
+
         $crate::client::forward_actions! {
-            /// `SET path = value` (checked by the field's validators)
-            set(value: impl $crate::expr::ValueFor<T>);
-            /// `SET path = if_not_exists(path, value)`
-            set_if_not_exists(value: impl $crate::expr::ValueFor<T>);
             /// `SET path = path + value`
             increment(by: impl $crate::expr::ValueFor<T>) where [T: $crate::expr::Numeric];
             /// `SET path = path - value`

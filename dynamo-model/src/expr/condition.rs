@@ -6,6 +6,7 @@ use std::ops::{BitAnd, BitOr, Not};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::attribute::Compared;
 use super::operand::{operand, ContainsValue, HasSize, Operand, Ordered, Prefixed, ValueFor};
 use super::raw::Unchecked;
 use super::render::{Placeholders, Prefix, Rendered};
@@ -39,8 +40,9 @@ pub(crate) enum ComparisonOp {
 }
 
 /// A comparison operator.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Comparator {
+pub enum Comparator {
     Eq,
     Ne,
     Lt,
@@ -114,6 +116,8 @@ enum Subject {
 #[derive(Debug, Clone)]
 enum Node {
     Compare(Subject, ComparisonOp),
+    /// `path <op> other`: two attributes of the item.
+    CompareAttributes(AttrPath, Comparator, AttrPath),
     In(AttrPath, Vec<Operand>),
     Contains(AttrPath, Operand),
     Exists(AttrPath),
@@ -186,6 +190,11 @@ impl<M> Condition<M> {
     /// `attribute_not_exists(attribute)` on a top-level attribute.
     pub(crate) fn attribute_absent(attribute: &'static str) -> Self {
         Condition::new(Node::NotExists(AttrPath::top(attribute)))
+    }
+
+    /// `path <comparator> other`: two attributes of the same item.
+    pub(crate) fn attributes(path: AttrPath, comparator: Comparator, other: AttrPath) -> Self {
+        Condition::new(Node::CompareAttributes(path, comparator, other))
     }
 
     /// `attribute_exists(attribute)` on a top-level attribute.
@@ -317,6 +326,11 @@ fn render_node(
                 Subject::Size(path) => (format!("size({})", placeholders.path(path)), path),
             };
             render_comparison(&subject, path, op, placeholders, out)?;
+        }
+        Node::CompareAttributes(path, comparator, other) => {
+            let subject = placeholders.path(path);
+            let other = placeholders.path(other);
+            out.push_str(&format!("{subject} {} {other}", comparator.symbol()));
         }
         Node::In(path, operands) => {
             if operands.is_empty() {
@@ -622,13 +636,10 @@ impl<M> Size<M> {
 macro_rules! comparisons {
     ($($(#[$doc:meta])* $name:ident => $comparator:ident $(where $bound:ident)?),*) => {$(
         $(#[$doc])*
-        pub fn $name(&self, value: impl ValueFor<T>) -> Comparison<M, K>
+        pub fn $name<V: Compared<M, T, K, Kind>, Kind>(&self, value: V) -> V::Output
         $(where T: $bound)?
         {
-            Comparison::new(
-                self.path().clone(),
-                ComparisonOp::Compare(Comparator::$comparator, value.into_operand()),
-            )
+            value.compare(self.path().clone(), Comparator::$comparator)
         }
     )*};
 }
@@ -636,16 +647,17 @@ macro_rules! comparisons {
 /// Operators every field has.
 impl<M, T, K> Field<M, T, K> {
     comparisons! {
-        /// `path = value`
+        /// `path = value`, or `path = other` with another field of the model (`&f.other`)
         eq => Eq
     }
 
-    /// `path <> value` (a plain condition: no key condition takes `<>`).
-    pub fn ne(&self, value: impl ValueFor<T>) -> Condition<M> {
-        Condition::new(Node::Compare(
-            Subject::Path(self.path().clone()),
-            ComparisonOp::Compare(Comparator::Ne, value.into_operand()),
-        ))
+    /// `path <> value` or `path <> other` (a plain condition: no key condition takes
+    /// `<>`).
+    pub fn ne<V: Compared<M, T, K, Kind>, Kind>(&self, value: V) -> Condition<M>
+    where
+        V::Output: Into<Condition<M>>,
+    {
+        value.compare(self.path().clone(), Comparator::Ne).into()
     }
 
     /// `path IN (v1, v2, ...)`: up to 100 values (more is an error when rendered).
@@ -675,13 +687,13 @@ impl<M, T, K> Field<M, T, K> {
 // field") instead of "method exists but its trait bounds were not satisfied".
 impl<M, T, K> Field<M, T, K> {
     comparisons! {
-        /// `path < value` (strings, numbers, binary)
+        /// `path < value` or `path < other` (strings, numbers, binary)
         lt => Lt where Ordered,
-        /// `path <= value` (strings, numbers, binary)
+        /// `path <= value` or `path <= other` (strings, numbers, binary)
         le => Le where Ordered,
-        /// `path > value` (strings, numbers, binary)
+        /// `path > value` or `path > other` (strings, numbers, binary)
         gt => Gt where Ordered,
-        /// `path >= value` (strings, numbers, binary)
+        /// `path >= value` or `path >= other` (strings, numbers, binary)
         ge => Ge where Ordered
     }
 

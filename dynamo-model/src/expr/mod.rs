@@ -58,6 +58,8 @@
 //! assert_eq!(text(f.address().city().eq("Paris").into()), "#c0.#c1 = :c0");
 //! assert_eq!(text(f.history.at(0).gt(5).into()), "#c0[0] > :c0");
 //! assert_eq!(text(f.prefs.key("theme").eq("dark").into()), "#c0.#c1 = :c0");
+//! // Another field of the model, of the same type, where a value goes.
+//! assert_eq!(text(f.nickname.ne(&f.name)), "#c0 <> #c1");
 //! // Combinators, with DynamoDB's precedence (NOT, then AND, then OR).
 //! assert_eq!(
 //!     text((f.age.ge(18) & f.name.begins_with("A")) | !f.nickname.exists()),
@@ -82,6 +84,15 @@
 //!     .remove_at(&f.history, 3)
 //!     .delete(&f.tags, ["old"]);
 //! assert!(update.render().is_err(), "history is both prepended to and removed from");
+//! // Values from the item: a copy, a sum or difference of number fields.
+//! let update = Update::<User>::new()
+//!     .set(&f.score, f.score.plus(0.5))
+//!     .set(&f.age, &f.age + &f.age)
+//!     .set_if_not_exists(&f.nickname, &f.name);
+//! assert_eq!(
+//!     update.render()?.expression,
+//!     "SET #u0 = #u0 + :u0, #u1 = #u1 + #u1, #u2 = if_not_exists(#u2, #u3)"
+//! );
 //!
 //! // Projections.
 //! let projection = Projection::<User>::new().field(&f.name).field(&f.address().city);
@@ -89,6 +100,7 @@
 //! # Ok::<(), dynamo_model::Error>(())
 //! ```
 
+mod attribute;
 mod condition;
 mod key;
 mod operand;
@@ -97,6 +109,7 @@ mod raw;
 mod render;
 mod update;
 
+pub use attribute::{Compared, SameKind, SetTo, Sum, TermOf};
 pub use condition::{
     AttributeType, Comparison, Condition, IntoCondition, Size, UncheckedCondition, MAX_IN_OPERANDS,
 };

@@ -38,7 +38,7 @@ pub(crate) fn operand<T: ToAttributeValue + ?Sized>(value: &T) -> Operand {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a value of the field's type `{T}`",
     label = "expected a value of type `{T}`",
-    note = "values are checked against the field's Rust type: an `Option<T>` field takes a `T`"
+    note = "values are checked against the field's Rust type: an `Option<T>` field takes a `T`; another attribute in its place must be a field of the same model"
 )]
 pub trait ValueFor<T: ?Sized> {
     #[doc(hidden)]

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::attribute::{SetTo, Source, Term, TermOf};
 use super::operand::{AddValue, DeleteValue, ListValues, Numeric, Operand, Removable, ValueFor};
 use super::raw::Unchecked;
 use super::render::{Placeholders, Prefix, Rendered};
@@ -66,6 +67,10 @@ enum SetValue {
         start: Operand,
         by: Operand,
     },
+    /// Another attribute, or a sum or difference.
+    From(Source),
+    /// `if_not_exists(path, other)`: a copy of another attribute when absent.
+    IfNotExistsCopy(AttrPath),
 }
 
 /// What an update does to one attribute.
@@ -125,11 +130,21 @@ impl<M> Update<M> {
 
     /// `SET path = value`. The value is checked by the field's validators
     /// (`#[dynamo(validate = ..)]`); what they find fails the write before sending.
-    pub fn set<T, K>(self, field: impl AsRef<Field<M, T, K>>, value: impl ValueFor<T>) -> Self {
+    ///
+    /// The value may also come from the item: another field of the model (`&f.name`), or a
+    /// sum or difference of number fields (`&f.price + &f.tax`, `f.price.plus(5)`).
+    pub fn set<T, K, Kind>(
+        self,
+        field: impl AsRef<Field<M, T, K>>,
+        value: impl SetTo<M, T, Kind>,
+    ) -> Self {
         let field = field.as_ref();
-        let operand = value.into_operand();
-        self.validated(field, &operand)
-            .push(Action::Set(field.path().clone(), SetValue::Value(operand)))
+        match value.into_source() {
+            Source::Term(Term::Value(operand)) => self
+                .validated(field, &operand)
+                .push(Action::Set(field.path().clone(), SetValue::Value(operand))),
+            source => self.push(Action::Set(field.path().clone(), SetValue::From(source))),
+        }
     }
 
     /// Records what `field`'s validators find in the value it is set to.
@@ -147,17 +162,24 @@ impl<M> Update<M> {
     }
 
     /// `SET path = if_not_exists(path, value)`: writes only when the attribute is absent.
-    pub fn set_if_not_exists<T, K>(
+    /// The value may be another field of the model (`&f.name`): the attribute then starts
+    /// as a copy of it.
+    pub fn set_if_not_exists<T, K, Kind>(
         self,
         field: impl AsRef<Field<M, T, K>>,
-        value: impl ValueFor<T>,
+        value: impl TermOf<M, T, Kind>,
     ) -> Self {
         let field = field.as_ref();
-        let operand = value.into_operand();
-        self.validated(field, &operand).push(Action::Set(
-            field.path().clone(),
-            SetValue::IfNotExists(operand),
-        ))
+        match value.into_term() {
+            Term::Value(operand) => self.validated(field, &operand).push(Action::Set(
+                field.path().clone(),
+                SetValue::IfNotExists(operand),
+            )),
+            Term::Attribute(other) => self.push(Action::Set(
+                field.path().clone(),
+                SetValue::IfNotExistsCopy(other),
+            )),
+        }
     }
 
     /// `SET path = path + value` (numbers; the attribute must exist).
@@ -452,6 +474,10 @@ fn render_action(
                         "{p} = if_not_exists({p}, {})",
                         placeholders.operand(v, path)?
                     )
+                }
+                SetValue::From(source) => format!("{p} = {}", source.render(placeholders, path)?),
+                SetValue::IfNotExistsCopy(other) => {
+                    format!("{p} = if_not_exists({p}, {})", placeholders.path(other))
                 }
                 SetValue::Plus(v) => format!("{p} = {p} + {}", placeholders.operand(v, path)?),
                 SetValue::Minus(v) => format!("{p} = {p} - {}", placeholders.operand(v, path)?),
