@@ -244,16 +244,108 @@ impl MemoryBackend {
         &self,
         input: update_table::UpdateTableInput,
     ) -> Result<update_table::UpdateTableOutput> {
-        let store = self.lock();
-        let table = store.table("UpdateTable", &input.table_name)?;
+        const OP: &str = "UpdateTable";
+        let mut store = self.lock();
+        let table = store.table_mut(OP, &input.table_name)?;
         if input.replica_updates.is_some() {
             return Err(validation(
-                "UpdateTable",
+                OP,
                 "The embedded backend has no other regions to replicate to",
             ));
         }
+        let updates = input.global_secondary_index_updates.unwrap_or_default();
+        if updates.len() > 1 {
+            return Err(validation(
+                OP,
+                "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+            ));
+        }
+        let mut description = table.description.clone();
+        if let Some(update) = updates.into_iter().next() {
+            let mut definitions = description
+                .attribute_definitions
+                .clone()
+                .unwrap_or_default();
+            for definition in input.attribute_definitions.iter().flatten() {
+                if !definitions
+                    .iter()
+                    .any(|known| known.attribute_name() == definition.attribute_name())
+                {
+                    definitions.push(definition.clone());
+                }
+            }
+            let mut globals = description
+                .global_secondary_indexes
+                .clone()
+                .unwrap_or_default();
+            if let Some(create) = update.create() {
+                let name = create.index_name();
+                if table.indexes.iter().any(|index| index.name == name) {
+                    return Err(validation(
+                        OP,
+                        format!("One or more parameter values were invalid: Index already exists: {name}"),
+                    ));
+                }
+                let types: BTreeMap<String, ScalarAttributeType> = definitions
+                    .iter()
+                    .map(|d| (d.attribute_name().to_owned(), d.attribute_type().clone()))
+                    .collect();
+                let def = index_def(name, create.key_schema(), create.projection(), &types, true)
+                    .map_err(|m| validation(OP, m))?;
+                table.indexes.push(def);
+                globals.push(
+                    GlobalSecondaryIndexDescription::builder()
+                        .index_name(name)
+                        .set_key_schema(Some(create.key_schema().to_vec()))
+                        .set_projection(create.projection().cloned())
+                        .index_status(IndexStatus::Active)
+                        .item_count(0)
+                        .index_size_bytes(0)
+                        .build(),
+                );
+            }
+            if let Some(delete) = update.delete() {
+                let name = delete.index_name();
+                let global = |index: &IndexDef| index.global && index.name == name;
+                if !table.indexes.iter().any(global) {
+                    return Err(ErrorKind::ResourceNotFound {
+                        operation: OP,
+                        table: input.table_name.clone().unwrap_or_default(),
+                        message: format!("Requested resource not found: Index: {name} not found"),
+                    }
+                    .into());
+                }
+                table.indexes.retain(|index| !global(index));
+                globals.retain(|index| index.index_name() != Some(name));
+            }
+            description.attribute_definitions = Some(definitions);
+            description.global_secondary_indexes = (!globals.is_empty()).then_some(globals);
+        }
+        if let Some(mode) = input.billing_mode {
+            description.billing_mode_summary =
+                Some(BillingModeSummary::builder().billing_mode(mode).build());
+        }
+        if let Some(throughput) = input.provisioned_throughput {
+            description.provisioned_throughput = Some(
+                aws_sdk_dynamodb::types::ProvisionedThroughputDescription::builder()
+                    .read_capacity_units(throughput.read_capacity_units())
+                    .write_capacity_units(throughput.write_capacity_units())
+                    .build(),
+            );
+        }
+        if let Some(class) = input.table_class {
+            description.table_class_summary = Some(
+                aws_sdk_dynamodb::types::TableClassSummary::builder()
+                    .table_class(class)
+                    .build(),
+            );
+        }
+        if let Some(protection) = input.deletion_protection_enabled {
+            description.deletion_protection_enabled = Some(protection);
+        }
+        table.description = description.clone();
         Ok(update_table::UpdateTableOutput::builder()
-            .table_description(table.description.clone())
+            .table_description(description)
             .build())
     }
 }
