@@ -886,6 +886,10 @@ mod reads;
 #[path = "attributes.rs"]
 mod attributes;
 
+/// Schema plans: a live table brought in line with its model.
+#[path = "schema.rs"]
+mod schema;
+
 /// The API of `shared/DESIGN.md`, as written there.
 #[path = "design_api.rs"]
 mod design_api;

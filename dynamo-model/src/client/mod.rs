@@ -10,6 +10,7 @@ mod prepare;
 mod query;
 mod retry;
 mod runtime;
+mod schema;
 mod seal;
 pub(crate) mod table;
 mod tracked;
@@ -39,6 +40,7 @@ pub(crate) use prepare::{
 pub use query::{Page, Query, Scan, MAX_SEGMENTS_IN_FLIGHT};
 pub use retry::RetryPolicy;
 pub(crate) use runtime::{spawn_background, BlockingRuntime};
+pub use schema::{Billing, PlanTable, SchemaChange, TablePlan};
 pub(crate) use seal::Keys;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};

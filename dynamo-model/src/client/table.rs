@@ -24,7 +24,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The status of a table, from `DescribeTable`.
 pub type TableStatus = aws_sdk_dynamodb::types::TableStatus;
 
-fn scalar(ty: ScalarType) -> ScalarAttributeType {
+pub(super) fn scalar(ty: ScalarType) -> ScalarAttributeType {
     match ty {
         ScalarType::S => ScalarAttributeType::S,
         ScalarType::N => ScalarAttributeType::N,
@@ -32,7 +32,10 @@ fn scalar(ty: ScalarType) -> ScalarAttributeType {
     }
 }
 
-fn key_schema<M: Table>(hash: KeyMeta, range: Option<KeyMeta>) -> Result<Vec<KeySchemaElement>> {
+pub(super) fn key_schema<M: Table>(
+    hash: KeyMeta,
+    range: Option<KeyMeta>,
+) -> Result<Vec<KeySchemaElement>> {
     let element = |key: KeyMeta, ty: KeyType| {
         KeySchemaElement::builder()
             .attribute_name(key.attribute)
@@ -45,7 +48,7 @@ fn key_schema<M: Table>(hash: KeyMeta, range: Option<KeyMeta>) -> Result<Vec<Key
         .collect()
 }
 
-fn projection(projection: Projection) -> SdkProjection {
+pub(super) fn projection(projection: Projection) -> SdkProjection {
     match projection {
         Projection::All => SdkProjection::builder()
             .projection_type(ProjectionType::All)

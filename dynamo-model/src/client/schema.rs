@@ -1,0 +1,656 @@
+//! Schema plans: what differs between a model and its live table, and how to apply it.
+//!
+//! [`Dynamo::plan_table`] reads the table (`DescribeTable`, `DescribeTimeToLive`) and
+//! lists every difference from the model: global indexes to add, drop or replace (a changed
+//! key or projection), time to live to turn on, off or move, and, when asked for, billing,
+//! table class and deletion protection. What DynamoDB cannot change in place (the primary
+//! key, the local indexes) is reported as needing a new table. [`TablePlan::apply`] carries
+//! the plan out one change at a time, waiting for each index to become active or to be gone,
+//! and refuses, before changing anything, a plan that needs a new table.
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::update_table;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction,
+    DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, IndexStatus,
+    ProvisionedThroughput, TableClass, TableDescription, TimeToLiveSpecification,
+};
+
+use super::admin::Steps;
+use super::item::BoxFuture;
+use super::table::{key_schema, projection, scalar, TtlState};
+use super::Dynamo;
+use crate::error::{Error, Result};
+use crate::meta::{IndexKind, IndexMeta};
+use crate::model::Table;
+
+/// How the table is billed, for [`PlanTable::on_demand`] and [`PlanTable::provisioned`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// Pay per request.
+    OnDemand,
+    /// Provisioned capacity units: read, write.
+    Provisioned(i64, i64),
+}
+
+impl fmt::Display for Billing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Billing::OnDemand => f.write_str("on demand"),
+            Billing::Provisioned(read, write) => {
+                write!(f, "provisioned ({read} read, {write} write units)")
+            }
+        }
+    }
+}
+
+/// One difference between a model and its live table.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SchemaChange {
+    /// The table does not exist: create it.
+    CreateTable,
+    /// A global index of the model that the table lacks.
+    AddIndex {
+        /// The index.
+        index: &'static str,
+    },
+    /// A global index of the table that the model does not declare.
+    DropIndex {
+        /// The index.
+        index: String,
+    },
+    /// A global index whose key or projection changed: dropped, then added again.
+    ReplaceIndex {
+        /// The index.
+        index: &'static str,
+        /// What changed.
+        why: String,
+    },
+    /// What DynamoDB cannot change in place: the primary key or a local index.
+    NeedsNewTable {
+        /// What differs.
+        why: String,
+    },
+    /// Turn time to live on, with this attribute.
+    EnableTtl {
+        /// The attribute holding the expiry time.
+        attribute: &'static str,
+    },
+    /// Turn time to live off (the model has none, or uses another attribute).
+    DisableTtl {
+        /// The attribute the table uses now.
+        attribute: String,
+    },
+    /// Change the billing mode or capacity.
+    Billing {
+        /// As the table is billed now.
+        from: String,
+        /// As asked.
+        to: Billing,
+    },
+    /// Change the table class.
+    TableClass {
+        /// The class now.
+        from: String,
+        /// As asked.
+        to: TableClass,
+    },
+    /// Turn deletion protection on or off.
+    DeletionProtection {
+        /// As asked.
+        to: bool,
+    },
+}
+
+impl fmt::Display for SchemaChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaChange::CreateTable => f.write_str("create the table"),
+            SchemaChange::AddIndex { index } => write!(f, "add global index `{index}`"),
+            SchemaChange::DropIndex { index } => write!(f, "drop global index `{index}`"),
+            SchemaChange::ReplaceIndex { index, why } => {
+                write!(f, "replace global index `{index}` ({why})")
+            }
+            SchemaChange::NeedsNewTable { why } => {
+                write!(f, "cannot be changed in place, needs a new table: {why}")
+            }
+            SchemaChange::EnableTtl { attribute } => {
+                write!(f, "turn time to live on, with `{attribute}`")
+            }
+            SchemaChange::DisableTtl { attribute } => {
+                write!(f, "turn time to live off (now on `{attribute}`)")
+            }
+            SchemaChange::Billing { from, to } => write!(f, "billing: {from} -> {to}"),
+            SchemaChange::TableClass { from, to } => {
+                write!(f, "table class: {from} -> {}", to.as_str())
+            }
+            SchemaChange::DeletionProtection { to } => {
+                write!(f, "deletion protection {}", if *to { "on" } else { "off" })
+            }
+        }
+    }
+}
+
+/// What differs between model `M` and its table, in the order [`TablePlan::apply`] carries
+/// it out. Its `Display` is the dry run: one line per change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TablePlan<M> {
+    /// The table, with the client's prefix.
+    pub table: String,
+    /// The changes, in order.
+    pub changes: Vec<SchemaChange>,
+    settings: Settings,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Display for TablePlan<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.changes.is_empty() {
+            return write!(f, "table `{}`: nothing to change", self.table);
+        }
+        writeln!(f, "table `{}`:", self.table)?;
+        for change in &self.changes {
+            writeln!(f, "  - {change}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The settings a plan compares besides the model's own: only those asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Settings {
+    billing: Option<Billing>,
+    class: Option<TableClass>,
+    deletion_protection: Option<bool>,
+}
+
+/// Plans the changes that bring the table of `M` in line with the model; see
+/// [`Dynamo::plan_table`]. Resolves to a [`TablePlan`].
+#[must_use = "an operation does nothing until awaited"]
+pub struct PlanTable<'a, M> {
+    db: &'a Dynamo,
+    settings: Settings,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Compares the live table of `M` with the model (`DescribeTable` and
+    /// `DescribeTimeToLive`) and lists what differs: `db.plan_table::<User>().await?`, then
+    /// `println!("{plan}")` for a dry run, or `plan.apply(&db).await?`.
+    pub fn plan_table<M: Table>(&self) -> PlanTable<'_, M> {
+        PlanTable {
+            db: self,
+            settings: Settings::default(),
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Table> PlanTable<'a, M> {
+    /// Also bring billing to on-demand.
+    pub fn on_demand(mut self) -> Self {
+        self.settings.billing = Some(Billing::OnDemand);
+        self
+    }
+
+    /// Also bring billing to these provisioned capacity units (its global indexes get the
+    /// same).
+    pub fn provisioned(mut self, read: i64, write: i64) -> Self {
+        self.settings.billing = Some(Billing::Provisioned(read, write));
+        self
+    }
+
+    /// Also bring the table class to `class`.
+    pub fn table_class(mut self, class: TableClass) -> Self {
+        self.settings.class = Some(class);
+        self
+    }
+
+    /// Also turn deletion protection on or off.
+    pub fn deletion_protection(mut self, on: bool) -> Self {
+        self.settings.deletion_protection = Some(on);
+        self
+    }
+
+    async fn send(self) -> Result<TablePlan<M>> {
+        let table = self.db.table_name::<M>();
+        let plan = |changes| TablePlan {
+            table: table.clone(),
+            changes,
+            settings: self.settings.clone(),
+            _model: std::marker::PhantomData,
+        };
+        let description = match self.db.describe_table::<M>().await {
+            Ok(description) => description,
+            Err(error) if error.is_not_found() => return Ok(plan(vec![SchemaChange::CreateTable])),
+            Err(error) => return Err(error),
+        };
+        let ttl = self.db.describe::<M>().await?.ttl;
+        Ok(plan(differences::<M>(&description, &ttl, &self.settings)))
+    }
+}
+
+impl<'a, M: Table + 'a> IntoFuture for PlanTable<'a, M> {
+    type Output = Result<TablePlan<M>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+super::operation!(PlanTable<M>);
+
+/// The key schema of a description as `(attribute, HASH|RANGE)` pairs.
+fn live_keys(schema: &[aws_sdk_dynamodb::types::KeySchemaElement]) -> Vec<(String, String)> {
+    schema
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The key schema of an index or table of the model, in the same form.
+fn model_keys(
+    hash: crate::meta::KeyMeta,
+    range: Option<crate::meta::KeyMeta>,
+) -> Vec<(String, String)> {
+    std::iter::once((hash.attribute.to_owned(), "HASH".to_owned()))
+        .chain(range.map(|r| (r.attribute.to_owned(), "RANGE".to_owned())))
+        .collect()
+}
+
+/// What a projection holds, as a comparable text: `ALL`, `KEYS_ONLY`, `INCLUDE a, b`.
+fn projection_text(projection: Option<&aws_sdk_dynamodb::types::Projection>) -> String {
+    let Some(projection) = projection else {
+        return "ALL".to_owned();
+    };
+    let kind = projection
+        .projection_type()
+        .map_or("ALL", |kind| kind.as_str());
+    let mut names: Vec<&str> = projection
+        .non_key_attributes()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", names.join(", "))
+    }
+}
+
+/// Every difference between the model and a described table, in the order they apply.
+fn differences<M: Table>(
+    description: &TableDescription,
+    ttl: &TtlState,
+    settings: &Settings,
+) -> Vec<SchemaChange> {
+    let meta = M::meta();
+    let mut changes = Vec::new();
+    let table_keys = live_keys(description.key_schema());
+    if table_keys != model_keys(meta.hash_key, meta.range_key) {
+        changes.push(SchemaChange::NeedsNewTable {
+            why: format!("the primary key is {table_keys:?}, the model's differs"),
+        });
+    }
+    let model_index = |kind: IndexKind| meta.indexes.iter().filter(move |i| i.kind == kind);
+    let mut live_locals: Vec<&str> = description
+        .local_secondary_indexes()
+        .iter()
+        .filter_map(|i| i.index_name())
+        .collect();
+    live_locals.sort_unstable();
+    let mut model_locals: Vec<&str> = model_index(IndexKind::Local).map(|i| i.name).collect();
+    model_locals.sort_unstable();
+    if live_locals != model_locals {
+        changes.push(SchemaChange::NeedsNewTable {
+            why: format!(
+                "local indexes are fixed when a table is created: the table has {live_locals:?}, the model {model_locals:?}"
+            ),
+        });
+    }
+    let live_globals = description.global_secondary_indexes();
+    for live in live_globals {
+        let name = live.index_name().unwrap_or_default();
+        if !model_index(IndexKind::Global).any(|index| index.name == name) {
+            changes.push(SchemaChange::DropIndex {
+                index: name.to_owned(),
+            });
+        }
+    }
+    for index in model_index(IndexKind::Global) {
+        let Some(live) = live_globals
+            .iter()
+            .find(|live| live.index_name() == Some(index.name))
+        else {
+            changes.push(SchemaChange::AddIndex { index: index.name });
+            continue;
+        };
+        let (keys, wanted_keys) = (
+            live_keys(live.key_schema()),
+            model_keys(index.hash_key, index.range_key),
+        );
+        let wanted = projection(index.projection);
+        let (held, wanted) = (
+            projection_text(live.projection()),
+            projection_text(Some(&wanted)),
+        );
+        let why = if keys != wanted_keys {
+            Some(format!("key {keys:?} -> {wanted_keys:?}"))
+        } else if held != wanted {
+            Some(format!("projection {held} -> {wanted}"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            changes.push(SchemaChange::ReplaceIndex {
+                index: index.name,
+                why,
+            });
+        }
+    }
+    let live_ttl = match ttl {
+        TtlState::Enabled { attribute } | TtlState::Enabling { attribute } => {
+            Some(attribute.as_str())
+        }
+        _ => None,
+    };
+    match (live_ttl, meta.lifecycle.ttl) {
+        (None, Some(attribute)) => changes.push(SchemaChange::EnableTtl { attribute }),
+        (Some(live), None) => changes.push(SchemaChange::DisableTtl {
+            attribute: live.to_owned(),
+        }),
+        (Some(live), Some(attribute)) if live != attribute => {
+            changes.push(SchemaChange::DisableTtl {
+                attribute: live.to_owned(),
+            });
+            changes.push(SchemaChange::EnableTtl { attribute });
+        }
+        _ => {}
+    }
+    if let Some(billing) = settings.billing {
+        let live = live_billing(description);
+        if live != Some(billing) {
+            changes.push(SchemaChange::Billing {
+                from: live.map_or_else(|| "unknown".to_owned(), |b| b.to_string()),
+                to: billing,
+            });
+        }
+    }
+    if let Some(class) = &settings.class {
+        let live = description
+            .table_class_summary()
+            .and_then(|summary| summary.table_class().cloned())
+            .unwrap_or(TableClass::Standard);
+        if &live != class {
+            changes.push(SchemaChange::TableClass {
+                from: live.as_str().to_owned(),
+                to: class.clone(),
+            });
+        }
+    }
+    if let Some(on) = settings.deletion_protection {
+        if description.deletion_protection_enabled().unwrap_or(false) != on {
+            changes.push(SchemaChange::DeletionProtection { to: on });
+        }
+    }
+    changes
+}
+
+/// How a described table is billed.
+fn live_billing(description: &TableDescription) -> Option<Billing> {
+    let mode = description
+        .billing_mode_summary()
+        .and_then(|summary| summary.billing_mode().cloned())
+        .unwrap_or(BillingMode::Provisioned);
+    match mode {
+        BillingMode::PayPerRequest => Some(Billing::OnDemand),
+        BillingMode::Provisioned => description.provisioned_throughput().map(|throughput| {
+            Billing::Provisioned(
+                throughput.read_capacity_units().unwrap_or(0),
+                throughput.write_capacity_units().unwrap_or(0),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// How long apply waits for one index to become active or to be gone.
+const INDEX_WAIT: Duration = Duration::from_secs(300);
+
+impl<M: Table> TablePlan<M> {
+    /// True when the table matches the model (and the settings asked for).
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Carries the plan out, one change at a time: each global index change waits until the
+    /// index is active or gone before the next begins (DynamoDB takes one at a time).
+    ///
+    /// # Errors
+    ///
+    /// A plan that needs a new table, refused before anything is changed, naming what
+    /// differs; service errors; an index not ready within five minutes.
+    pub fn apply<'a>(&'a self, db: &'a Dynamo) -> Steps<'a, ()> {
+        Steps::new(db, async move {
+            if let Some(SchemaChange::NeedsNewTable { why }) = self
+                .changes
+                .iter()
+                .find(|change| matches!(change, SchemaChange::NeedsNewTable { .. }))
+            {
+                return Err(Error::invalid_operation(
+                    "ApplyPlan",
+                    format!(
+                        "table `{}` of `{}` cannot be changed in place ({why}); nothing was changed: create a new table and copy the items",
+                        self.table,
+                        M::NAME
+                    ),
+                ));
+            }
+            for change in &self.changes {
+                apply_change::<M>(db, change, &self.settings).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The throughput a new global index gets: the table's, when billing is provisioned.
+fn index_throughput(
+    settings: &Settings,
+    description: Option<&TableDescription>,
+) -> Option<ProvisionedThroughput> {
+    let billing = settings
+        .billing
+        .or_else(|| description.and_then(live_billing))?;
+    match billing {
+        Billing::OnDemand => None,
+        Billing::Provisioned(read, write) => ProvisionedThroughput::builder()
+            .read_capacity_units(read)
+            .write_capacity_units(write)
+            .build()
+            .ok(),
+    }
+}
+
+async fn apply_change<M: Table>(
+    db: &Dynamo,
+    change: &SchemaChange,
+    settings: &Settings,
+) -> Result<()> {
+    let invalid =
+        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
+    let update = || update_table::UpdateTableInput::builder().table_name(db.table_name::<M>());
+    match change {
+        SchemaChange::CreateTable => {
+            let mut create = db.create_table::<M>();
+            if let Some(Billing::Provisioned(read, write)) = settings.billing {
+                create = create.provisioned(read, write);
+            }
+            if let Some(class) = &settings.class {
+                create = create.table_class(class.clone());
+            }
+            create.await?;
+            if let Some(on) = settings.deletion_protection.filter(|on| *on) {
+                db.backend()
+                    .update_table(update().deletion_protection_enabled(on))
+                    .await?;
+            }
+        }
+        SchemaChange::NeedsNewTable { .. } => {}
+        SchemaChange::DropIndex { index } => drop_index::<M>(db, index).await?,
+        SchemaChange::AddIndex { index } => add_index::<M>(db, index, settings).await?,
+        SchemaChange::ReplaceIndex { index, .. } => {
+            drop_index::<M>(db, index).await?;
+            add_index::<M>(db, index, settings).await?;
+        }
+        SchemaChange::EnableTtl { attribute } => db.enable_ttl::<M>(attribute).await?,
+        SchemaChange::DisableTtl { attribute } => {
+            let off = TimeToLiveSpecification::builder()
+                .attribute_name(attribute)
+                .enabled(false)
+                .build()
+                .map_err(invalid)?;
+            db.backend()
+                .update_time_to_live(
+                    aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveInput::builder()
+                        .table_name(db.table_name::<M>())
+                        .time_to_live_specification(off),
+                )
+                .await?;
+        }
+        SchemaChange::Billing { to, .. } => {
+            let request = match to {
+                Billing::OnDemand => update().billing_mode(BillingMode::PayPerRequest),
+                Billing::Provisioned(read, write) => update()
+                    .billing_mode(BillingMode::Provisioned)
+                    .provisioned_throughput(
+                        ProvisionedThroughput::builder()
+                            .read_capacity_units(*read)
+                            .write_capacity_units(*write)
+                            .build()
+                            .map_err(invalid)?,
+                    ),
+            };
+            db.backend().update_table(request).await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
+        SchemaChange::TableClass { to, .. } => {
+            db.backend()
+                .update_table(update().table_class(to.clone()))
+                .await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
+        SchemaChange::DeletionProtection { to } => {
+            db.backend()
+                .update_table(update().deletion_protection_enabled(*to))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn drop_index<M: Table>(db: &Dynamo, index: &str) -> Result<()> {
+    let invalid =
+        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
+    let delete = GlobalSecondaryIndexUpdate::builder()
+        .delete(
+            DeleteGlobalSecondaryIndexAction::builder()
+                .index_name(index)
+                .build()
+                .map_err(invalid)?,
+        )
+        .build();
+    db.backend()
+        .update_table(
+            update_table::UpdateTableInput::builder()
+                .table_name(db.table_name::<M>())
+                .global_secondary_index_updates(delete),
+        )
+        .await?;
+    wait_for_index::<M>(db, index, false).await
+}
+
+async fn add_index<M: Table>(db: &Dynamo, name: &str, settings: &Settings) -> Result<()> {
+    let invalid =
+        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
+    let Some(index): Option<&IndexMeta> = M::meta().index(name) else {
+        return Err(Error::invalid_request(
+            M::NAME,
+            format!("the model has no index `{name}`"),
+        ));
+    };
+    let description = db.describe_table::<M>().await.ok();
+    let definitions = std::iter::once(index.hash_key)
+        .chain(index.range_key)
+        .map(|key| {
+            AttributeDefinition::builder()
+                .attribute_name(key.attribute)
+                .attribute_type(scalar(key.scalar_type))
+                .build()
+                .map_err(invalid)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let create = CreateGlobalSecondaryIndexAction::builder()
+        .index_name(index.name)
+        .set_key_schema(Some(key_schema::<M>(index.hash_key, index.range_key)?))
+        .projection(projection(index.projection))
+        .set_provisioned_throughput(index_throughput(settings, description.as_ref()))
+        .build()
+        .map_err(invalid)?;
+    db.backend()
+        .update_table(
+            update_table::UpdateTableInput::builder()
+                .table_name(db.table_name::<M>())
+                .set_attribute_definitions(Some(definitions))
+                .global_secondary_index_updates(
+                    GlobalSecondaryIndexUpdate::builder().create(create).build(),
+                ),
+        )
+        .await?;
+    wait_for_index::<M>(db, index.name, true).await
+}
+
+/// Waits until the global index `name` is active and backfilled (`present`), or gone.
+async fn wait_for_index<M: Table>(db: &Dynamo, name: &str, present: bool) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + INDEX_WAIT;
+    loop {
+        let description = db.describe_table::<M>().await?;
+        let index = description
+            .global_secondary_indexes()
+            .iter()
+            .find(|index| index.index_name() == Some(name));
+        let ready = match index {
+            None => !present,
+            Some(index) => {
+                present
+                    && index.index_status() == Some(&IndexStatus::Active)
+                    && !index.backfilling().unwrap_or(false)
+            }
+        };
+        if ready {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Error::invalid_request(
+                M::NAME,
+                format!(
+                    "index `{name}` of table `{}` was not {} after {INDEX_WAIT:?}",
+                    db.table_name::<M>(),
+                    if present { "active" } else { "gone" }
+                ),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

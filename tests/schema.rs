@@ -1,0 +1,125 @@
+//! Schema plans on both backends: a model that gained or lost indexes, time to live or
+//! settings is compared with its live table, and the plan applied; applied twice, nothing
+//! is left to do. What cannot change in place is refused before anything changes.
+
+use dynamo_model::{DynamoModel, SchemaChange};
+use dynamo_model_tests::conformance;
+
+/// The table as first deployed: no index, no time to live.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "tickets", hash_key = "id")]
+struct TicketV1 {
+    id: String,
+    status: String,
+    owner: String,
+    expires: Option<u64>,
+}
+
+/// The next version: an index on the status, and time to live.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "tickets",
+    hash_key = "id",
+    gsi(name = "by_status", hash_key = "status")
+)]
+struct TicketV2 {
+    id: String,
+    status: String,
+    owner: String,
+    #[dynamo(ttl)]
+    expires: Option<u64>,
+}
+
+/// Then: the status index keeps keys only, an owner index is new, time to live is gone.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "tickets",
+    hash_key = "id",
+    gsi(name = "by_status", hash_key = "status", projection = "keys_only"),
+    gsi(name = "by_owner", hash_key = "owner")
+)]
+struct TicketV3 {
+    id: String,
+    status: String,
+    owner: String,
+    expires: Option<u64>,
+}
+
+/// A local index cannot be added to a table that exists.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "tickets",
+    hash_key = "id",
+    range_key = "owner",
+    lsi(name = "by_time", range_key = "status")
+)]
+struct TicketLocal {
+    id: String,
+    owner: String,
+    status: String,
+}
+
+conformance! {
+    async fn a_plan_brings_the_table_in_line_with_the_model(db: Dynamo) {
+        // A table that does not exist yet: the plan creates it.
+        let plan = db.plan_table::<TicketV1>().await.unwrap();
+        assert_eq!(plan.changes, [SchemaChange::CreateTable]);
+        plan.apply(&db).await.unwrap();
+        let tickets: Vec<TicketV1> = (0..1000)
+            .map(|n| TicketV1 {
+                id: format!("t{n:04}"),
+                status: ["open", "closed"][n % 2].into(),
+                owner: format!("o{}", n % 10),
+                expires: None,
+            })
+            .collect();
+        db.batch_write().put_all(&tickets).await.unwrap();
+        assert!(db.plan_table::<TicketV1>().await.unwrap().is_empty());
+
+        // An index on a table holding 1,000 items, queried once backfilled; time to live on.
+        let plan = db.plan_table::<TicketV2>().await.unwrap();
+        assert_eq!(
+            plan.changes,
+            [SchemaChange::AddIndex { index: "by_status" }, SchemaChange::EnableTtl { attribute: "expires" }]
+        );
+        let shown = plan.to_string();
+        assert!(shown.contains("add global index `by_status`") && shown.contains("time to live on"), "{shown}");
+        plan.apply(&db).await.unwrap();
+        let open = db.query((TicketV2::BY_STATUS, "open")).count().await.unwrap();
+        assert_eq!(open, 500);
+        assert!(db.plan_table::<TicketV2>().await.unwrap().is_empty(), "nothing left to do");
+
+        // A changed projection replaces the index; a new one is added; time to live goes off.
+        let plan = db.plan_table::<TicketV3>().await.unwrap();
+        assert!(plan.changes.contains(&SchemaChange::AddIndex { index: "by_owner" }), "{plan}");
+        assert!(plan.changes.iter().any(|c| matches!(c, SchemaChange::ReplaceIndex { index: "by_status", why } if why.contains("KEYS_ONLY"))), "{plan}");
+        assert!(plan.changes.contains(&SchemaChange::DisableTtl { attribute: "expires".into() }), "{plan}");
+        plan.apply(&db).await.unwrap();
+        assert_eq!(db.query((TicketV3::BY_OWNER, "o3")).count().await.unwrap(), 100);
+        assert!(db.plan_table::<TicketV3>().await.unwrap().is_empty(), "nothing left to do");
+
+        // Back to the first model: both indexes are dropped.
+        let plan = db.plan_table::<TicketV1>().await.unwrap();
+        assert_eq!(
+            plan.changes,
+            [SchemaChange::DropIndex { index: "by_status".into() }, SchemaChange::DropIndex { index: "by_owner".into() }]
+        );
+        plan.apply(&db).await.unwrap();
+        assert!(db.plan_table::<TicketV1>().await.unwrap().is_empty());
+
+        // Settings are compared only when asked for.
+        let plan = db.plan_table::<TicketV1>().deletion_protection(true).await.unwrap();
+        assert_eq!(plan.changes, [SchemaChange::DeletionProtection { to: true }]);
+        plan.apply(&db).await.unwrap();
+        assert!(db.plan_table::<TicketV1>().deletion_protection(true).await.unwrap().is_empty());
+        db.plan_table::<TicketV1>().deletion_protection(false).await.unwrap().apply(&db).await.unwrap();
+
+        // A new primary key and a local index need a new table: refused, nothing changed.
+        let plan = db.plan_table::<TicketLocal>().await.unwrap();
+        assert!(plan.changes.iter().all(|c| matches!(c, SchemaChange::NeedsNewTable { .. })), "{plan}");
+        assert_eq!(plan.changes.len(), 2, "{plan}");
+        let refused = plan.apply(&db).await.unwrap_err();
+        assert!(refused.to_string().contains("nothing was changed"), "{refused}");
+        assert_eq!(db.scan::<TicketV1>().count().await.unwrap(), 1000);
+    }
+}
