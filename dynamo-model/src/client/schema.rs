@@ -137,7 +137,6 @@ impl fmt::Display for SchemaChange {
 
 /// What differs between model `M` and its table, in the order [`TablePlan::apply`] carries
 /// it out. Its `Display` is the dry run: one line per change.
-#[derive(Debug, Clone, PartialEq)]
 pub struct TablePlan<M> {
     /// The table, with the client's prefix.
     pub table: String,
@@ -145,6 +144,34 @@ pub struct TablePlan<M> {
     pub changes: Vec<SchemaChange>,
     settings: Settings,
     _model: std::marker::PhantomData<fn() -> M>,
+}
+
+// By hand: a derive would ask the model for `Debug`, `Clone` and `PartialEq`.
+impl<M> fmt::Debug for TablePlan<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TablePlan")
+            .field("table", &self.table)
+            .field("changes", &self.changes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M> Clone for TablePlan<M> {
+    fn clone(&self) -> Self {
+        TablePlan {
+            table: self.table.clone(),
+            changes: self.changes.clone(),
+            settings: self.settings.clone(),
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M> PartialEq for TablePlan<M> {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.table, &self.changes, &self.settings)
+            == (&other.table, &other.changes, &other.settings)
+    }
 }
 
 impl<M> fmt::Display for TablePlan<M> {
