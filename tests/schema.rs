@@ -1,6 +1,7 @@
 //! Schema plans on both backends: a model that gained or lost indexes, time to live or
 //! settings is compared with its live table, and the plan applied; applied twice, nothing
-//! is left to do. What cannot change in place is refused before anything changes.
+//! is left to do. What cannot change in place is refused before anything changes. Tags are
+//! set and removed through the tagging operations.
 
 use dynamo_model::{DynamoModel, SchemaChange};
 use dynamo_model_tests::conformance;
@@ -113,6 +114,33 @@ conformance! {
         plan.apply(&db).await.unwrap();
         assert!(db.plan_table::<TicketV1>().deletion_protection(true).await.unwrap().is_empty());
         db.plan_table::<TicketV1>().deletion_protection(false).await.unwrap().apply(&db).await.unwrap();
+
+        // Tags: set, changed and removed; tags not named are left alone. DynamoDB Local has
+        // no tagging: there the plan fails with its answer, and the memory backend, which
+        // follows DynamoDB, tags.
+        let tagged = db.plan_table::<TicketV1>().tag("team", "support").tag("tier", "gold").await;
+        if !format!("{:?}", db.backend()).contains("Memory") {
+            let error = tagged.unwrap_err();
+            assert!(error.to_string().contains("Tagging is not currently supported in DynamoDB Local"), "{error}");
+        } else {
+            let plan = tagged.unwrap();
+            assert_eq!(
+                plan.changes,
+                [SchemaChange::Tag { tags: vec![("team".into(), "support".into()), ("tier".into(), "gold".into())] }]
+            );
+            plan.apply(&db).await.unwrap();
+            assert!(db.plan_table::<TicketV1>().tag("team", "support").await.unwrap().is_empty());
+            let plan = db.plan_table::<TicketV1>().tag("tier", "silver").untag("team").untag("absent").await.unwrap();
+            assert_eq!(
+                plan.changes,
+                [
+                    SchemaChange::Tag { tags: vec![("tier".into(), "silver".into())] },
+                    SchemaChange::Untag { keys: vec!["team".into()] },
+                ]
+            );
+            plan.apply(&db).await.unwrap();
+            assert!(db.plan_table::<TicketV1>().tag("tier", "silver").untag("team").await.unwrap().is_empty());
+        }
 
         // A new primary key and a local index need a new table: refused, nothing changed.
         let plan = db.plan_table::<TicketLocal>().await.unwrap();

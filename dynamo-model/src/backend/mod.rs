@@ -26,6 +26,7 @@ pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
 pub use rate::{RateLimit, RateLimitedBackend};
 pub(crate) use refusing::{RefusingBackend, TableNameLimit};
+pub(crate) use tables::table_of_arn;
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;
 /// The `tracing` target that carries request values (feature `tracing`): off unless the
@@ -42,8 +43,9 @@ pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 
 ///
 /// Classes: `item_read` (one table, reads), `item_write` (one table, writes; a failed
 /// condition carries the item), `batch_read`, `batch_write`, `transact_read`,
-/// `transact_write`, `statement`, `batch_statement`, and `table` (table administration,
-/// no capacity, never rate limited). Adding an operation of an existing class is one line
+/// `transact_write`, `statement`, `batch_statement`, `table` (table administration,
+/// no capacity, never rate limited) and `resource` (as `table`, naming the table by its
+/// ARN: tags). Adding an operation of an existing class is one line
 /// here, its memory implementation, its client operation and its export.
 macro_rules! operations {
     ($callback:ident) => {
@@ -128,6 +130,21 @@ macro_rules! operations {
                 aws_sdk_dynamodb::operation::describe_time_to_live::builders::DescribeTimeToLiveInputBuilder
                 => aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveOutput,
                 aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveError;
+            /// `TagResource`
+            tag_resource("TagResource", resource):
+                aws_sdk_dynamodb::operation::tag_resource::builders::TagResourceInputBuilder
+                => aws_sdk_dynamodb::operation::tag_resource::TagResourceOutput,
+                aws_sdk_dynamodb::operation::tag_resource::TagResourceError;
+            /// `UntagResource`
+            untag_resource("UntagResource", resource):
+                aws_sdk_dynamodb::operation::untag_resource::builders::UntagResourceInputBuilder
+                => aws_sdk_dynamodb::operation::untag_resource::UntagResourceOutput,
+                aws_sdk_dynamodb::operation::untag_resource::UntagResourceError;
+            /// `ListTagsOfResource`
+            list_tags_of_resource("ListTagsOfResource", resource):
+                aws_sdk_dynamodb::operation::list_tags_of_resource::builders::ListTagsOfResourceInputBuilder
+                => aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceOutput,
+                aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceError;
             /// `ExecuteStatement` (PartiQL)
             execute_statement("ExecuteStatement", statement):
                 aws_sdk_dynamodb::operation::execute_statement::builders::ExecuteStatementInputBuilder

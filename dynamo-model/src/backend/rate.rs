@@ -267,6 +267,7 @@ macro_rules! draws_of {
     (batch_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };
     (transact_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };
     (table, $input:ty) => { draws!(None => $input); };
+    (resource, $input:ty) => { draws!(None => $input); };
     ($class:ident, $input:ty) => {};
 }
 

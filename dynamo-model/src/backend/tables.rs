@@ -31,7 +31,20 @@ macro_rules! tables_of {
     (table, $input:ty) => {
         single_table!($input);
     };
+    (resource, $input:ty) => {
+        impl Tables for $input {
+            fn tables(&self) -> String {
+                table_of_arn(self.get_resource_arn().as_deref().unwrap_or_default()).to_owned()
+            }
+        }
+    };
     ($class:ident, $input:ty) => {};
+}
+
+/// The table an ARN names: what follows `:table/` (and precedes any `/index/...`).
+pub(crate) fn table_of_arn(arn: &str) -> &str {
+    let name = arn.split_once(":table/").map_or(arn, |(_, name)| name);
+    name.split('/').next().unwrap_or_default()
 }
 
 macro_rules! tables_by_class {

@@ -3,7 +3,7 @@
 //! [`Dynamo::plan_table`] reads the table (`DescribeTable`, `DescribeTimeToLive`) and
 //! lists every difference from the model: global indexes to add, drop or replace (a changed
 //! key or projection), time to live to turn on, off or move, and, when asked for, billing,
-//! table class and deletion protection. What DynamoDB cannot change in place (the primary
+//! table class, deletion protection and tags. What DynamoDB cannot change in place (the primary
 //! key, the local indexes) is reported as needing a new table. [`TablePlan::apply`] carries
 //! the plan out one change at a time, waiting for each index to become active or to be gone,
 //! and refuses, before changing anything, a plan that needs a new table.
@@ -104,6 +104,16 @@ pub enum SchemaChange {
         /// As asked.
         to: bool,
     },
+    /// Add tags, or change their values.
+    Tag {
+        /// Each tag as asked: key and value.
+        tags: Vec<(String, String)>,
+    },
+    /// Remove tags.
+    Untag {
+        /// The keys.
+        keys: Vec<String>,
+    },
 }
 
 impl fmt::Display for SchemaChange {
@@ -131,6 +141,11 @@ impl fmt::Display for SchemaChange {
             SchemaChange::DeletionProtection { to } => {
                 write!(f, "deletion protection {}", if *to { "on" } else { "off" })
             }
+            SchemaChange::Tag { tags } => {
+                let tags: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(f, "tag {}", tags.join(", "))
+            }
+            SchemaChange::Untag { keys } => write!(f, "untag {}", keys.join(", ")),
         }
     }
 }
@@ -193,6 +208,10 @@ struct Settings {
     billing: Option<Billing>,
     class: Option<TableClass>,
     deletion_protection: Option<bool>,
+    /// Tags the table must carry, with these values.
+    tags: std::collections::BTreeMap<String, String>,
+    /// Tags the table must not carry.
+    untags: std::collections::BTreeSet<String>,
 }
 
 /// Plans the changes that bring the table of `M` in line with the model; see
@@ -243,6 +262,22 @@ impl<'a, M: Table> PlanTable<'a, M> {
         self
     }
 
+    /// Also make the table carry tag `key` with `value` (other tags are left alone).
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let key = key.into();
+        self.settings.untags.remove(&key);
+        self.settings.tags.insert(key, value.into());
+        self
+    }
+
+    /// Also take tag `key` off the table.
+    pub fn untag(mut self, key: impl Into<String>) -> Self {
+        let key = key.into();
+        self.settings.tags.remove(&key);
+        self.settings.untags.insert(key);
+        self
+    }
+
     async fn send(self) -> Result<TablePlan<M>> {
         let table = self.db.table_name::<M>();
         let plan = |changes| TablePlan {
@@ -257,7 +292,12 @@ impl<'a, M: Table> PlanTable<'a, M> {
             Err(error) => return Err(error),
         };
         let ttl = self.db.describe::<M>().await?.ttl;
-        Ok(plan(differences::<M>(&description, &ttl, &self.settings)))
+        let mut changes = differences::<M>(&description, &ttl, &self.settings);
+        if !self.settings.tags.is_empty() || !self.settings.untags.is_empty() {
+            let live = live_tags(self.db, &description).await?;
+            changes.extend(tag_changes(&live, &self.settings));
+        }
+        Ok(plan(changes))
     }
 }
 
@@ -434,6 +474,53 @@ fn differences<M: Table>(
     changes
 }
 
+/// The tags of a described table.
+async fn live_tags(
+    db: &Dynamo,
+    description: &TableDescription,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let arn = description.table_arn().unwrap_or_default();
+    let output = db
+        .backend()
+        .list_tags_of_resource(
+            aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceInput::builder()
+                .resource_arn(arn),
+        )
+        .await?;
+    Ok(output
+        .tags()
+        .iter()
+        .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
+        .collect())
+}
+
+/// The tags to set and to remove so the table carries what was asked.
+fn tag_changes(
+    live: &std::collections::BTreeMap<String, String>,
+    settings: &Settings,
+) -> Vec<SchemaChange> {
+    let mut changes = Vec::new();
+    let tags: Vec<(String, String)> = settings
+        .tags
+        .iter()
+        .filter(|(key, value)| live.get(*key) != Some(*value))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    if !tags.is_empty() {
+        changes.push(SchemaChange::Tag { tags });
+    }
+    let keys: Vec<String> = settings
+        .untags
+        .iter()
+        .filter(|key| live.contains_key(*key))
+        .cloned()
+        .collect();
+    if !keys.is_empty() {
+        changes.push(SchemaChange::Untag { keys });
+    }
+    changes
+}
+
 /// How a described table is billed.
 fn live_billing(description: &TableDescription) -> Option<Billing> {
     let mode = description
@@ -527,6 +614,9 @@ async fn apply_change<M: Table>(
             if let Some(class) = &settings.class {
                 create = create.table_class(class.clone());
             }
+            for (key, value) in &settings.tags {
+                create = create.tag(key, value);
+            }
             create.await?;
             if let Some(on) = settings.deletion_protection.filter(|on| *on) {
                 db.backend()
@@ -583,8 +673,46 @@ async fn apply_change<M: Table>(
                 .update_table(update().deletion_protection_enabled(*to))
                 .await?;
         }
+        SchemaChange::Tag { tags } => {
+            let arn = table_arn::<M>(db).await?;
+            let tags = tags
+                .iter()
+                .map(|(key, value)| {
+                    aws_sdk_dynamodb::types::Tag::builder()
+                        .key(key)
+                        .value(value)
+                        .build()
+                        .map_err(invalid)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            db.backend()
+                .tag_resource(
+                    aws_sdk_dynamodb::operation::tag_resource::TagResourceInput::builder()
+                        .resource_arn(arn)
+                        .set_tags(Some(tags)),
+                )
+                .await?;
+        }
+        SchemaChange::Untag { keys } => {
+            let arn = table_arn::<M>(db).await?;
+            db.backend()
+                .untag_resource(
+                    aws_sdk_dynamodb::operation::untag_resource::UntagResourceInput::builder()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(keys.clone())),
+                )
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// The ARN of the table of `M`, which tags are set on.
+async fn table_arn<M: Table>(db: &Dynamo) -> Result<String> {
+    let description = db.describe_table::<M>().await?;
+    description.table_arn().map(str::to_owned).ok_or_else(|| {
+        Error::invalid_operation("DescribeTable", "the table's description has no ARN")
+    })
 }
 
 async fn drop_index<M: Table>(db: &Dynamo, index: &str) -> Result<()> {

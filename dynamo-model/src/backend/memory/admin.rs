@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::operation::{
-    create_table, delete_table, describe_table, describe_time_to_live, update_table,
-    update_time_to_live,
+    create_table, delete_table, describe_table, describe_time_to_live, list_tags_of_resource,
+    tag_resource, untag_resource, update_table, update_time_to_live,
 };
 use aws_sdk_dynamodb::types::{
     BillingModeSummary, GlobalSecondaryIndexDescription, IndexStatus, KeyType,
@@ -167,6 +167,12 @@ impl MemoryBackend {
                 indexes,
                 description: description.clone(),
                 ttl: None,
+                tags: input
+                    .tags
+                    .iter()
+                    .flatten()
+                    .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
+                    .collect(),
                 items: BTreeMap::new(),
             },
         );
@@ -346,6 +352,66 @@ impl MemoryBackend {
         table.description = description.clone();
         Ok(update_table::UpdateTableOutput::builder()
             .table_description(description)
+            .build())
+    }
+
+    /// The table an ARN names, as `ResourceNotFound` when there is none.
+    fn tagged<'s>(
+        store: &'s mut super::Store,
+        operation: &'static str,
+        arn: &Option<String>,
+    ) -> Result<&'s mut Table> {
+        let name = arn
+            .as_deref()
+            .map(|arn| crate::backend::table_of_arn(arn).to_owned());
+        store.table_mut(operation, &name)
+    }
+
+    pub(super) fn tag_resource(
+        &self,
+        input: tag_resource::TagResourceInput,
+    ) -> Result<tag_resource::TagResourceOutput> {
+        let mut store = self.lock();
+        let table = Self::tagged(&mut store, "TagResource", &input.resource_arn)?;
+        for tag in input.tags.iter().flatten() {
+            table
+                .tags
+                .insert(tag.key().to_owned(), tag.value().to_owned());
+        }
+        Ok(tag_resource::TagResourceOutput::builder().build())
+    }
+
+    pub(super) fn untag_resource(
+        &self,
+        input: untag_resource::UntagResourceInput,
+    ) -> Result<untag_resource::UntagResourceOutput> {
+        let mut store = self.lock();
+        let table = Self::tagged(&mut store, "UntagResource", &input.resource_arn)?;
+        for key in input.tag_keys.iter().flatten() {
+            table.tags.remove(key);
+        }
+        Ok(untag_resource::UntagResourceOutput::builder().build())
+    }
+
+    pub(super) fn list_tags_of_resource(
+        &self,
+        input: list_tags_of_resource::ListTagsOfResourceInput,
+    ) -> Result<list_tags_of_resource::ListTagsOfResourceOutput> {
+        let mut store = self.lock();
+        let table = Self::tagged(&mut store, "ListTagsOfResource", &input.resource_arn)?;
+        let tags = table
+            .tags
+            .iter()
+            .map(|(key, value)| {
+                aws_sdk_dynamodb::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .map_err(|e| validation("ListTagsOfResource", e.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(list_tags_of_resource::ListTagsOfResourceOutput::builder()
+            .set_tags(Some(tags))
             .build())
     }
 }

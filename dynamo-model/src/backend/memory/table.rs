@@ -126,6 +126,8 @@ pub(crate) struct Table {
     pub(crate) description: aws_sdk_dynamodb::types::TableDescription,
     /// The time-to-live setting (`UpdateTimeToLive`), `None` until one was made.
     pub(crate) ttl: Option<aws_sdk_dynamodb::types::TimeToLiveSpecification>,
+    /// The table's tags (`CreateTable`, `TagResource`), by key.
+    pub(crate) tags: BTreeMap<String, String>,
     pub(crate) items: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, Item>>,
 }
 
