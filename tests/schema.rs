@@ -60,7 +60,34 @@ struct TicketLocal {
     status: String,
 }
 
+/// A table of its own, created by a sync.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "labels", hash_key = "id")]
+struct Label {
+    id: String,
+}
+
 conformance! {
+    async fn sync_tables_creates_missing_tables_and_applies_plans(db: Dynamo) {
+        db.create_table::<TicketV1>().await.unwrap();
+        let synced = db.sync_tables::<(TicketV2, Label)>().await.unwrap();
+        let changes: Vec<&[SchemaChange]> = synced.iter().map(|s| s.changes.as_slice()).collect();
+        assert_eq!(
+            changes,
+            [
+                &[SchemaChange::AddIndex { index: "by_status" }, SchemaChange::EnableTtl { attribute: "expires" }][..],
+                &[SchemaChange::CreateTable][..],
+            ]
+        );
+        assert_eq!(synced[1].table, db.table_name::<Label>());
+        db.put(&Label { id: "l1".into() }).await.unwrap();
+        let again = db.sync_tables::<(TicketV2, Label)>().await.unwrap();
+        assert!(again.iter().all(|s| s.changes.is_empty()), "{again:?}");
+        // A table that needs a new table stops the sync there, unchanged.
+        let refused = db.sync_tables::<(Label, TicketLocal)>().await.unwrap_err();
+        assert!(refused.to_string().contains("nothing was changed"), "{refused}");
+    }
+
     async fn a_plan_brings_the_table_in_line_with_the_model(db: Dynamo) {
         // A table that does not exist yet: the plan creates it.
         let plan = db.plan_table::<TicketV1>().await.unwrap();

@@ -40,7 +40,7 @@ pub(crate) use prepare::{
 pub use query::{Page, Query, Scan, MAX_SEGMENTS_IN_FLIGHT};
 pub use retry::RetryPolicy;
 pub(crate) use runtime::{spawn_background, BlockingRuntime};
-pub use schema::{Billing, PlanTable, SchemaChange, TablePlan};
+pub use schema::{Billing, PlanTable, SchemaChange, Synced, TablePlan};
 pub(crate) use seal::Keys;
 pub use table::{CreateTable, TableSet, TableStatus};
 pub use tracked::{SaveChanges, SaveRequest, Saved, Tracked};

@@ -214,6 +214,16 @@ struct Settings {
     untags: std::collections::BTreeSet<String>,
 }
 
+/// What [`Dynamo::sync_tables`] did to one table.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Synced {
+    /// The table, with the client's prefix.
+    pub table: String,
+    /// The changes applied, in order (none when it was in line).
+    pub changes: Vec<SchemaChange>,
+}
+
 /// Plans the changes that bring the table of `M` in line with the model; see
 /// [`Dynamo::plan_table`]. Resolves to a [`TablePlan`].
 #[must_use = "an operation does nothing until awaited"]

@@ -328,11 +328,27 @@ fn is_in_use(error: &Error) -> bool {
 pub trait TableSet {
     #[doc(hidden)]
     fn create(db: &Dynamo) -> BoxFuture<'_, Result<()>>;
+
+    /// Plans and applies the schema of each table ([`Dynamo::sync_tables`]); what was
+    /// changed, table by table.
+    #[doc(hidden)]
+    fn sync(db: &Dynamo) -> BoxFuture<'_, Result<Vec<super::schema::Synced>>>;
 }
 
 impl<M: Table + 'static> TableSet for M {
     fn create(db: &Dynamo) -> BoxFuture<'_, Result<()>> {
         Box::pin(db.create_table::<M>().into_future())
+    }
+
+    fn sync(db: &Dynamo) -> BoxFuture<'_, Result<Vec<super::schema::Synced>>> {
+        Box::pin(async move {
+            let plan = db.plan_table::<M>().await?;
+            plan.apply(db).await?;
+            Ok(vec![super::schema::Synced {
+                table: plan.table,
+                changes: plan.changes,
+            }])
+        })
     }
 }
 
@@ -343,6 +359,14 @@ macro_rules! table_sets {
                 Box::pin(async move {
                     $($model::create(db).await?;)+
                     Ok(())
+                })
+            }
+
+            fn sync(db: &Dynamo) -> BoxFuture<'_, Result<Vec<super::schema::Synced>>> {
+                Box::pin(async move {
+                    let mut synced = Vec::new();
+                    $(synced.extend($model::sync(db).await?);)+
+                    Ok(synced)
                 })
             }
         }
@@ -368,6 +392,18 @@ impl Dynamo {
     /// As [`Dynamo::create_table`].
     pub fn create_tables<T: TableSet>(&self) -> super::admin::Steps<'_, ()> {
         super::admin::Steps::new(self, T::create(self))
+    }
+
+    /// Brings the tables of `T` (a model or a tuple of models) in line with their models:
+    /// creates the missing ones and applies each one's [schema plan](Dynamo::plan_table), in
+    /// order. Resolves to what each table needed, empty changes for those already in line.
+    ///
+    /// # Errors
+    ///
+    /// As [`TablePlan::apply`](super::schema::TablePlan::apply): a table that needs a new
+    /// table stops it there, unchanged.
+    pub fn sync_tables<T: TableSet>(&self) -> super::admin::Steps<'_, Vec<super::schema::Synced>> {
+        super::admin::Steps::new(self, T::sync(self))
     }
 
     /// A test's one line: an embedded store with the tables of `T` created.
