@@ -494,7 +494,7 @@ thread_local! {
     static PENDING_VALUES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     /// Inside the read path: the table and key of the item being decoded (made into bytes
     /// only when a bound value is opened).
-    static READING: std::cell::RefCell<Option<(&'static str, crate::value::Item)>> =
+    static READING: std::cell::RefCell<Option<(&'static str, crate::value::KeyParts)>> =
         const { std::cell::RefCell::new(None) };
     /// Inside a client's decode: the data keys unwrapped for it ([`Opened::scope`]).
     static OPENED: std::cell::RefCell<Option<Opened>> = const { std::cell::RefCell::new(None) };
@@ -510,30 +510,34 @@ pub(crate) fn deferring<R>(encode: impl FnOnce() -> R) -> (R, usize) {
     (result, PENDING_VALUES.with(|count| count.replace(0)))
 }
 
-/// Runs `decode` for an item of `table` with `key`: bound values open only there.
+/// Runs `decode` for an item of `table` with key `key`: bound values open only there. The
+/// key is moved in and handed back, never copied: most items hold no bound value.
 pub(crate) fn reading<R>(
     table: &'static str,
-    key: crate::value::Item,
+    key: crate::value::KeyParts,
     decode: impl FnOnce() -> R,
-) -> R {
+) -> (R, crate::value::KeyParts) {
     let before = READING.with(|reading| reading.replace(Some((table, key))));
     let result = decode();
-    READING.with(|reading| *reading.borrow_mut() = before);
-    result
+    let key = READING.with(|reading| std::mem::replace(&mut *reading.borrow_mut(), before));
+    (result, key.map(|(_, key)| key).unwrap_or_default())
 }
 
 /// What binds a value to its item: the table and the key attributes, names sorted, each
 /// value in the wire form.
-fn context_bytes(table: &str, key: &crate::value::Item) -> Vec<u8> {
-    let mut names: Vec<&String> = key.keys().collect();
-    names.sort();
+fn context_bytes<'k>(
+    table: &str,
+    key: impl IntoIterator<Item = (&'k str, &'k AttributeValue)>,
+) -> Vec<u8> {
+    let mut parts: Vec<(&str, &AttributeValue)> = key.into_iter().collect();
+    parts.sort_by_key(|(name, _)| *name);
     let mut bytes = Vec::with_capacity(64);
     bytes.extend_from_slice(table.as_bytes());
     bytes.push(0);
-    for name in names {
+    for (name, value) in parts {
         bytes.extend_from_slice(name.as_bytes());
         bytes.push(0);
-        bytes.extend_from_slice(&crate::value::wire::encode(&key[name]));
+        bytes.extend_from_slice(&crate::value::wire::encode(value));
         bytes.push(0);
     }
     bytes
@@ -597,7 +601,10 @@ pub(crate) async fn seal_pending(
         Ok(data_key) => data_key,
         Err(why) => return Err((pending_attributes(item), why)),
     };
-    let context = context_bytes(table, key);
+    let context = context_bytes(
+        table,
+        key.iter().map(|(name, value)| (name.as_str(), value)),
+    );
     let mut failed = None;
     each_value(item, |name, value| {
         let AttributeValue::B(blob) = value else {
@@ -898,10 +905,12 @@ fn open(stored: &[u8], attribute: &str) -> Result<AttributeValue, OpenError> {
     let version_2 = header.magic != MAGIC_V1;
     let context = if bound {
         let context = READING.with(|reading| {
-            reading
-                .borrow()
-                .as_ref()
-                .map(|(table, key)| context_bytes(table, key))
+            reading.borrow().as_ref().map(|(table, key)| {
+                context_bytes(
+                    table,
+                    key.iter().flatten().map(|(name, value)| (*name, value)),
+                )
+            })
         });
         Some(context.ok_or_else(|| {
             (
@@ -1027,6 +1036,25 @@ mod tests {
             let (reason, _) = open(&changed, "secret").unwrap_err();
             assert_eq!(reason, ProblemReason::Tampered, "byte {at}");
         }
+    }
+
+    #[test]
+    fn the_item_context_is_the_same_from_an_item_and_from_key_parts() {
+        // Written from the prepared item's key, read from the decoded item's key parts:
+        // both must give these bytes, names sorted, or bound values stop opening.
+        let (a, b) = (AttributeValue::S("a".into()), AttributeValue::S("b".into()));
+        let item: crate::value::Item =
+            [("sk".to_owned(), b.clone()), ("pk".to_owned(), a.clone())].into();
+        let parts: crate::value::KeyParts = [Some(("pk", a.clone())), Some(("sk", b.clone()))];
+        let from_item = context_bytes("t", item.iter().map(|(n, v)| (n.as_str(), v)));
+        let from_parts = context_bytes("t", parts.iter().flatten().map(|(n, v)| (*n, v)));
+        let mut expected = b"t\0pk\0".to_vec();
+        expected.extend(crate::value::wire::encode(&a));
+        expected.extend(b"\0sk\0");
+        expected.extend(crate::value::wire::encode(&b));
+        expected.push(0);
+        assert_eq!(from_item, expected);
+        assert_eq!(from_parts, expected);
     }
 
     #[test]

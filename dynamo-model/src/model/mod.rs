@@ -253,7 +253,11 @@ pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
     let key = ItemKey::of(M::meta(), &item);
     // Encrypted attributes bound to their item open only with its table and key.
     #[cfg(feature = "encryption")]
-    let decoded = crate::encryption::reading(M::meta().table, key.to_item(), || M::from_item(item));
+    let (decoded, key) = {
+        let (decoded, parts) =
+            crate::encryption::reading(M::meta().table, key.parts, || M::from_item(item));
+        (decoded, ItemKey { parts })
+    };
     #[cfg(not(feature = "encryption"))]
     let decoded = M::from_item(item);
     let mut model = decoded.map_err(|e| e.for_item_key(key.into_item()))?;
@@ -266,7 +270,7 @@ pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
 /// The key attributes of an item: the table's hash and range key values, under their
 /// static names, made an [`Item`] only when one is needed.
 pub(crate) struct ItemKey {
-    parts: [Option<(&'static str, crate::value::AttributeValue)>; 2],
+    parts: crate::value::KeyParts,
 }
 
 impl ItemKey {
@@ -279,16 +283,6 @@ impl ItemKey {
                 meta.range_key.and_then(|k| part(k.attribute)),
             ],
         }
-    }
-
-    /// A copy of the key as an item.
-    #[cfg(feature = "encryption")]
-    pub(crate) fn to_item(&self) -> Item {
-        self.parts
-            .iter()
-            .flatten()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
-            .collect()
     }
 
     /// The key as an item.

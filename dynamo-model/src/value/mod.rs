@@ -48,6 +48,10 @@ pub use size::{
 /// One DynamoDB item: the SDK's own map, so items pass to and from raw SDK calls unchanged.
 pub type Item = HashMap<String, AttributeValue>;
 
+/// An item's key attributes, hash then range, under their static names: kept without
+/// building an [`Item`] until one is needed.
+pub(crate) type KeyParts = [Option<(&'static str, AttributeValue)>; 2];
+
 /// Encodes a Rust value as a DynamoDB attribute value.
 ///
 /// # Examples
