@@ -119,11 +119,13 @@ impl<M> DerefMut for Tracked<M> {
     }
 }
 
-/// `model` encoded for comparing: its encrypted values in their pending form, which is the
-/// same for the same value (a ciphertext never is); its plain encoding when it does not
-/// pass validation.
+/// `model` encoded for comparing, without running its validators: its encrypted values in
+/// their pending form, which is the same for the same value (a ciphertext never is).
 fn snapshot<M: Table>(model: &M) -> Item {
-    super::prepare::encode_for_write(model).map_or_else(|_| model.to_item(), |(item, _)| item)
+    #[cfg(feature = "encryption")]
+    return crate::encryption::deferring(|| model.to_item()).0;
+    #[cfg(not(feature = "encryption"))]
+    model.to_item()
 }
 
 /// Every attribute an item of the model can have: its fields', then the keys and entity
