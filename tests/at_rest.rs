@@ -39,6 +39,16 @@ struct Duplicate {
     secret: String,
 }
 
+/// An encrypted attribute beside plain bytes.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "attachments", hash_key = "id")]
+struct Attachment {
+    id: String,
+    #[dynamo(encrypt)]
+    secret: String,
+    raw: Vec<u8>,
+}
+
 /// The key provider is process-wide: tests that change it take turns.
 static PROVIDER_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -419,7 +429,23 @@ mod client_keys {
             assert_eq!(db.get::<Document>("lost").await.unwrap(), None);
         }
 
-        async fn clients_and_models_keep_their_own_keys(db: Dynamo) {
+        async fn plain_bytes_that_look_pending_are_stored_as_they_are(db: Dynamo) {
+        // The write path marks values it will seal; a binary attribute that is not encrypted
+        // must never be taken for one, whatever its bytes.
+        let db = db.with_key_provider(LocalKey::new("pending-check", [14u8; 32]));
+        db.create_table::<Attachment>().await.unwrap();
+        let attachment = Attachment {
+            id: "a1".into(),
+            secret: "hidden".into(),
+            raw: b"DMP0 and more bytes".to_vec(),
+        };
+        db.put(&attachment).await.unwrap();
+        assert_eq!(db.get::<Attachment>("a1").await.unwrap(), Some(attachment));
+        let stored = raw::<Attachment>(&db, "a1").await;
+        assert_eq!(stored["raw"].as_b().unwrap().as_ref(), b"DMP0 and more bytes");
+    }
+
+    async fn clients_and_models_keep_their_own_keys(db: Dynamo) {
             let tenant_a = db.with_key_provider(LocalKey::new("tenant-a", [10u8; 32]));
             let tenant_b = db.with_key_provider(LocalKey::new("tenant-b", [11u8; 32]));
             db.create_table::<Document>().await.unwrap();

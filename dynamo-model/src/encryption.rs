@@ -75,8 +75,19 @@ const MAGIC: &[u8; 4] = b"DME2";
 /// A value bound to its item: as `DME2`, with the table and the item's key also
 /// authenticated, so it opens only in the item it was written to.
 const MAGIC_BOUND: &[u8; 4] = b"DME3";
-/// A value the write path seals once the item's key is final (never stored).
-const PENDING: &[u8; 4] = b"DMP0";
+/// The start of a value the write path seals once the item's key is final (never
+/// stored): `DMP0` and 16 random bytes drawn once per process, so no value of a binary
+/// attribute that is not encrypted can pass for one and be sealed by mistake.
+fn pending_tag() -> &'static [u8; 20] {
+    static TAG: std::sync::OnceLock<[u8; 20]> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        use aes_gcm::aead::rand_core::RngCore;
+        let mut tag = [0u8; 20];
+        tag[..4].copy_from_slice(b"DMP0");
+        OsRng.fill_bytes(&mut tag[4..]);
+        tag
+    })
+}
 
 /// The checksum's length and domain.
 const CHECK_BYTES: usize = 8;
@@ -569,7 +580,7 @@ fn each_value<'i>(
 fn pending_attributes(item: &mut crate::value::Item) -> String {
     let mut names = Vec::new();
     each_value(item, |name, value| {
-        if matches!(value, AttributeValue::B(blob) if blob.as_ref().starts_with(PENDING)) {
+        if matches!(value, AttributeValue::B(blob) if blob.as_ref().starts_with(pending_tag())) {
             names.push(name.clone());
         }
     });
@@ -610,7 +621,7 @@ pub(crate) async fn seal_pending(
         let AttributeValue::B(blob) = value else {
             return;
         };
-        let Some(plain) = blob.as_ref().strip_prefix(PENDING) else {
+        let Some(plain) = blob.as_ref().strip_prefix(pending_tag().as_slice()) else {
             return;
         };
         match seal_bytes(plain, name, Some(&context), &data_key) {
@@ -645,7 +656,7 @@ pub fn encrypt_value<T: ToAttributeValue + ?Sized>(
     let plain = value.to_attribute_value()?;
     if DEFERRED.with(std::cell::Cell::get) {
         PENDING_VALUES.with(|count| count.set(count.get() + 1));
-        let mut pending = PENDING.to_vec();
+        let mut pending = pending_tag().to_vec();
         pending.extend_from_slice(&crate::value::wire::encode(&plain));
         return Some(AttributeValue::B(Blob::new(pending)));
     }
