@@ -429,7 +429,20 @@ mod client_keys {
             assert_eq!(db.get::<Document>("lost").await.unwrap(), None);
         }
 
-        async fn plain_bytes_that_look_pending_are_stored_as_they_are(db: Dynamo) {
+        async fn a_tracked_model_never_shows_the_item_it_compares_against(db: Dynamo) {
+        // The snapshot holds encrypted values in their pending form, plaintext inside:
+        // `Debug` shows the model (as the model's own `Debug` does) and whether it is stored.
+        let db = db.with_key_provider(LocalKey::new("tracked-debug", [15u8; 32]));
+        db.create_table::<Attachment>().await.unwrap();
+        let attachment = Attachment { id: "a2".into(), secret: "hidden".into(), raw: vec![1] };
+        db.put(&attachment).await.unwrap();
+        let tracked = Tracked::loaded(db.get::<Attachment>("a2").await.unwrap().unwrap());
+        let shown = format!("{tracked:?}");
+        assert!(shown.starts_with("Tracked { model: Attachment") && shown.ends_with("stored: true }"), "{shown}");
+        assert!(!shown.contains("original") && !shown.contains("DMP0"), "{shown}");
+    }
+
+    async fn plain_bytes_that_look_pending_are_stored_as_they_are(db: Dynamo) {
         // The write path marks values it will seal; a binary attribute that is not encrypted
         // must never be taken for one, whatever its bytes.
         let db = db.with_key_provider(LocalKey::new("pending-check", [14u8; 32]));

@@ -66,7 +66,8 @@ impl Term {
 
 /// What a comparison of a field of type `T` on model `M` takes: a value (the comparison
 /// may then be a key condition's range part, on a key field), or another field of `M`
-/// (a plain [`Condition`]).
+/// (a plain [`Condition`]). `Kind` is inferred from the argument and never written: it
+/// tells the value and attribute impls apart.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is neither a value of type `{T}` nor a field of `{M}` of that type",
     label = "expected a value of type `{T}`, or a field of `{M}`",
