@@ -153,8 +153,8 @@ pub use client::{
     Delete, Dynamo, DynamoBuilder, Get, GetResults, Operation, Page, PlanTable, Put, Query,
     RetryPolicy, RetryQuota, SaveChanges, SaveRequest, Saved, Scan, SchemaChange, Steps, Synced,
     TablePlan, TableRequest, TableSet, TableStatus, Tracked, TransactGet, TransactGetMany,
-    TransactItem, TransactItems, TransactUpdate, TransactWrite, UpdateItem, UpdateReturn,
-    MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
+    TransactItem, TransactItems, TransactUpdate, TransactWrite, TtlRequest, UpdateItem,
+    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
 pub use error::{RefusedWrite, UnprocessedWrite};

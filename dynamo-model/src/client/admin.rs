@@ -26,6 +26,14 @@ pub struct TableRequest<'a, I, O, T> {
     finish: fn(O) -> Result<T>,
 }
 
+/// `UpdateTimeToLive`: [`Dynamo::enable_ttl`] and [`Dynamo::disable_ttl`].
+pub type TtlRequest<'a> = TableRequest<
+    'a,
+    update_time_to_live::builders::UpdateTimeToLiveInputBuilder,
+    update_time_to_live::UpdateTimeToLiveOutput,
+    (),
+>;
+
 impl<I: Clone, O, T> TableRequest<'_, I, O, T> {
     /// The request this sends (a dry run).
     ///
@@ -206,18 +214,23 @@ impl Dynamo {
     /// # Errors
     ///
     /// Not found and service errors.
-    pub fn enable_ttl<M: Table>(
-        &self,
-        attribute: &str,
-    ) -> TableRequest<
-        '_,
-        update_time_to_live::builders::UpdateTimeToLiveInputBuilder,
-        update_time_to_live::UpdateTimeToLiveOutput,
-        (),
-    > {
+    pub fn enable_ttl<M: Table>(&self, attribute: &str) -> TtlRequest<'_> {
+        self.ttl_request::<M>(attribute, true)
+    }
+
+    /// Disables time to live on the table of `M` (`attribute` is the one it uses now).
+    ///
+    /// # Errors
+    ///
+    /// Not found and service errors.
+    pub fn disable_ttl<M: Table>(&self, attribute: &str) -> TtlRequest<'_> {
+        self.ttl_request::<M>(attribute, false)
+    }
+
+    fn ttl_request<M: Table>(&self, attribute: &str, enabled: bool) -> TtlRequest<'_> {
         let request = TimeToLiveSpecification::builder()
             .attribute_name(attribute)
-            .enabled(true)
+            .enabled(enabled)
             .build()
             .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))
             .map(|spec| {

@@ -25,7 +25,7 @@ use crate::backend::{AwsBackend, Backend};
 
 use crate::model::Table;
 
-pub use admin::{Steps, TableRequest};
+pub use admin::{Steps, TableRequest, TtlRequest};
 pub use batch::{
     BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, MAX_BATCH_GET, MAX_BATCH_WRITE,
 };

@@ -14,14 +14,15 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::operation::update_table;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction,
-    DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, IndexStatus,
-    ProvisionedThroughput, TableClass, TableDescription, TimeToLiveSpecification,
+    BillingMode, CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction,
+    GlobalSecondaryIndexUpdate, IndexStatus, ProvisionedThroughput, TableClass, TableDescription,
 };
 
 use super::admin::Steps;
 use super::item::BoxFuture;
-use super::table::{key_schema, projection, scalar, TtlState};
+use super::table::{
+    build_error, definitions, key_schema, projection, sdk_tags, throughput, TtlState,
+};
 use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::meta::{IndexKind, IndexMeta};
@@ -590,20 +591,16 @@ impl<M: Table> TablePlan<M> {
 }
 
 /// The throughput a new global index gets: the table's, when billing is provisioned.
-fn index_throughput(
+fn index_throughput<M: Table>(
     settings: &Settings,
     description: Option<&TableDescription>,
-) -> Option<ProvisionedThroughput> {
+) -> Result<Option<ProvisionedThroughput>> {
     let billing = settings
         .billing
-        .or_else(|| description.and_then(live_billing))?;
+        .or_else(|| description.and_then(live_billing));
     match billing {
-        Billing::OnDemand => None,
-        Billing::Provisioned(read, write) => ProvisionedThroughput::builder()
-            .read_capacity_units(read)
-            .write_capacity_units(write)
-            .build()
-            .ok(),
+        None | Some(Billing::OnDemand) => Ok(None),
+        Some(Billing::Provisioned(read, write)) => throughput::<M>(read, write).map(Some),
     }
 }
 
@@ -612,8 +609,6 @@ async fn apply_change<M: Table>(
     change: &SchemaChange,
     settings: &Settings,
 ) -> Result<()> {
-    let invalid =
-        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
     let update = || update_table::UpdateTableInput::builder().table_name(db.table_name::<M>());
     match change {
         SchemaChange::CreateTable => {
@@ -642,32 +637,13 @@ async fn apply_change<M: Table>(
             add_index::<M>(db, index, settings).await?;
         }
         SchemaChange::EnableTtl { attribute } => db.enable_ttl::<M>(attribute).await?,
-        SchemaChange::DisableTtl { attribute } => {
-            let off = TimeToLiveSpecification::builder()
-                .attribute_name(attribute)
-                .enabled(false)
-                .build()
-                .map_err(invalid)?;
-            db.backend()
-                .update_time_to_live(
-                    aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveInput::builder()
-                        .table_name(db.table_name::<M>())
-                        .time_to_live_specification(off),
-                )
-                .await?;
-        }
+        SchemaChange::DisableTtl { attribute } => db.disable_ttl::<M>(attribute).await?,
         SchemaChange::Billing { to, .. } => {
             let request = match to {
                 Billing::OnDemand => update().billing_mode(BillingMode::PayPerRequest),
                 Billing::Provisioned(read, write) => update()
                     .billing_mode(BillingMode::Provisioned)
-                    .provisioned_throughput(
-                        ProvisionedThroughput::builder()
-                            .read_capacity_units(*read)
-                            .write_capacity_units(*write)
-                            .build()
-                            .map_err(invalid)?,
-                    ),
+                    .provisioned_throughput(throughput::<M>(*read, *write)?),
             };
             db.backend().update_table(request).await?;
             db.wait_until_active::<M>(INDEX_WAIT).await?;
@@ -685,16 +661,7 @@ async fn apply_change<M: Table>(
         }
         SchemaChange::Tag { tags } => {
             let arn = table_arn::<M>(db).await?;
-            let tags = tags
-                .iter()
-                .map(|(key, value)| {
-                    aws_sdk_dynamodb::types::Tag::builder()
-                        .key(key)
-                        .value(value)
-                        .build()
-                        .map_err(invalid)
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let tags = sdk_tags::<M>(tags.iter().map(|(key, value)| (key, value)))?;
             db.backend()
                 .tag_resource(
                     aws_sdk_dynamodb::operation::tag_resource::TagResourceInput::builder()
@@ -726,14 +693,12 @@ async fn table_arn<M: Table>(db: &Dynamo) -> Result<String> {
 }
 
 async fn drop_index<M: Table>(db: &Dynamo, index: &str) -> Result<()> {
-    let invalid =
-        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
     let delete = GlobalSecondaryIndexUpdate::builder()
         .delete(
             DeleteGlobalSecondaryIndexAction::builder()
                 .index_name(index)
                 .build()
-                .map_err(invalid)?,
+                .map_err(build_error::<M>)?,
         )
         .build();
     db.backend()
@@ -747,8 +712,6 @@ async fn drop_index<M: Table>(db: &Dynamo, index: &str) -> Result<()> {
 }
 
 async fn add_index<M: Table>(db: &Dynamo, name: &str, settings: &Settings) -> Result<()> {
-    let invalid =
-        |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
     let Some(index): Option<&IndexMeta> = M::meta().index(name) else {
         return Err(Error::invalid_request(
             M::NAME,
@@ -756,23 +719,14 @@ async fn add_index<M: Table>(db: &Dynamo, name: &str, settings: &Settings) -> Re
         ));
     };
     let description = db.describe_table::<M>().await.ok();
-    let definitions = std::iter::once(index.hash_key)
-        .chain(index.range_key)
-        .map(|key| {
-            AttributeDefinition::builder()
-                .attribute_name(key.attribute)
-                .attribute_type(scalar(key.scalar_type))
-                .build()
-                .map_err(invalid)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let definitions = definitions::<M>(std::iter::once(index.hash_key).chain(index.range_key))?;
     let create = CreateGlobalSecondaryIndexAction::builder()
         .index_name(index.name)
         .set_key_schema(Some(key_schema::<M>(index.hash_key, index.range_key)?))
         .projection(projection(index.projection))
-        .set_provisioned_throughput(index_throughput(settings, description.as_ref()))
+        .set_provisioned_throughput(index_throughput::<M>(settings, description.as_ref())?)
         .build()
-        .map_err(invalid)?;
+        .map_err(build_error::<M>)?;
     db.backend()
         .update_table(
             update_table::UpdateTableInput::builder()

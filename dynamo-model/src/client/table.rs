@@ -24,6 +24,51 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The status of a table, from `DescribeTable`.
 pub type TableStatus = aws_sdk_dynamodb::types::TableStatus;
 
+/// An SDK builder's refusal, as an invalid request of model `M`.
+pub(super) fn build_error<M: Table>(error: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::invalid_request(M::NAME, error.to_string())
+}
+
+/// The `AttributeDefinitions` of `keys`.
+pub(super) fn definitions<M: Table>(
+    keys: impl IntoIterator<Item = KeyMeta>,
+) -> Result<Vec<AttributeDefinition>> {
+    keys.into_iter()
+        .map(|key| {
+            AttributeDefinition::builder()
+                .attribute_name(key.attribute)
+                .attribute_type(scalar(key.scalar_type))
+                .build()
+                .map_err(build_error::<M>)
+        })
+        .collect()
+}
+
+/// Provisioned capacity of `read` and `write` units.
+pub(super) fn throughput<M: Table>(read: i64, write: i64) -> Result<ProvisionedThroughput> {
+    ProvisionedThroughput::builder()
+        .read_capacity_units(read)
+        .write_capacity_units(write)
+        .build()
+        .map_err(build_error::<M>)
+}
+
+/// The SDK's tags of `(key, value)` pairs.
+pub(super) fn sdk_tags<'t, M: Table>(
+    pairs: impl IntoIterator<Item = (&'t String, &'t String)>,
+) -> Result<Vec<Tag>> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| {
+            Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(build_error::<M>)
+        })
+        .collect()
+}
+
 pub(super) fn scalar(ty: ScalarType) -> ScalarAttributeType {
     match ty {
         ScalarType::S => ScalarAttributeType::S,
@@ -181,17 +226,10 @@ impl<'a, M: Table> CreateTable<'a, M> {
     /// Metadata the SDK refuses to build into a request.
     pub fn to_request(&self) -> Result<create_table::builders::CreateTableInputBuilder> {
         let meta = M::meta();
-        let invalid =
-            |e: aws_sdk_dynamodb::error::BuildError| Error::invalid_request(M::NAME, e.to_string());
+        let invalid = build_error::<M>;
         let throughput = self
             .throughput
-            .map(|(read, write)| {
-                ProvisionedThroughput::builder()
-                    .read_capacity_units(read)
-                    .write_capacity_units(write)
-                    .build()
-                    .map_err(invalid)
-            })
+            .map(|(read, write)| throughput::<M>(read, write))
             .transpose()?;
         for other in &self.sharing {
             let same_key = |a: &crate::meta::KeyMeta, b: &crate::meta::KeyMeta| {
@@ -226,16 +264,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
                 indexes.push(index);
             }
         }
-        let definitions = keys
-            .into_iter()
-            .map(|key| {
-                AttributeDefinition::builder()
-                    .attribute_name(key.attribute)
-                    .attribute_type(scalar(key.scalar_type))
-                    .build()
-                    .map_err(invalid)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let definitions = definitions::<M>(keys)?;
         let mut globals = Vec::new();
         let mut locals = Vec::new();
         for index in indexes {
@@ -260,11 +289,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
                 ),
             }
         }
-        let tags = self
-            .tags
-            .iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid))
-            .collect::<Result<Vec<_>>>()?;
+        let tags = sdk_tags::<M>(self.tags.iter().map(|(k, v)| (k, v)))?;
         Ok(create_table::CreateTableInput::builder()
             .table_name(self.db.table_name::<M>())
             .set_key_schema(Some(key_schema::<M>(meta.hash_key, meta.range_key)?))
