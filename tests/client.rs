@@ -890,6 +890,10 @@ mod attributes;
 #[path = "schema.rs"]
 mod schema;
 
+/// The serde bridge: `#[dynamo(serde)]` fields in serde_dynamo's wire form.
+#[path = "serde_bridge.rs"]
+mod serde_bridge;
+
 /// The API of `shared/DESIGN.md`, as written there.
 #[path = "design_api.rs"]
 mod design_api;

@@ -242,6 +242,20 @@ pub(crate) enum Codec {
     Compress { algorithm: &'static str, min: usize },
     /// `encrypt`: AES-256-GCM envelope encryption.
     Encrypt,
+    /// `serde`: the type's serde impls, through the runtime's serde bridge.
+    Serde,
+}
+
+impl Codec {
+    /// The option that chose the codec, for messages.
+    pub(crate) fn option(&self) -> &'static str {
+        match self {
+            Codec::Module(_) => "with",
+            Codec::Compress { .. } => "compress",
+            Codec::Encrypt => "encrypt",
+            Codec::Serde => "serde",
+        }
+    }
 }
 
 impl Field {
@@ -253,6 +267,30 @@ impl Field {
     /// True when the field is stored by its type's own codec (no `with`, not a `ttl`).
     pub(crate) fn has_own_codec(&self) -> bool {
         self.with.is_none() && !self.is_expiry()
+    }
+
+    /// True when the field is stored through serde (`#[dynamo(serde)]`).
+    pub(crate) fn is_serde(&self) -> bool {
+        matches!(self.with, Some(Codec::Serde))
+    }
+
+    /// True when typed values of the field match what is stored, so it gets an accessor:
+    /// its own codec, or serde (through `Serde<T>`).
+    pub(crate) fn is_accessible(&self) -> bool {
+        !self.skip && (self.has_own_codec() || self.is_serde())
+    }
+
+    /// The type of the field's accessor values: the field's own, or `Serde<T>`.
+    pub(crate) fn accessor_type(
+        &self,
+        private: &proc_macro2::TokenStream,
+    ) -> proc_macro2::TokenStream {
+        let ty = &self.ty;
+        if self.is_serde() {
+            quote::quote!(#private::Serde<#ty>)
+        } else {
+            quote::quote!(#ty)
+        }
     }
 }
 

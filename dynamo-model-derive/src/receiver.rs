@@ -60,6 +60,8 @@ pub(crate) struct FieldReceiver {
     pub(crate) compress_min: Option<SpannedValue<usize>>,
     /// `encrypt`: client-side envelope encryption.
     pub(crate) encrypt: Flag,
+    /// `serde`: stored through the type's `Serialize` / `Deserialize`, in serde_dynamo's form.
+    pub(crate) serde: Flag,
     pub(crate) version: Flag,
     pub(crate) created_at: Flag,
     pub(crate) updated_at: Flag,

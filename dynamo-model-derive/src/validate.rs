@@ -235,13 +235,17 @@ fn codec(errors: &mut Accumulator, input: &FieldReceiver) -> Option<Codec> {
     }
     let chosen = usize::from(input.with.is_some())
         + usize::from(input.compress.is_some())
-        + usize::from(input.encrypt.is_present());
+        + usize::from(input.encrypt.is_present())
+        + usize::from(input.serde.is_present());
     if chosen > 1 {
         errors.push(
-            Error::custom("a field takes one of `with`, `compress` and `encrypt`")
+            Error::custom("a field takes one of `with`, `compress`, `encrypt` and `serde`")
                 .with_span(&input.ty),
         );
         return None;
+    }
+    if input.serde.is_present() {
+        return Some(Codec::Serde);
     }
     if let Some(module) = &input.with {
         return Some(Codec::Module(module.clone()));
@@ -278,18 +282,26 @@ impl Field {
         }
         let skip = input.skip.is_present() || serde.skip;
         let with = codec(&mut errors, &input);
-        if skip && with.is_some() {
+        if let (true, Some(codec)) = (skip, &with) {
             errors.push(
-                Error::custom("a skipped field is not stored, so it takes no `with` codec")
-                    .with_span(&input.skip.span()),
+                Error::custom(format!(
+                    "a skipped field is not stored, so it cannot take `{}`",
+                    codec.option()
+                ))
+                .with_span(&input.skip.span()),
             );
         }
         let role = field_role(&mut errors, &input);
         if let Some(role) = role {
             let conflict = if skip {
                 Some("is skipped, so it is not stored")
-            } else if with.is_some() {
-                Some("has a `with` codec")
+            } else if let Some(codec) = &with {
+                Some(match codec {
+                    Codec::Module(_) => "has a `with` codec",
+                    Codec::Compress { .. } => "is compressed",
+                    Codec::Encrypt => "is encrypted",
+                    Codec::Serde => "is stored with `serde`",
+                })
             } else if role == Role::Ttl && input.default.is_some() {
                 Some("is a `ttl` (absent means never expires), so it takes no `default`")
             } else {
@@ -650,11 +662,12 @@ impl TableBuilder<'_> {
             );
             return None;
         }
-        if field.with.is_some() {
+        if let Some(codec) = &field.with {
             self.errors.push(
                 Error::custom(format!(
-                    "`{what}` names `{}`, which has a `with` codec: a key's type must implement `KeyAttribute` instead",
-                    field.ident
+                    "`{what}` names `{}`, which is stored with `{}`: a key's type must implement `KeyAttribute` instead",
+                    field.ident,
+                    codec.option()
                 ))
                 .with_span(&name.span()),
             );

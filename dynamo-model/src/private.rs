@@ -156,6 +156,39 @@ fn keep<T>(problems: &mut Problems, name: &'static str, decoded: Result<T, Probl
     }
 }
 
+/// Writes a `#[dynamo(serde)]` field in serde_dynamo's wire form.
+#[inline]
+pub fn put_serde<T: serde::Serialize + ?Sized>(item: &mut Item, name: &'static str, value: &T) {
+    crate::value::serde_form::put_field(item, name, value);
+}
+
+/// Records what keeps a `#[dynamo(serde)]` field from serializing.
+#[inline]
+pub fn check_serde<T: serde::Serialize + ?Sized>(
+    problems: &mut Problems,
+    name: &'static str,
+    value: &T,
+) {
+    crate::value::serde_form::check_field(problems, name, value);
+}
+
+/// Reads a `#[dynamo(serde)]` field (`default`: the `default` option's function).
+#[inline]
+pub fn decode_serde<T: serde::de::DeserializeOwned>(
+    problems: &mut Problems,
+    name: &'static str,
+    slot: Option<AttributeValue>,
+    default: Option<fn() -> T>,
+) -> Option<T> {
+    keep(
+        problems,
+        name,
+        crate::value::serde_form::decode_field(slot, default),
+    )
+}
+
+pub use crate::value::serde_form::Serde;
+
 /// Records the codec checks of field `name` (NaN floats and the like, nested validators).
 #[inline]
 pub fn check_field<T: DynamoAttribute>(problems: &mut Problems, name: &'static str, value: &T) {

@@ -13,23 +13,24 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let private = quote!(#krate::__private);
     let fields_ident = format_ident!("{}Fields", ident);
-    // `with` and `ttl` fields are stored in another form than their type's codec, so typed
-    // values of their Rust type would not match what is stored: they get no accessor.
-    let accessible: Vec<_> = model.stored().filter(|f| f.has_own_codec()).collect();
+    // `with`, `compress`, `encrypt` and `ttl` fields are stored in another form than their
+    // type's codec, so typed values of their Rust type would not match what is stored: they
+    // get no accessor. `serde` fields get one typed `Serde<T>`, whose codec is the stored form.
+    let accessible: Vec<_> = model.stored().filter(|f| f.is_accessible()).collect();
 
-    let declarations = model.fields.iter().enumerate().filter(|(_, f)| !f.skip && f.has_own_codec()).map(|(position, field)| {
+    let declarations = model.fields.iter().enumerate().filter(|(_, f)| f.is_accessible()).map(|(position, field)| {
         let field_ident = &field.ident;
-        let ty = &field.ty;
+        let ty = field.accessor_type(&private);
         let doc = format!(" The attribute `{}`.", field.attribute);
         let marker = model
             .is_key(position)
             .then(|| quote!(, #private::KeyField<#position>));
-        quote_spanned!(ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty #marker>,)
+        quote_spanned!(field.ty.span()=> #[doc = #doc] #vis #field_ident: #private::Field<__M, #ty #marker>,)
     });
     let initializers = accessible.iter().map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
-        let ty = &field.ty;
+        let ty = field.accessor_type(&private);
         // A validated field checks the values typed updates set, through the same
         // validator as whole items (a non-capturing closure, so a plain `fn`).
         let mut checks = field.validate.iter().map(|validator| {
@@ -55,12 +56,12 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     });
     let nested = accessible.iter().map(|field| {
         let field_ident = &field.ident;
-        let ty = &field.ty;
+        let ty = field.accessor_type(&private);
         let doc = format!(
             " The paths inside `{}` (for a nested model, its fields; otherwise the field itself).",
             field.attribute
         );
-        quote_spanned!(ty.span()=>
+        quote_spanned!(field.ty.span()=>
             #[doc = #doc]
             #vis fn #field_ident(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
                 <#ty as #private::DynamoAttribute>::fields_at(self.#field_ident.path().clone())

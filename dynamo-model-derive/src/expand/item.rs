@@ -61,11 +61,15 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     } else {
         quote!(#private::Extra::Ignore)
     };
-    let checks = stored.iter().filter(|f| f.has_own_codec()).map(|field| {
+    let checks = stored.iter().filter(|f| f.has_own_codec() || f.is_serde()).map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
         let ty = &field.ty;
-        quote_spanned!(ty.span()=> #private::check_field::<#ty>(__problems, #attribute, &self.#field_ident);)
+        if field.is_serde() {
+            quote_spanned!(ty.span()=> #private::check_serde::<#ty>(__problems, #attribute, &self.#field_ident);)
+        } else {
+            quote_spanned!(ty.span()=> #private::check_field::<#ty>(__problems, #attribute, &self.#field_ident);)
+        }
     });
     let encrypted_checks = stored
         .iter()
@@ -185,6 +189,10 @@ fn put(field: &Field, private: &TokenStream) -> TokenStream {
         Some(Codec::Encrypt) => quote!(
             #private::put_attr_with(&mut __item, #attribute, #private::encrypt_value(&self.#ident, #attribute));
         ),
+        Some(Codec::Serde) => {
+            let ty = &field.ty;
+            quote_spanned!(ty.span()=> #private::put_serde::<#ty>(&mut __item, #attribute, &self.#ident);)
+        }
         None => {
             let ty = &field.ty;
             quote_spanned!(ty.span()=> #private::put_attr::<#ty>(&mut __item, #attribute, &self.#ident);)
@@ -211,6 +219,11 @@ fn decode(field: &Field, slot: &syn::Ident, private: &TokenStream) -> TokenStrea
             }
         };
         let decode = match codec {
+            Codec::Serde => {
+                return quote_spanned!(ty.span()=>
+                    #private::decode_serde::<#ty>(&mut __problems, #attribute, #slot, #default)
+                )
+            }
             Codec::Module(module) => quote_spanned!(module.span()=> #module::from_attribute_value),
             Codec::Compress { .. } => quote!(#private::decompress_value),
             Codec::Encrypt => {

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_types::Blob;
 
+use crate::value::serde_form::Serde;
 use crate::value::{Newtype, Problems, ToAttributeValue};
 
 /// An encoded operand, or why it cannot be one (reported when the expression is rendered,
@@ -66,6 +67,19 @@ impl<T: ToAttributeValue> ValueFor<Option<T>> for T {
 impl<T: ToAttributeValue> ValueFor<Option<T>> for &T {
     fn into_operand(self) -> Operand {
         operand(self)
+    }
+}
+
+/// A serde value stands for a `#[dynamo(serde)]` field (a `Serde<T>` accessor).
+impl<T: serde::Serialize> ValueFor<Serde<T>> for T {
+    fn into_operand(self) -> Operand {
+        operand(&Serde(self))
+    }
+}
+
+impl<T: serde::Serialize> ValueFor<Serde<T>> for &T {
+    fn into_operand(self) -> Operand {
+        operand(&Serde(self))
     }
 }
 

@@ -14,6 +14,7 @@ mod optional;
 pub mod path;
 mod problems;
 mod scalar;
+pub mod serde_form;
 mod set;
 mod size;
 pub(crate) mod wire;
@@ -154,7 +155,7 @@ pub trait FromAttributeValue: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored as a DynamoDB attribute",
     label = "no DynamoDB codec for this type",
-    note = "derive `DynamoModel` (nested map) or `DynamoAttribute` (newtype, unit enum) for it, or implement `ToAttributeValue`, `FromAttributeValue` and `DynamoAttribute`"
+    note = "derive `DynamoModel` (nested map) or `DynamoAttribute` (newtype, unit enum) for it, mark the field `#[dynamo(serde)]` to store it through its serde impls, or implement `ToAttributeValue`, `FromAttributeValue` and `DynamoAttribute`"
 )]
 pub trait DynamoAttribute: ToAttributeValue + FromAttributeValue {
     /// The typed accessors of the paths inside a value of this type.
