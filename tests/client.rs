@@ -894,6 +894,10 @@ mod schema;
 #[path = "serde_bridge.rs"]
 mod serde_bridge;
 
+/// Typed projections: smaller structs read from a model's items.
+#[path = "projections.rs"]
+mod projections;
+
 /// The API of `shared/DESIGN.md`, as written there.
 #[path = "design_api.rs"]
 mod design_api;

@@ -237,3 +237,35 @@ fn a_scan_with_a_filter() {
         .unwrap();
     insta::assert_snapshot!(request.render());
 }
+
+/// A typed projection of `Order`: its fields are `Order`'s, of the same types.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(projection_of = "Order")]
+struct OrderStatus {
+    status: String,
+    total: f64,
+}
+
+#[test]
+fn a_get_of_a_typed_projection() {
+    let db = Dynamo::memory();
+    let request = db
+        .get::<Order>(("c1", "o1"))
+        .project::<OrderStatus>()
+        .to_request()
+        .unwrap();
+    insta::assert_snapshot!(request.render());
+}
+
+#[test]
+fn an_index_query_of_a_typed_projection() {
+    let db = Dynamo::memory();
+    let f = Order::fields();
+    let request = db
+        .query((Order::BY_STATUS, "open"))
+        .range(f.total.gt(10.0))
+        .project::<OrderStatus>()
+        .to_request()
+        .unwrap();
+    insta::assert_snapshot!(request.render());
+}

@@ -14,6 +14,8 @@ pub(crate) struct Model {
     pub(crate) validate: Option<Path>,
     /// `#[dynamo(hooks)]`: the user implements `Hooks`.
     pub(crate) custom_hooks: bool,
+    /// `#[dynamo(projection_of = "User")]`: the model this one is a projection of.
+    pub(crate) projection_of: Option<Path>,
 }
 
 /// A stored or skipped field.

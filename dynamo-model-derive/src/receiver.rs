@@ -38,6 +38,8 @@ pub(crate) struct ModelReceiver {
     pub(crate) max_size: Option<SpannedValue<usize>>,
     #[darling(rename = "crate")]
     pub(crate) krate: Option<syn::Path>,
+    /// `projection_of = "User"`: a smaller struct read from `User`'s items.
+    pub(crate) projection_of: Option<SpannedValue<syn::Path>>,
 }
 
 /// One field of a model.

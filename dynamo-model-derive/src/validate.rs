@@ -191,6 +191,22 @@ impl Model {
             }
         }
 
+        if let Some(parent) = &input.projection_of {
+            let conflict = if input.table.is_some() {
+                Some("`table`: a projection reads its parent's table")
+            } else if forbid_extra {
+                Some("`extra = \"forbid\"`: its reads also return the table's key attributes")
+            } else {
+                None
+            };
+            if let Some(conflict) = conflict {
+                errors.push(
+                    Error::custom(format!("`projection_of` cannot be used with {conflict}"))
+                        .with_span(&parent.span()),
+                );
+            }
+        }
+
         let model = Model {
             ident: input.ident,
             vis: input.vis,
@@ -202,6 +218,7 @@ impl Model {
             forbid_extra,
             validate: input.validate,
             custom_hooks: input.hooks.is_present(),
+            projection_of: input.projection_of.map(|parent| (*parent).clone()),
         };
         errors.finish_with(model)
     }

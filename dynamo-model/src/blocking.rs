@@ -211,10 +211,10 @@ where
     }
 }
 
-impl<'a, M: Table + Send + 'a> Iterate<'a> for Scan<'a, M> {
-    type Item = M;
+impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> Iterate<'a> for Scan<'a, M, O> {
+    type Item = O;
 
-    fn iter(self) -> Items<'a, M> {
+    fn iter(self) -> Items<'a, O> {
         Items::new(self.client().runtime().cloned(), self.stream())
     }
 }

@@ -410,6 +410,6 @@ impl<M: Table, S: KeySchema<Model = M>, O: Load> Query<'_, M, S, O> {
     start_from_cursors!();
 }
 
-impl<M: Table> Scan<'_, M> {
+impl<M: Table, O: Load> Scan<'_, M, O> {
     start_from_cursors!();
 }

@@ -15,7 +15,7 @@ pub use crate::meta::{
     Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta,
 };
 pub use crate::model::collection::{entity_variant, Collection, Load};
-pub use crate::model::{DynamoModel, Hooks, Index, Table};
+pub use crate::model::{DynamoModel, Hooks, Index, Projected, Projects, ReadableFrom, Table};
 pub use crate::value::path::{AttrPath, Field};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
@@ -188,6 +188,29 @@ pub fn decode_serde<T: serde::de::DeserializeOwned>(
 }
 
 pub use crate::value::serde_form::Serde;
+
+/// Decodes an item as the projection `P` (`#[dynamo(projection_of = "...")]`).
+///
+/// # Errors
+///
+/// Decode and validation errors, naming the item's key.
+#[inline]
+pub fn load_projection<P: Projected>(item: Item) -> Result<P> {
+    crate::model::load_projection(item)
+}
+
+/// The value type of a field accessor: a projection's fields are checked against their
+/// parent's with it.
+#[inline]
+pub fn field_type<M, T, K>(_field: &Field<M, T, K>) -> core::marker::PhantomData<T> {
+    core::marker::PhantomData
+}
+
+/// True when `attributes` holds `name` (a projection's attribute names are checked against
+/// their parent's with it, at compile time).
+pub const fn stores_attribute(attributes: &[&str], name: &str) -> bool {
+    crate::value::path::names_one_of(attributes, name)
+}
 
 /// Records the codec checks of field `name` (NaN floats and the like, nested validators).
 #[inline]

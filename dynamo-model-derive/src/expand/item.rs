@@ -16,7 +16,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let capacity = stored.len();
 
     let puts = stored.iter().map(|field| put(field, &private));
-    let attribute_names = stored.iter().map(|f| &f.attribute);
+    let attribute_names: Vec<&String> = stored.iter().map(|f| &f.attribute).collect();
     let slots: Vec<_> = (0..stored.len())
         .map(|i| format_ident!("__slot{}", i))
         .collect();
@@ -97,6 +97,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         // codec reading a field is a real use (a field that is only stored is not dead).
         impl #private::DynamoModel for #ident {
             const NAME: &'static str = #name;
+            const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
             type Fields = #fields_ident<#ident>;
 
             fn fields() -> Self::Fields {

@@ -207,7 +207,7 @@ fn kind(index: &IndexDef) -> &'static str {
     }
 }
 
-fn handle_type(model: &Model, index: &IndexDef) -> syn::Ident {
+pub(super) fn handle_type(model: &Model, index: &IndexDef) -> syn::Ident {
     format_ident!(
         "{}{}Index",
         model.ident,
@@ -334,6 +334,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             quote!(#handle)
         };
         let hash_ty = partition_type(model, &index.hash_key, &hash_schema, index.local, &private);
+
         let range_key = range_key_of(&quote!(#handle), index.range_key.as_ref());
         let prefixes = sort_prefixes(model, index.range_key.as_ref(), &quote!(#handle), &private);
         quote! {
@@ -560,4 +561,30 @@ fn sort_prefixes(
         }
     });
     quote!(#(#impls)*)
+}
+
+/// The attributes a read of `index` returns, when it does not project all: the table's and
+/// the index's key attributes, then the included ones.
+pub(super) fn projected_attributes(model: &Model, index: &IndexDef) -> Option<Vec<String>> {
+    let included: &[String] = match &index.projection {
+        Projection::All => return None,
+        Projection::KeysOnly => &[],
+        Projection::Include(names) => names,
+    };
+    let table = model.table.as_ref()?;
+    let keys = [Some(&table.hash_key), table.range_key.as_ref()]
+        .into_iter()
+        .chain([Some(&index.hash_key), index.range_key.as_ref()])
+        .flatten()
+        .map(|key| match key {
+            KeyDef::Field(position) => model.fields[*position].attribute.clone(),
+            KeyDef::Template(template) => template.attribute.clone(),
+        });
+    let mut names: Vec<String> = Vec::new();
+    for name in keys.chain(included.iter().cloned()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Some(names)
 }

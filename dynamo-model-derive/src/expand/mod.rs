@@ -7,6 +7,7 @@ mod fields;
 mod item;
 mod lifecycle;
 mod meta;
+mod projection;
 
 use darling::FromDeriveInput;
 use proc_macro2::TokenStream;
@@ -55,15 +56,21 @@ fn generate_model(model: &Model) -> TokenStream {
     let public = meta::expand_public(model);
     let item = item::expand(model);
     let table = meta::expand(model);
+    let projection = projection::expand(model);
+    let markers = projection::markers(model);
+    let schema_impls = projection::schema_impls(model);
     // Items users name (`UserFields`, index handles, inherent fns) stay outside `const _`.
     quote! {
         #fields_struct
         #public
+        #markers
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications)]
         const _: () = {
             #item
             #table
+            #projection
+            #schema_impls
         };
     }
 }

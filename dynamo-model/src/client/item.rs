@@ -14,7 +14,8 @@ use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, IntoCondition, Projection, Update};
 use crate::key::IntoKey;
-use crate::model::{load, Table};
+use crate::model::collection::Load;
+use crate::model::{load, Projected, Table};
 use crate::value::Item;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -232,19 +233,34 @@ where
     }
 }
 
-/// `GetItem`: resolves to the item, or `None` when there is none.
+/// `GetItem` of model `M`: resolves to the item, or `None` when there is none; decoded as
+/// `O`, the model or a [projection](Get::project) of it.
 #[must_use = "an operation does nothing until awaited"]
-pub struct Get<'a, M> {
+pub struct Get<'a, M, O = M> {
     pub(crate) db: &'a Dynamo,
     key: Result<Item>,
     consistent_read: Option<bool>,
     projection: Option<Projection<M>>,
     hooks: bool,
     include_expired: bool,
-    _model: PhantomData<fn() -> M>,
+    _model: PhantomData<fn() -> (M, O)>,
 }
 
-impl<'a, M: Table> Get<'a, M> {
+impl<'a, M: Table, O> Get<'a, M, O> {
+    /// Reads only the attributes of the projection `P` and resolves to it:
+    /// `db.get::<User>("u1").project::<UserCard>()`. See [`Projected`].
+    pub fn project<P: Projected<Of = M>>(self) -> Get<'a, M, P> {
+        Get {
+            db: self.db,
+            key: self.key,
+            consistent_read: self.consistent_read,
+            projection: Some(P::projection()),
+            hooks: self.hooks,
+            include_expired: self.include_expired,
+            _model: PhantomData,
+        }
+    }
+
     /// Reads with strong consistency.
     pub fn consistent_read(mut self, consistent: bool) -> Self {
         self.consistent_read = Some(consistent);
@@ -300,6 +316,7 @@ impl<'a, M: Table> Get<'a, M> {
     pub fn item(self) -> super::Steps<'a, Option<Item>>
     where
         M: Send + 'a,
+        O: 'a,
     {
         let db = self.db;
         super::Steps::new(db, self.item_now())
@@ -312,18 +329,21 @@ impl<'a, M: Table> Get<'a, M> {
         Ok(expiry.keep(output.item))
     }
 
-    async fn send(self) -> Result<Option<M>> {
+    async fn send(self) -> Result<Option<O>>
+    where
+        O: Load,
+    {
         let hooks = self.hooks;
         // An existing item whose projection matched none of its attributes is an empty map,
         // not an absent item: it decodes (or fails to) as the model.
         let db = self.db;
         let item = self.item_now().await?;
-        db.keys().load_one::<M>(item, hooks).await
+        db.keys().load_one::<O>(item, hooks).await
     }
 }
 
-impl<'a, M: Table + Send + 'a> IntoFuture for Get<'a, M> {
-    type Output = Result<Option<M>>;
+impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> IntoFuture for Get<'a, M, O> {
+    type Output = Result<Option<O>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -701,6 +721,6 @@ where
 }
 
 super::operation!(Put<M, R>);
-super::operation!(Get<M>);
+super::operation!(Get<M, O>);
 super::operation!(Delete<M, R>);
 super::operation!(UpdateItem<M, R>);

@@ -18,7 +18,7 @@ use crate::expr::{
     Comparison, Condition, IntoCondition, KeyCondition, KeySchema, Projection, QueryKey, RangeKeyOf,
 };
 use crate::model::collection::{Collection, Load};
-use crate::model::Table;
+use crate::model::{Projected, ReadableFrom, Table};
 use crate::value::Item;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -301,6 +301,7 @@ impl Dynamo {
             index_name: None,
             common: Common::new(),
             segments: None,
+            _output: PhantomData,
         }
     }
 }
@@ -324,6 +325,23 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
             db: self.db,
             key: self.key.with_schema(),
             index_name: I::index_name(),
+            common: self.common,
+            scan_forward: self.scan_forward,
+            _model: PhantomData,
+        }
+    }
+
+    /// Reads only the attributes of the projection `P` and decodes the items as it:
+    /// `db.query::<User>("u1").project::<UserCard>()`. See [`Projected`].
+    ///
+    /// From an index that does not project every field of `P`, this does not compile: the
+    /// index could not return them.
+    pub fn project<P: Projected<Of = M> + ReadableFrom<S>>(mut self) -> Query<'a, M, S, P> {
+        self.common.projection = Some(P::projection());
+        Query {
+            db: self.db,
+            key: self.key,
+            index_name: self.index_name,
             common: self.common,
             scan_forward: self.scan_forward,
             _model: PhantomData,
@@ -564,16 +582,31 @@ where
 /// Segments of a parallel scan read at once.
 pub const MAX_SEGMENTS_IN_FLIGHT: usize = 16;
 
-/// `Scan` of the table of `M` (or one of its indexes), optionally in parallel segments.
+/// `Scan` of the table of `M` (or one of its indexes), optionally in parallel segments,
+/// decoding its items as `O`: the model, or a [projection](Scan::project) of it.
 #[must_use = "an operation does nothing until awaited"]
-pub struct Scan<'a, M> {
+pub struct Scan<'a, M, O = M> {
     pub(crate) db: &'a Dynamo,
     index_name: Option<&'static str>,
     common: Common<M>,
     segments: Option<i32>,
+    _output: PhantomData<fn() -> O>,
 }
 
-impl<'a, M: Table> Scan<'a, M> {
+impl<'a, M: Table, O: Load> Scan<'a, M, O> {
+    /// Reads only the attributes of the projection `P` and decodes the items as it. See
+    /// [`Projected`].
+    pub fn project<P: Projected<Of = M>>(mut self) -> Scan<'a, M, P> {
+        self.common.projection = Some(P::projection());
+        Scan {
+            db: self.db,
+            index_name: self.index_name,
+            common: self.common,
+            segments: self.segments,
+            _output: PhantomData,
+        }
+    }
+
     /// Scans an index of the model instead of the table.
     pub fn index<I: KeySchema<Model = M>>(mut self, index: I) -> Self {
         let _ = index;
@@ -633,15 +666,16 @@ impl<'a, M: Table> Scan<'a, M> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub fn page(self) -> Steps<'a, Page<M>>
+    pub fn page(self) -> Steps<'a, Page<O>>
     where
         M: Send + 'a,
+        O: Send + 'a,
     {
         let db = self.db;
         Steps::new(db, self.page_now())
     }
 
-    async fn page_now(self) -> Result<Page<M>> {
+    async fn page_now(self) -> Result<Page<O>> {
         let output = self.db.backend().scan(self.request(None)?).await?;
         decode_page(
             self.db.keys(),
@@ -662,9 +696,10 @@ impl<'a, M: Table> Scan<'a, M> {
 
     /// Every matching item; with segments, the segments' streams run concurrently and
     /// are merged as items arrive.
-    pub fn stream(self) -> BoxStream<'a, Result<M>>
+    pub fn stream(self) -> BoxStream<'a, Result<O>>
     where
         M: Send + 'a,
+        O: Send + 'a,
     {
         let db = self.db;
         let hooks = self.common.hooks;
@@ -704,9 +739,10 @@ impl<'a, M: Table> Scan<'a, M> {
     /// # Errors
     ///
     /// Expression, service and decode errors.
-    pub async fn all(self) -> Result<Vec<M>>
+    pub async fn all(self) -> Result<Vec<O>>
     where
         M: Send + 'a,
+        O: Send + 'a,
     {
         self.stream().try_collect().await
     }
@@ -719,6 +755,7 @@ impl<'a, M: Table> Scan<'a, M> {
     pub fn count(self) -> Steps<'a, u64>
     where
         M: Send + 'a,
+        O: 'a,
     {
         let db = self.db;
         Steps::new(db, self.count_now())
@@ -756,8 +793,8 @@ impl<'a, M: Table> Scan<'a, M> {
     }
 }
 
-impl<'a, M: Table + Send + 'a> IntoFuture for Scan<'a, M> {
-    type Output = Result<Vec<M>>;
+impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> IntoFuture for Scan<'a, M, O> {
+    type Output = Result<Vec<O>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -766,4 +803,4 @@ impl<'a, M: Table + Send + 'a> IntoFuture for Scan<'a, M> {
 }
 
 super::operation!(Query<M, S, O>);
-super::operation!(Scan<M>);
+super::operation!(Scan<M, O>);

@@ -49,6 +49,17 @@ impl<M> Projection<M> {
         self
     }
 
+    /// Adds a top-level attribute by name (a typed projection's attributes).
+    pub(crate) fn attribute(mut self, name: &'static str) -> Self {
+        self.paths.push(AttrPath::top(name));
+        self
+    }
+
+    /// True when the projection names the top-level attribute `name`.
+    pub(crate) fn names(&self, name: &'static str) -> bool {
+        self.paths.contains(&AttrPath::top(name))
+    }
+
     /// The paths projected, in order.
     pub fn paths(&self) -> &[AttrPath] {
         &self.paths

@@ -3,6 +3,7 @@
 pub mod collection;
 
 use crate::error::{Error, Result};
+use crate::expr::Projection;
 use crate::key::IntoKey;
 use crate::meta::{IndexMeta, TableMeta};
 use crate::value::{Item, Problems};
@@ -31,6 +32,10 @@ use crate::value::{Item, Problems};
 pub trait DynamoModel: Sized {
     /// The Rust name of the model, used in error messages.
     const NAME: &'static str;
+
+    /// The names of the attributes the model stores, in field order (empty for hand-written
+    /// impls that do not say).
+    const ATTRIBUTES: &'static [&'static str] = &[];
 
     /// The typed field accessors, `{Model}Fields`.
     type Fields;
@@ -237,6 +242,72 @@ pub trait Table: DynamoModel + Hooks {
     }
 }
 
+/// A smaller struct read from the items of another model, with only the attributes it
+/// holds: `#[dynamo(projection_of = "User")]`.
+///
+/// Reads ask for its attributes (and the table's key attributes, so a decode error names the
+/// item) with a `ProjectionExpression`: `db.get::<User>(key).project::<UserCard>()`, and the
+/// same `project` on query and scan. The derive checks at compile time that each field is a
+/// field of the parent of the same type and attribute name.
+///
+/// ```
+/// use dynamo_model::{DynamoModel, Projected};
+///
+/// #[derive(DynamoModel)]
+/// #[dynamo(table = "users", hash_key = "user_id")]
+/// struct User { user_id: String, email: String, bio: String }
+///
+/// #[derive(DynamoModel)]
+/// #[dynamo(projection_of = "User")]
+/// struct UserCard { user_id: String, email: String }
+///
+/// let expression = UserCard::projection().render()?.expression;
+/// assert_eq!(expression, "#p0, #p1");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub trait Projected: DynamoModel + collection::Load {
+    /// The model whose items it reads.
+    type Of: Table;
+
+    /// The projection its reads send: its own attributes, then the table's key attributes
+    /// it lacks.
+    fn projection() -> Projection<Self::Of> {
+        let meta = Self::Of::meta();
+        let keys =
+            std::iter::once(meta.hash_key.attribute).chain(meta.range_key.map(|key| key.attribute));
+        let mut projection = Projection::new();
+        for name in Self::ATTRIBUTES.iter().copied().chain(keys) {
+            if !projection.names(name) {
+                projection = projection.attribute(name);
+            }
+        }
+        projection
+    }
+}
+
+/// Said of a table or index (key schema) that returns the model's field marked `A`: the
+/// derive implements it for the table, and for each index per the fields it projects.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not project the field `{A}`",
+    label = "this index cannot return every field of the projection",
+    note = "an index returns the keys and the attributes it projects: read the projection from the table, or project the field on the index (`projection = \"all\"` or `include`)"
+)]
+pub trait Projects<A> {}
+
+/// Said of a projection whose every field the key schema `S` returns: what a query of `S`
+/// needs to read it (`.project::<P>()`). The derive implements it.
+#[diagnostic::on_unimplemented(
+    message = "`{S}` does not project every field of `{Self}`",
+    note = "an index returns the keys and the attributes it projects: read the projection from the table, or project its fields on the index (`projection = \"all\"` or `include`)"
+)]
+pub trait ReadableFrom<S> {}
+
+/// Decodes an item as the projection `P` of its model: decoding and validation, the item's
+/// key in a decode error; a projection has no hooks.
+pub(crate) fn load_projection<P: Projected>(item: Item) -> Result<P> {
+    decode_read::<P>(P::Of::meta(), item)
+}
+
 /// A secondary index of a model, named by the `const` handle the derive generates
 /// (`Order::BY_CREATED`).
 pub trait Index: Copy {
@@ -249,22 +320,28 @@ pub trait Index: Copy {
 
 /// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
 pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
-    // Kept for a decode error's message; made an item only then.
-    let key = ItemKey::of(M::meta(), &item);
-    // Encrypted attributes bound to their item open only with its table and key.
-    #[cfg(feature = "encryption")]
-    let (decoded, key) = {
-        let (decoded, parts) =
-            crate::encryption::reading(M::meta().table, key.parts, || M::from_item(item));
-        (decoded, ItemKey { parts })
-    };
-    #[cfg(not(feature = "encryption"))]
-    let decoded = M::from_item(item);
-    let mut model = decoded.map_err(|e| e.for_item_key(key.into_item()))?;
+    let mut model = decode_read::<M>(M::meta(), item)?;
     if hooks {
         model.after_load()?;
     }
     Ok(model)
+}
+
+/// Decodes and validates an item of the table `meta` describes as `M`, naming the item's
+/// key in an error.
+fn decode_read<M: DynamoModel>(meta: &TableMeta, item: Item) -> Result<M> {
+    // Kept for a decode error's message; made an item only then.
+    let key = ItemKey::of(meta, &item);
+    // Encrypted attributes bound to their item open only with its table and key.
+    #[cfg(feature = "encryption")]
+    let (decoded, key) = {
+        let (decoded, parts) =
+            crate::encryption::reading(meta.table, key.parts, || M::from_item(item));
+        (decoded, ItemKey { parts })
+    };
+    #[cfg(not(feature = "encryption"))]
+    let decoded = M::from_item(item);
+    decoded.map_err(|e| e.for_item_key(key.into_item()))
 }
 
 /// The key attributes of an item: the table's hash and range key values, under their

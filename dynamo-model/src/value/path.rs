@@ -225,6 +225,34 @@ fn short_type_name<T>() -> &'static str {
     &full[path_end..]
 }
 
+/// True when `names` holds `name`; usable in constants (compile-time checks of attribute
+/// names).
+pub(crate) const fn names_one_of(names: &[&str], name: &str) -> bool {
+    let mut index = 0;
+    while index < names.len() {
+        if same_text(names[index], name) {
+            return true;
+        }
+        index += 1;
+    }
+    false
+}
+
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
