@@ -15,7 +15,9 @@ pub use crate::meta::{
     Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta,
 };
 pub use crate::model::collection::{entity_variant, Collection, Load};
-pub use crate::model::{DynamoModel, Hooks, Index, Projected, Projects, ReadableFrom, Table};
+pub use crate::model::{
+    DynamoModel, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
+};
 pub use crate::value::path::{AttrPath, Field};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,

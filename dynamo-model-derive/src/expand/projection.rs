@@ -122,6 +122,14 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             type Of = #parent;
         }
 
+        impl #private::Readable for #ident {
+            type Table = #parent;
+
+            fn projection() -> #private::core::option::Option<#krate::expr::Projection<#parent>> {
+                #private::core::option::Option::Some(<Self as #private::Projected>::projection())
+            }
+        }
+
         impl<__S> #private::ReadableFrom<__S> for #ident where #(#returned)* {}
 
         #[automatically_derived]

@@ -19,8 +19,10 @@ use super::retry::retrying;
 use super::transact::{key_hook, AfterWrite};
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, RefusedWrite, Result, UnprocessedWrite};
+use crate::expr::{Projection, Rendered};
 use crate::key::IntoKey;
-use crate::model::Table;
+use crate::model::collection::Load;
+use crate::model::{Projected, Table};
 use crate::value::{item_size, Item};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,16 +44,24 @@ fn key_signature(table: &str, key: &Item) -> String {
 }
 
 /// `BatchGetItem` of many keys of model `M`. Resolves to the items found (in no particular
-/// order); keys still unprocessed after the retry budget make it an error, or use
-/// [`BatchGet::outcome`] to get them back.
+/// order), decoded as `O`: the model or a [projection](BatchGet::project) of it. Keys still
+/// unprocessed after the retry budget make it an error, or use [`BatchGet::outcome`] to get
+/// them back.
 #[must_use = "an operation does nothing until awaited"]
-pub struct BatchGet<'a, M> {
+pub struct BatchGet<'a, M, O = M> {
     pub(crate) db: &'a Dynamo,
     keys: Result<Vec<Item>>,
     consistent_read: Option<bool>,
+    projection: Option<Projection<M>>,
     hooks: bool,
     include_expired: bool,
-    _model: PhantomData<fn() -> M>,
+    _model: PhantomData<fn() -> (M, O)>,
+}
+
+/// How every request of a batch get reads: consistency and projection.
+struct ReadShape {
+    consistent: Option<bool>,
+    projection: Option<Rendered>,
 }
 
 /// What a batch get found, and the keys it could not read within the retry budget.
@@ -82,6 +92,7 @@ impl Dynamo {
             db: self,
             keys,
             consistent_read: None,
+            projection: None,
             hooks: true,
             include_expired: false,
             _model: PhantomData,
@@ -104,7 +115,21 @@ impl Dynamo {
     }
 }
 
-impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
+impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
+    /// Reads only the attributes of the projection `P` and decodes the items as it. See
+    /// [`Projected`].
+    pub fn project<P: Projected<Of = M>>(self) -> BatchGet<'a, M, P> {
+        BatchGet {
+            db: self.db,
+            keys: self.keys,
+            consistent_read: self.consistent_read,
+            projection: Some(P::projection()),
+            hooks: self.hooks,
+            include_expired: self.include_expired,
+            _model: PhantomData,
+        }
+    }
+
     /// Reads with strong consistency.
     pub fn consistent_read(mut self, consistent: bool) -> Self {
         self.consistent_read = Some(consistent);
@@ -133,12 +158,23 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     pub fn to_request(&self) -> Result<Vec<batch_get_item::builders::BatchGetItemInputBuilder>> {
         let keys = self.keys.as_ref().map_err(Error::clone)?;
         let table = self.db.table_name::<M>();
-        let consistent = self
-            .consistent_read
-            .or_else(|| default_consistent_read::<M>(None));
+        let shape = self.shape()?;
         keys.chunks(MAX_BATCH_GET)
-            .map(|chunk| get_request(&table, chunk.to_vec(), consistent))
+            .map(|chunk| get_request(&table, chunk.to_vec(), &shape))
             .collect()
+    }
+
+    fn shape(&self) -> Result<ReadShape> {
+        Ok(ReadShape {
+            consistent: self
+                .consistent_read
+                .or_else(|| default_consistent_read::<M>(None)),
+            projection: self
+                .projection
+                .as_ref()
+                .map(Projection::render)
+                .transpose()?,
+        })
     }
 
     /// Resolves to the items found and the keys left unprocessed after every retry.
@@ -148,12 +184,12 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
     /// Key and decode errors, and [`ErrorKind::Unprocessed`] (with every key not read) when
     /// an error that retrying cannot fix stopped a request; unprocessed keys alone are not
     /// an error here.
-    pub fn outcome(self) -> super::Steps<'a, BatchGetOutcome<M>> {
+    pub fn outcome(self) -> super::Steps<'a, BatchGetOutcome<O>> {
         let db = self.db;
         super::Steps::new(db, self.outcome_now())
     }
 
-    async fn outcome_now(self) -> Result<BatchGetOutcome<M>> {
+    async fn outcome_now(self) -> Result<BatchGetOutcome<O>> {
         let (outcome, stopped) = self.run().await?;
         match stopped {
             Some(Stopped { error, hard: true }) => Err(unprocessed_error(
@@ -168,18 +204,16 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
 
     /// Reads every chunk; returns what was found and left, and the error that last stopped
     /// a chunk.
-    async fn run(self) -> Result<(BatchGetOutcome<M>, Option<Stopped>)> {
+    async fn run(self) -> Result<(BatchGetOutcome<O>, Option<Stopped>)> {
+        let shape = self.shape()?;
         let keys = self.keys?;
         let self_hooks = self.hooks;
         let expiry = ExpiryFilter::of::<M>(self.include_expired);
         let table = self.db.table_name::<M>();
         let db = self.db;
-        let consistent = self
-            .consistent_read
-            .or_else(|| default_consistent_read::<M>(None));
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let results: Vec<(Vec<Item>, Left<Item>)> = stream::iter(chunks)
-            .map(|chunk| retrying("BatchGetItem", get_chunk(db, &table, chunk, consistent)))
+            .map(|chunk| retrying("BatchGetItem", get_chunk(db, &table, chunk, &shape)))
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -194,11 +228,11 @@ impl<'a, M: Table + Send + 'a> BatchGet<'a, M> {
             outcome.unprocessed_keys.extend(left.items);
             stopped = Stopped::worst(stopped, left.stopped);
         }
-        outcome.items = db.keys().load_all::<M>(found, self_hooks).await?;
+        outcome.items = db.keys().load_all::<O>(found, self_hooks).await?;
         Ok((outcome, stopped))
     }
 
-    async fn send(self) -> Result<Vec<M>> {
+    async fn send(self) -> Result<Vec<O>> {
         let (outcome, stopped) = self.run().await?;
         if outcome.unprocessed_keys.is_empty() {
             Ok(outcome.items)
@@ -260,12 +294,12 @@ async fn get_chunk(
     db: &Dynamo,
     table: &str,
     mut keys: Vec<Item>,
-    consistent: Option<bool>,
+    shape: &ReadShape,
 ) -> (Vec<Item>, Left<Item>) {
     let mut found = Vec::new();
     let mut attempt = 0;
     loop {
-        let result = match get_request(table, keys.clone(), consistent) {
+        let result = match get_request(table, keys.clone(), shape) {
             Ok(input) => db.backend().batch_get_item(input).await,
             Err(error) => Err(error),
         };
@@ -322,8 +356,8 @@ fn next_step(db: &Dynamo, attempt: u32, nothing_left: bool, error: Option<Error>
     }
 }
 
-impl<'a, M: Table + Send + 'a> IntoFuture for BatchGet<'a, M> {
-    type Output = Result<Vec<M>>;
+impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> IntoFuture for BatchGet<'a, M, O> {
+    type Output = Result<Vec<O>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -658,11 +692,14 @@ fn chunk_writes(writes: Vec<UnprocessedWrite>) -> Vec<Vec<UnprocessedWrite>> {
 fn get_request(
     table: &str,
     keys: Vec<Item>,
-    consistent: Option<bool>,
+    shape: &ReadShape,
 ) -> Result<batch_get_item::builders::BatchGetItemInputBuilder> {
+    let projection = shape.projection.as_ref();
     let request = KeysAndAttributes::builder()
         .set_keys(Some(keys))
-        .set_consistent_read(consistent)
+        .set_consistent_read(shape.consistent)
+        .set_projection_expression(projection.map(|p| p.expression.clone()))
+        .set_expression_attribute_names(projection.map(|p| p.names.clone()))
         .build()
         .map_err(|e| Error::invalid_operation("BatchGetItem", e.to_string()))?;
     Ok(batch_get_item::BatchGetItemInput::builder().request_items(table, request))
@@ -725,5 +762,5 @@ impl<'a> IntoFuture for BatchWrite<'a> {
     }
 }
 
-super::operation!(BatchGet<M>);
+super::operation!(BatchGet<M, O>);
 super::operation!(BatchWrite);

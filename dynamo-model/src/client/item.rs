@@ -20,13 +20,6 @@ use crate::value::Item;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Decodes an item returned by the service, when there is one.
-pub(crate) fn decode<M: Table>(item: Option<Item>, hooks: bool) -> Result<Option<M>> {
-    item.filter(|i| !i.is_empty())
-        .map(|i| load(i, hooks))
-        .transpose()
-}
-
 /// The model's default for strongly consistent reads, where the target allows it (global
 /// indexes do not).
 pub(crate) fn default_consistent_read<M: Table>(index: Option<&str>) -> Option<bool> {

@@ -77,6 +77,8 @@ struct Common<M> {
     bad_cursor: Option<Error>,
     hooks: bool,
     include_expired: bool,
+    /// `Select = ALL_PROJECTED_ATTRIBUTES`: every attribute the index projects.
+    all_projected: bool,
 }
 
 impl<M> Common<M> {
@@ -84,6 +86,7 @@ impl<M> Common<M> {
         Common {
             filter: None,
             projection: None,
+            all_projected: false,
             page_size: None,
             limit: None,
             consistent_read: None,
@@ -104,6 +107,27 @@ impl<M> Common<M> {
         match (self.page_size, wanted) {
             (Some(size), Some(wanted)) => Some(size.min(wanted)),
             (size, wanted) => size.or(wanted),
+        }
+    }
+
+    /// The `Select` of the requests: specific attributes with a projection, all projected
+    /// ones when asked for (an index only), else DynamoDB's default.
+    fn select(&self, index: Option<&str>) -> Result<Option<Select>>
+    where
+        M: Table,
+    {
+        match (self.all_projected, &self.projection, index) {
+            (false, None, _) => Ok(None),
+            (false, Some(_), _) => Ok(Some(Select::SpecificAttributes)),
+            (true, None, Some(_)) => Ok(Some(Select::AllProjectedAttributes)),
+            (true, Some(_), _) => Err(Error::invalid_request(
+                M::NAME,
+                "`all_projected_attributes` reads every projected attribute, and a projection names some: keep one of them",
+            )),
+            (true, None, None) => Err(Error::invalid_request(
+                M::NAME,
+                "`all_projected_attributes` reads an index, and this request reads the table: choose an index with `index(..)`, or leave it out to read whole items",
+            )),
         }
     }
 
@@ -154,6 +178,15 @@ macro_rules! common_options {
         /// Reads only these attributes (the model must decode from them).
         pub fn projection(mut self, projection: Projection<M>) -> Self {
             self.common.projection = Some(projection);
+            self
+        }
+
+        /// Reads every attribute the index projects (`Select = ALL_PROJECTED_ATTRIBUTES`);
+        /// of an index only, and without a projection: both are refused before sending.
+        /// With an index that projects fewer attributes than the model has, read the items
+        /// [`raw`](Self::raw) or as a projection.
+        pub fn all_projected_attributes(mut self) -> Self {
+            self.common.all_projected = true;
             self
         }
 
@@ -331,6 +364,19 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
         }
     }
 
+    /// Decodes nothing: the items as DynamoDB returned them (every projected attribute of
+    /// an index, say), expired ones still left out.
+    pub fn raw(self) -> Query<'a, M, S, Item> {
+        Query {
+            db: self.db,
+            key: self.key,
+            index_name: self.index_name,
+            common: self.common,
+            scan_forward: self.scan_forward,
+            _model: PhantomData,
+        }
+    }
+
     /// Reads only the attributes of the projection `P` and decodes the items as it:
     /// `db.query::<User>("u1").project::<UserCard>()`. See [`Projected`].
     ///
@@ -395,7 +441,8 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
                     .or_else(|| default_consistent_read::<M>(self.index_name)),
             )
             .set_scan_index_forward(self.scan_forward)
-            .set_exclusive_start_key(self.common.start.clone()))
+            .set_exclusive_start_key(self.common.start.clone())
+            .set_select(self.common.select(self.index_name)?))
     }
 
     /// One page.
@@ -594,6 +641,17 @@ pub struct Scan<'a, M, O = M> {
 }
 
 impl<'a, M: Table, O: Load> Scan<'a, M, O> {
+    /// Decodes nothing: the items as DynamoDB returned them, expired ones still left out.
+    pub fn raw(self) -> Scan<'a, M, Item> {
+        Scan {
+            db: self.db,
+            index_name: self.index_name,
+            common: self.common,
+            segments: self.segments,
+            _output: PhantomData,
+        }
+    }
+
     /// Reads only the attributes of the projection `P` and decodes the items as it. See
     /// [`Projected`].
     pub fn project<P: Projected<Of = M>>(mut self) -> Scan<'a, M, P> {
@@ -648,6 +706,7 @@ impl<'a, M: Table, O: Load> Scan<'a, M, O> {
                     .or_else(|| default_consistent_read::<M>(self.index_name)),
             )
             .set_exclusive_start_key(self.common.start.clone())
+            .set_select(self.common.select(self.index_name)?)
             .set_segment(segment.map(|s| s.0))
             .set_total_segments(segment.map(|s| s.1)))
     }

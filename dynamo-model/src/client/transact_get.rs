@@ -14,7 +14,7 @@ use super::transact::{BoxFuture, MAX_TRANSACTION_ITEMS};
 use super::Dynamo;
 use crate::error::{Error, Result};
 use crate::key::IntoKey;
-use crate::model::Table;
+use crate::model::{Projected, Readable, Table};
 use crate::value::Item;
 
 impl Dynamo {
@@ -78,7 +78,7 @@ pub struct Decoder {
     decode: fn(Option<Item>) -> Result<AnyModel>,
 }
 
-fn decode_any<M: Table + Send + 'static>(
+fn decode_any<M: Readable + Send + 'static>(
     item: Option<Item>,
 ) -> Result<Option<Box<dyn Any + Send>>> {
     Ok(live::<M>(item)?.map(|model| Box::new(model) as Box<dyn Any + Send>))
@@ -117,7 +117,7 @@ impl TransactItems {
     /// # Errors
     ///
     /// A position past the last get, a get of another model, or an item already taken.
-    pub fn take<M: Table + 'static>(&mut self, position: usize) -> Result<Option<M>> {
+    pub fn take<M: Readable + 'static>(&mut self, position: usize) -> Result<Option<M>> {
         let count = self.items.len();
         let refused = |message: String| Err(Error::invalid_operation("TransactGet", message));
         let Some((model, slot)) = self.items.get_mut(position) else {
@@ -165,14 +165,15 @@ pub struct TransactGet<'a, T> {
 }
 
 impl<'a, T: GetResults> TransactGet<'a, T> {
-    /// Reads the item with `key`.
-    pub fn get<M: Table + Send + 'static>(
+    /// Reads the item with `key`, as model `M` or as a projection of it (`get::<UserCard>`
+    /// reads only the card's attributes).
+    pub fn get<M: Readable + Send + 'static>(
         mut self,
-        key: impl IntoKey<M::Key>,
+        key: impl IntoKey<<M::Table as Table>::Key>,
     ) -> TransactGet<'a, T::Push<M>> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.table_name::<M::Table>();
         let gets = self.gets.and_then(|mut gets| {
-            gets.push(get_entry::<M>(table, key_item::<M>(key))?);
+            gets.push(get_entry::<M>(table, key_item::<M::Table>(key))?);
             Ok(gets)
         });
         self.decoders.push(Decoder {
@@ -220,11 +221,14 @@ pub(crate) fn get_request(
     Ok(transact_get_items::TransactGetItemsInput::builder().set_transact_items(Some(gets.clone())))
 }
 
-/// One `Get` of a read transaction.
-fn get_entry<M: Table>(table: String, key: Result<Item>) -> Result<GetEntry> {
+/// One `Get` of a read transaction, with the projection of `M` if it is one.
+fn get_entry<M: Readable>(table: String, key: Result<Item>) -> Result<GetEntry> {
+    let projection = M::projection().map(|p| p.render()).transpose()?;
     let get = TransactGetItem::builder()
         .table_name(table)
         .set_key(Some(key?))
+        .set_projection_expression(projection.as_ref().map(|p| p.expression.clone()))
+        .set_expression_attribute_names(projection.map(|p| p.names))
         .build()
         .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))?;
     Ok(GetEntry::builder().get(get).build())
@@ -244,13 +248,14 @@ async fn read(
         .collect())
 }
 
-/// `TransactGetItems` of items of one model: resolves to an `Option<M>` per key, in the
-/// order of the keys (up to 100).
+/// `TransactGetItems` of items of one model: resolves to an `Option<O>` per key, in the
+/// order of the keys (up to 100); `O` is the model or a [projection](TransactGetMany::project)
+/// of it.
 #[must_use = "an operation does nothing until awaited"]
-pub struct TransactGetMany<'a, M> {
+pub struct TransactGetMany<'a, M, O = M> {
     pub(crate) db: &'a Dynamo,
-    gets: Result<Vec<GetEntry>>,
-    _model: std::marker::PhantomData<fn() -> M>,
+    keys: Result<Vec<Item>>,
+    _model: std::marker::PhantomData<fn() -> (M, O)>,
 }
 
 impl Dynamo {
@@ -261,38 +266,51 @@ impl Dynamo {
         &self,
         keys: impl IntoIterator<Item = impl IntoKey<M::Key>>,
     ) -> TransactGetMany<'_, M> {
-        let table = self.table_name::<M>();
-        let gets = keys
-            .into_iter()
-            .map(|key| get_entry::<M>(table.clone(), key_item::<M>(key)))
-            .collect();
+        let keys = keys.into_iter().map(key_item::<M>).collect();
         TransactGetMany {
             db: self,
-            gets,
+            keys,
             _model: std::marker::PhantomData,
         }
     }
 }
 
-impl<M: Table> TransactGetMany<'_, M> {
+impl<'a, M: Table, O: Readable<Table = M>> TransactGetMany<'a, M, O> {
+    /// Reads only the attributes of the projection `P` and decodes the items as it.
+    pub fn project<P: Projected<Of = M> + Readable<Table = M>>(self) -> TransactGetMany<'a, M, P> {
+        TransactGetMany {
+            db: self.db,
+            keys: self.keys,
+            _model: std::marker::PhantomData,
+        }
+    }
+
     /// The request this read sends (a dry run).
     ///
     /// # Errors
     ///
     /// Key errors, no key or more than 100.
     pub fn to_request(&self) -> Result<transact_get_items::builders::TransactGetItemsInputBuilder> {
-        get_request(&self.gets)
+        let table = self.db.table_name::<M>();
+        let gets = self.keys.as_ref().map_err(Error::clone).and_then(|keys| {
+            keys.iter()
+                .map(|key| get_entry::<O>(table.clone(), Ok(key.clone())))
+                .collect()
+        });
+        get_request(&gets)
     }
 
-    async fn send(self) -> Result<Vec<Option<M>>> {
+    async fn send(self) -> Result<Vec<Option<O>>> {
         let items = read(self.db, self.to_request()?).await?;
-        let opened = self.db.keys().open::<M>(items.iter().flatten()).await;
-        opened.scope(|| items.into_iter().map(live::<M>).collect())
+        let opened = self.db.keys().open::<O>(items.iter().flatten()).await;
+        opened.scope(|| items.into_iter().map(live::<O>).collect())
     }
 }
 
-impl<'a, M: Table + Send + 'a> IntoFuture for TransactGetMany<'a, M> {
-    type Output = Result<Vec<Option<M>>>;
+impl<'a, M: Table + Send + 'a, O: Readable<Table = M> + Send + 'a> IntoFuture
+    for TransactGetMany<'a, M, O>
+{
+    type Output = Result<Vec<Option<O>>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -309,15 +327,17 @@ impl<'a, T: GetResults + Send + 'a> IntoFuture for TransactGet<'a, T> {
     }
 }
 
-fn next<M: Table>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
+fn next<M: Readable>(items: &mut std::vec::IntoIter<Option<Item>>) -> Result<Option<M>> {
     live::<M>(items.next().flatten())
 }
 
 /// The item a transaction read, decoded, unless its TTL has passed (as every read hides
 /// expired items).
-fn live<M: Table>(item: Option<Item>) -> Result<Option<M>> {
-    let item = super::lifecycle::ExpiryFilter::of::<M>(false).keep(item);
-    super::item::decode(item, true)
+fn live<M: Readable>(item: Option<Item>) -> Result<Option<M>> {
+    let item = super::lifecycle::ExpiryFilter::of::<M::Table>(false).keep(item);
+    item.filter(|i| !i.is_empty())
+        .map(|i| M::load(i, true))
+        .transpose()
 }
 
 impl GetResults for () {
@@ -349,7 +369,7 @@ macro_rules! get_results {
         get_results!($($name),+ => $next: ($(Option<$name>,)+ Option<$next>,));
     };
     ($($name:ident),+ => $next:ident: $push:ty) => {
-        impl<$($name: Table),+> GetResults for ($(Option<$name>,)+) {
+        impl<$($name: Readable),+> GetResults for ($(Option<$name>,)+) {
             type Push<$next> = $push;
             fn decode(
                 items: &mut std::vec::IntoIter<Option<Item>>,
@@ -375,4 +395,4 @@ get_results!(A, B, C, D, E, F, G, H, I, J => K);
 get_results!(A, B, C, D, E, F, G, H, I, J, K => L: TransactItems);
 
 super::operation!(TransactGet<T>);
-super::operation!(TransactGetMany<M>);
+super::operation!(TransactGetMany<M, O>);

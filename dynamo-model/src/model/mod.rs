@@ -269,14 +269,15 @@ pub trait Projected: DynamoModel + collection::Load {
     /// The model whose items it reads.
     type Of: Table;
 
-    /// The projection its reads send: its own attributes, then the table's key attributes
-    /// it lacks.
+    /// The projection its reads send: its own attributes, then those of the table's key
+    /// and TTL it lacks (reads hide expired items by the TTL).
     fn projection() -> Projection<Self::Of> {
         let meta = Self::Of::meta();
-        let keys =
-            std::iter::once(meta.hash_key.attribute).chain(meta.range_key.map(|key| key.attribute));
+        let kept = std::iter::once(meta.hash_key.attribute)
+            .chain(meta.range_key.map(|key| key.attribute))
+            .chain(meta.lifecycle.ttl);
         let mut projection = Projection::new();
-        for name in Self::ATTRIBUTES.iter().copied().chain(keys) {
+        for name in Self::ATTRIBUTES.iter().copied().chain(kept) {
             if !projection.names(name) {
                 projection = projection.attribute(name);
             }
@@ -301,6 +302,24 @@ pub trait Projects<A> {}
     note = "an index returns the keys and the attributes it projects: read the projection from the table, or project its fields on the index (`projection = \"all\"` or `include`)"
 )]
 pub trait ReadableFrom<S> {}
+
+/// What a get of a read transaction decodes into: a table model, or a projection of one
+/// (whose get then reads only its attributes).
+pub trait Readable: DynamoModel + collection::Load {
+    /// The model whose table is read.
+    type Table: Table;
+
+    /// The projection the get sends: none for a table model.
+    fn projection() -> Option<Projection<Self::Table>>;
+}
+
+impl<M: Table> Readable for M {
+    type Table = M;
+
+    fn projection() -> Option<Projection<M>> {
+        None
+    }
+}
 
 /// Decodes an item as the projection `P` of its model: decoding and validation, the item's
 /// key in a decode error; a projection has no hooks.
