@@ -894,6 +894,10 @@ mod schema;
 #[path = "serde_bridge.rs"]
 mod serde_bridge;
 
+/// Enums with data, in serde's three tagged forms.
+#[path = "data_enums.rs"]
+mod data_enums;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

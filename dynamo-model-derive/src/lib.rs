@@ -20,7 +20,8 @@ pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
     expand::derive_model(&input).into()
 }
 
-/// Derives the codec of a newtype (as its inner value) or a unit enum (as S).
+/// Derives the codec of a newtype (as its inner value), a unit enum (as S) or an enum with
+/// data (as a map in one of serde's tagged forms).
 #[proc_macro_derive(DynamoAttribute, attributes(dynamo))]
 pub fn derive_dynamo_attribute(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

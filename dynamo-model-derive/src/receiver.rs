@@ -134,16 +134,30 @@ pub(crate) struct AttributeReceiver {
     pub(crate) data: ast::Data<VariantReceiver, NewtypeFieldReceiver>,
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) rename_all: Option<SpannedValue<String>>,
+    /// `tag = "type"`: internally tagged (adjacently, with `content`).
+    pub(crate) tag: Option<SpannedValue<String>>,
+    /// `content = "value"`: adjacently tagged, the variant's content under this attribute.
+    pub(crate) content: Option<SpannedValue<String>>,
     #[darling(rename = "crate")]
     pub(crate) krate: Option<syn::Path>,
 }
 
-/// A variant of a unit enum.
+/// A variant of an enum: a unit variant, or one holding data.
 #[derive(FromVariant)]
 #[darling(attributes(dynamo), forward_attrs(serde))]
 pub(crate) struct VariantReceiver {
     pub(crate) ident: Ident,
-    pub(crate) fields: ast::Fields<darling::util::Ignored>,
+    pub(crate) fields: ast::Fields<VariantFieldReceiver>,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) rename: Option<SpannedValue<String>>,
+}
+
+/// A field of an enum variant.
+#[derive(FromField)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub(crate) struct VariantFieldReceiver {
+    pub(crate) ident: Option<Ident>,
+    pub(crate) ty: Type,
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) rename: Option<SpannedValue<String>>,
 }
@@ -161,6 +175,12 @@ pub(crate) struct SerdeHints {
     pub(crate) rename: Option<LitStr>,
     pub(crate) skip: bool,
     pub(crate) rename_all: Option<LitStr>,
+    /// `tag = "type"` (enums): internally or adjacently tagged.
+    pub(crate) tag: Option<LitStr>,
+    /// `content = "c"` (enums): adjacently tagged.
+    pub(crate) content: Option<LitStr>,
+    /// `untagged` (enums).
+    pub(crate) untagged: bool,
 }
 
 impl SerdeHints {
@@ -183,6 +203,16 @@ impl SerdeHints {
                     }
                 } else if meta.path.is_ident("skip") {
                     hints.skip = true;
+                } else if meta.path.is_ident("tag") || meta.path.is_ident("content") {
+                    let is_tag = meta.path.is_ident("tag");
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if is_tag {
+                        hints.tag = Some(lit);
+                    } else {
+                        hints.content = Some(lit);
+                    }
+                } else if meta.path.is_ident("untagged") {
+                    hints.untagged = true;
                 } else {
                     skip_rest(&meta)?;
                 }

@@ -111,6 +111,7 @@
 //! | `HashMap`/`BTreeMap<String, T>`, nested `DynamoModel` structs | M |
 //! | `Option<T>` (`None` not written; absent or NULL reads as `None`), `Box`/`Arc`/`Rc<T>` | as `T` |
 //! | unit enums, newtypes (`#[derive(DynamoAttribute)]`) | S / as the inner type |
+//! | enums with data (`#[derive(DynamoAttribute)]`) | M, in serde's external, internal or adjacent form |
 //! | `chrono`*, `time`* date-times; `uuid::Uuid`* | S |
 //! | `rust_decimal::Decimal`* | N |
 //! | `serde_json::Value`* | any |
@@ -172,7 +173,33 @@ pub use value::{
 #[cfg(feature = "derive")]
 pub use dynamo_model_derive::DynamoModel;
 
-/// Derives the codec of a newtype (stored as its inner value) or a unit enum (stored as S).
+/// Derives the codec of a newtype (stored as its inner value), a unit enum (stored as S), or
+/// an enum whose variants hold data (stored as a map in one of serde's tagged forms, as
+/// serde_dynamo writes it).
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `rename_all = "..."` (on the enum) | the variants' stored names |
+/// | `rename = "..."` (on a variant, or a field of a struct variant) | its stored name |
+/// | `tag = "kind"` | internally tagged: `{"kind": "Circle", <fields>}` (struct, unit, and newtype-of-a-map variants) |
+/// | `tag = "t", content = "c"` | adjacently tagged: `{"t": "Circle", "c": <content>}` |
+/// | (neither) | externally tagged: `{"Circle": <content>}`, a unit variant as its name (S) |
+///
+/// serde's `#[serde(rename_all, rename, tag, content)]` are honoured the same way; untagged
+/// enums are refused (a stored value must say its variant). A variant's content is its value
+/// (newtype), a list (tuple) or a map of its fields (struct).
+///
+/// ```
+/// use dynamo_model::{AttributeValue, DynamoAttribute, ToAttributeValue};
+///
+/// #[derive(Debug, PartialEq, DynamoAttribute)]
+/// #[dynamo(tag = "kind", rename_all = "snake_case")]
+/// enum Payment { Card { last4: String }, Cash }
+///
+/// let stored = Payment::Cash.to_attribute_value().unwrap();
+/// let AttributeValue::M(map) = stored else { panic!() };
+/// assert_eq!(map["kind"], AttributeValue::S("cash".into()));
+/// ```
 ///
 /// ```
 /// use dynamo_model::{DynamoAttribute, ToAttributeValue, AttributeValue};

@@ -190,6 +190,11 @@ pub fn decode_serde<T: serde::de::DeserializeOwned>(
 }
 
 pub use crate::value::serde_form::Serde;
+pub use crate::value::variant::{
+    check_element, check_internal_content, content_value, decode_content, decode_element,
+    decode_variant, encode_variant, nest_content, newtype_content, struct_content, tuple_content,
+    Tagging, VariantContent,
+};
 
 /// Decodes an item as the projection `P` (`#[dynamo(projection_of = "...")]`).
 ///

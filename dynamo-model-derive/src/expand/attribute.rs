@@ -1,4 +1,5 @@
-//! `#[derive(DynamoAttribute)]`: newtypes stored as their inner value, unit enums as S.
+//! `#[derive(DynamoAttribute)]`: newtypes stored as their inner value, unit enums as S (enums
+//! with data: `data_enum`).
 
 use darling::{Error, Result};
 use proc_macro2::TokenStream;
@@ -34,9 +35,24 @@ pub(super) fn expand(input: AttributeReceiver) -> Result<TokenStream> {
             );
             TokenStream::new()
         }
-        darling::ast::Data::Enum(variants) => errors
+        darling::ast::Data::Enum(variants) if variants.iter().all(|v| v.fields.is_unit()) => errors
             .handle(unit_enum(&input, variants, &private))
             .unwrap_or_default(),
+        darling::ast::Data::Enum(variants) => {
+            let container_serde = errors
+                .handle(SerdeHints::from_attrs(&input.attrs))
+                .unwrap_or_default();
+            let rule = rename_rule(&mut errors, input.rename_all.as_ref(), &container_serde);
+            errors
+                .handle(super::data_enum::expand(
+                    &input,
+                    variants,
+                    rule,
+                    &container_serde,
+                    &private,
+                ))
+                .unwrap_or_default()
+        }
     };
     errors.finish_with(tokens)
 }
@@ -120,15 +136,14 @@ fn unit_enum(
             Error::custom("an enum without variants has no value to store").with_span(&input.ident),
         );
     }
+    if let Some(tag) = input.tag.as_ref() {
+        errors.push(
+            Error::custom("`tag` is for enums whose variants hold data: a unit enum is stored as its variant's name")
+                .with_span(&tag.span()),
+        );
+    }
     let mut names: Vec<(syn::Ident, String)> = Vec::new();
     for variant in variants {
-        if !variant.fields.is_unit() {
-            errors.push(
-                Error::custom("only unit variants can be stored as a string; use a nested `DynamoModel` for data")
-                    .with_span(&variant.ident),
-            );
-            continue;
-        }
         let serde = errors
             .handle(SerdeHints::from_attrs(&variant.attrs))
             .unwrap_or_default();

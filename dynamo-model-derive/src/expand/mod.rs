@@ -2,6 +2,7 @@
 
 mod attribute;
 mod collection;
+mod data_enum;
 mod fallback;
 mod fields;
 mod item;

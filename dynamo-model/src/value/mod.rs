@@ -17,6 +17,7 @@ mod scalar;
 pub mod serde_form;
 mod set;
 mod size;
+pub mod variant;
 pub(crate) mod wire;
 
 #[cfg(feature = "chrono")]
