@@ -898,6 +898,10 @@ mod serde_bridge;
 #[path = "data_enums.rs"]
 mod data_enums;
 
+/// Flattened structs: their attributes at the top level of the item.
+#[path = "flatten.rs"]
+mod flatten;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

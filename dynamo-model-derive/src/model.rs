@@ -31,6 +31,8 @@ pub(crate) struct Field {
     pub(crate) with: Option<Codec>,
     /// The lifecycle attribute this field is, if any.
     pub(crate) role: Option<Role>,
+    /// `flatten`: a nested struct whose attributes sit at the top level of the item.
+    pub(crate) flatten: bool,
 }
 
 /// A field the client maintains itself.
@@ -279,7 +281,7 @@ impl Field {
     /// True when typed values of the field match what is stored, so it gets an accessor:
     /// its own codec, or serde (through `Serde<T>`).
     pub(crate) fn is_accessible(&self) -> bool {
-        !self.skip && (self.has_own_codec() || self.is_serde())
+        !self.skip && !self.flatten && (self.has_own_codec() || self.is_serde())
     }
 
     /// The type of the field's accessor values: the field's own, or `Serde<T>`.

@@ -64,6 +64,8 @@ pub(crate) struct FieldReceiver {
     pub(crate) encrypt: Flag,
     /// `serde`: stored through the type's `Serialize` / `Deserialize`, in serde_dynamo's form.
     pub(crate) serde: Flag,
+    /// `flatten`: the nested struct's attributes at the top level of the item.
+    pub(crate) flatten: Flag,
     pub(crate) version: Flag,
     pub(crate) created_at: Flag,
     pub(crate) updated_at: Flag,
@@ -181,6 +183,8 @@ pub(crate) struct SerdeHints {
     pub(crate) content: Option<LitStr>,
     /// `untagged` (enums).
     pub(crate) untagged: bool,
+    /// `flatten` (fields).
+    pub(crate) flatten: bool,
 }
 
 impl SerdeHints {
@@ -213,6 +217,8 @@ impl SerdeHints {
                     }
                 } else if meta.path.is_ident("untagged") {
                     hints.untagged = true;
+                } else if meta.path.is_ident("flatten") {
+                    hints.flatten = true;
                 } else {
                     skip_rest(&meta)?;
                 }

@@ -191,6 +191,14 @@ impl Model {
             }
         }
 
+        if let (true, Some(flattened)) = (forbid_extra, fields.iter().find(|f| f.flatten)) {
+            errors.push(
+                Error::custom(
+                    "`extra = \"forbid\"` cannot be used with a flattened field: the attributes of the flattened struct are not the model's own",
+                )
+                .with_span(&flattened.ident),
+            );
+        }
         if let Some(parent) = &input.projection_of {
             let conflict = if input.table.is_some() {
                 Some("`table`: a projection reads its parent's table")
@@ -223,9 +231,14 @@ impl Model {
         errors.finish_with(model)
     }
 
-    /// The stored (not skipped) fields.
+    /// The fields stored as an attribute of their own (not skipped, not flattened).
     pub(crate) fn stored(&self) -> impl Iterator<Item = &Field> {
-        self.fields.iter().filter(|f| !f.skip)
+        self.fields.iter().filter(|f| !f.skip && !f.flatten)
+    }
+
+    /// The flattened fields: nested structs whose attributes sit at the top level.
+    pub(crate) fn flattened(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.flatten)
     }
 }
 
@@ -308,6 +321,28 @@ impl Field {
                 .with_span(&input.skip.span()),
             );
         }
+        let flatten = input.flatten.is_present() || serde.flatten;
+        if flatten {
+            let conflict = if skip {
+                Some("`skip`")
+            } else if let Some(codec) = &with {
+                Some(codec.option())
+            } else if input.default.is_some() {
+                Some("`default`")
+            } else if input.rename.is_some() {
+                Some("`rename` (its fields keep their own names)")
+            } else {
+                None
+            };
+            if let Some(conflict) = conflict {
+                errors.push(
+                    Error::custom(format!(
+                        "a flattened field stores its struct's attributes at the top level, so it takes no {conflict}"
+                    ))
+                    .with_span(&ident),
+                );
+            }
+        }
         let role = field_role(&mut errors, &input);
         if let Some(role) = role {
             let conflict = if skip {
@@ -347,6 +382,7 @@ impl Field {
             validate: input.validate,
             with,
             role,
+            flatten,
         })
     }
 }
@@ -421,7 +457,7 @@ fn check_roles(errors: &mut Accumulator, fields: &[Field], has_table: bool) {
 
 fn check_unique_attributes(errors: &mut Accumulator, fields: &[Field]) {
     let mut seen: HashMap<&str, &Field> = HashMap::new();
-    for field in fields.iter().filter(|f| !f.skip) {
+    for field in fields.iter().filter(|f| !f.skip && !f.flatten) {
         if let Some(first) = seen.insert(&field.attribute, field) {
             errors.push(
                 Error::custom(format!(
@@ -673,6 +709,16 @@ impl TableBuilder<'_> {
             self.errors.push(
                 Error::custom(format!(
                     "`{what}` names `{}`, which is skipped: a key attribute must be stored",
+                    field.ident
+                ))
+                .with_span(&name.span()),
+            );
+            return None;
+        }
+        if field.flatten {
+            self.errors.push(
+                Error::custom(format!(
+                    "`{what}` names `{}`, which is flattened: a key names a field of the model itself",
                     field.ident
                 ))
                 .with_span(&name.span()),

@@ -161,7 +161,9 @@ pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, Fie
 pub use error::{RefusedWrite, UnprocessedWrite};
 pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
-pub use model::{DynamoModel, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table};
+pub use model::{
+    DynamoModel, Flatten, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
+};
 pub use partiql::{BatchExecute, Execute, StatementPage, MAX_BATCH_STATEMENTS};
 pub use value::path::Field;
 pub use value::{

@@ -16,7 +16,7 @@ pub use crate::meta::{
 };
 pub use crate::model::collection::{entity_variant, Collection, Load};
 pub use crate::model::{
-    DynamoModel, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
+    DynamoModel, Flatten, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
 };
 pub use crate::value::path::{AttrPath, Field};
 pub use crate::value::{
@@ -76,6 +76,42 @@ pub fn take_attributes<const N: usize>(
         }
     }
     slots
+}
+
+/// As [`take_attributes`] for a model with flattened fields: the attributes not named are
+/// kept, for the flattened structs to decode.
+#[inline]
+pub fn take_attributes_keeping_rest<const N: usize>(
+    mut item: Item,
+    names: &[&str; N],
+) -> ([Option<AttributeValue>; N], Item) {
+    let slots = names.map(|name| item.remove(name));
+    (slots, item)
+}
+
+/// Writes a flattened struct's attributes at the top level of `item`.
+#[inline]
+pub fn put_flattened<T: Flatten>(item: &mut Item, value: &T) {
+    item.extend(value.to_item());
+}
+
+/// Decodes a flattened struct from the attributes its parent did not take; its problems
+/// keep their top-level paths.
+#[inline]
+pub fn decode_flattened<T: Flatten>(problems: &mut Problems, rest: Item) -> Option<T> {
+    match T::decode_item(rest) {
+        Ok(value) => Some(value),
+        Err(mut child) => {
+            problems.absorb_all(&mut child);
+            None
+        }
+    }
+}
+
+/// Records the checks of a flattened struct, at top-level paths.
+#[inline]
+pub fn check_flattened<T: Flatten>(problems: &mut Problems, value: &T) {
+    value.check(problems);
 }
 
 /// Decodes the field `name` from its slot; a problem is recorded and `None` returned when

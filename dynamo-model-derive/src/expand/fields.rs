@@ -72,12 +72,30 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         " Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`."
     );
 
+    let flat_declarations = model.flattened().map(|field| {
+        let (field_ident, ty) = (&field.ident, &field.ty);
+        let doc = format!(" The fields of `{field_ident}`, flattened into the item.");
+        quote_spanned!(ty.span()=>
+            #[doc = #doc]
+            #vis #field_ident: <#ty as #private::DynamoAttribute>::Fields<__M>,
+        )
+    });
+    let flat_initializers = model.flattened().map(|field| {
+        let (field_ident, ty) = (&field.ident, &field.ty);
+        quote_spanned!(ty.span()=>
+            #field_ident: <#ty as #private::Flatten>::fields_under::<__M>(
+                #private::core::clone::Clone::clone(&__prefix),
+            ),
+        )
+    });
+
     quote! {
         #[doc = #doc]
         #[automatically_derived]
         #[allow(missing_debug_implementations)]
         #vis struct #fields_ident<__M = #ident> {
             #(#declarations)*
+            #(#flat_declarations)*
             #[doc(hidden)]
             #vis __model: #private::core::marker::PhantomData<fn() -> __M>,
         }
@@ -89,6 +107,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             #vis fn __at(__prefix: #private::core::option::Option<#private::AttrPath>) -> Self {
                 #fields_ident {
                     #(#initializers)*
+                    #(#flat_initializers)*
                     __model: #private::core::marker::PhantomData,
                 }
             }

@@ -31,11 +31,48 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             let decode = decode(field, slot, &private);
             quote!(let #value = #decode;)
         });
+    let flattened: Vec<&Field> = model.flattened().collect();
+    let flat_values: Vec<_> = (0..flattened.len())
+        .map(|i| format_ident!("__flat{}", i))
+        .collect();
+    let flat_puts = flattened.iter().map(|field| {
+        let (field_ident, ty) = (&field.ident, &field.ty);
+        quote_spanned!(ty.span()=> #private::put_flattened::<#ty>(&mut __item, &self.#field_ident);)
+    });
+    // Each flattened struct decodes from what the model's own fields left; all but the last
+    // from a copy.
+    let flat_decodes = flattened.iter().zip(&flat_values).enumerate().map(|(i, (field, value))| {
+        let ty = &field.ty;
+        let rest = if i + 1 == flattened.len() {
+            quote!(__rest)
+        } else {
+            quote!(#private::core::clone::Clone::clone(&__rest))
+        };
+        quote_spanned!(ty.span()=> let #value = #private::decode_flattened::<#ty>(&mut __problems, #rest);)
+    });
+    let flat_checks = flattened.iter().map(|field| {
+        let (field_ident, ty) = (&field.ident, &field.ty);
+        quote_spanned!(ty.span()=> #private::check_flattened::<#ty>(__problems, &self.#field_ident);)
+    });
+    let take = if flattened.is_empty() {
+        None
+    } else {
+        Some(quote! {
+            let ([#(#slots),*], __rest) = #private::take_attributes_keeping_rest(
+                __item, &[#(#attribute_names),*],
+            );
+        })
+    };
+    let all_values: Vec<_> = values.iter().chain(&flat_values).collect();
     let mut stored_values = values.iter();
+    let mut flat_iter = flat_values.iter();
     let constructors = model.fields.iter().map(|field| {
         let field_ident = &field.ident;
         let value = if field.skip {
             default_value(field, &private)
+        } else if field.flatten {
+            let value = flat_iter.next();
+            quote!(#value)
         } else {
             let value = stored_values.next();
             quote!(#value)
@@ -61,6 +98,13 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     } else {
         quote!(#private::Extra::Ignore)
     };
+    let take_own = take.unwrap_or_else(|| {
+        quote! {
+            let [#(#slots),*] = #private::take_attributes(
+                __item, &[#(#attribute_names),*], #extra, &mut __problems,
+            );
+        }
+    });
     let checks = stored.iter().filter(|f| f.has_own_codec() || f.is_serde()).map(|field| {
         let field_ident = &field.ident;
         let attribute = &field.attribute;
@@ -107,6 +151,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             fn to_item(&self) -> #private::Item {
                 let mut __item = #private::Item::with_capacity(#capacity);
                 #(#puts)*
+                #(#flat_puts)*
                 #put_managed
                 __item
             }
@@ -116,12 +161,11 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             ) -> #private::core::result::Result<Self, #private::Problems> {
                 let mut __problems = #private::Problems::new();
                 #check_entity
-                let [#(#slots),*] = #private::take_attributes(
-                    __item, &[#(#attribute_names),*], #extra, &mut __problems,
-                );
+                #take_own
                 #(#decodes)*
-                match (#(#values,)*) {
-                    (#(#private::core::option::Option::Some(#values),)*) if __problems.is_empty() => {
+                #(#flat_decodes)*
+                match (#(#all_values,)*) {
+                    (#(#private::core::option::Option::Some(#all_values),)*) if __problems.is_empty() => {
                         #private::core::result::Result::Ok(#ident { #(#constructors),* })
                     }
                     _ => #private::core::result::Result::Err(__problems),
@@ -130,6 +174,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
             fn check(&self, __problems: &mut #private::Problems) {
                 #(#checks)*
+                #(#flat_checks)*
                 #(#encrypted_checks)*
                 #(#field_validators)*
                 #model_validator
@@ -162,6 +207,15 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
             fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
                 #fields_ident::__at(#private::core::option::Option::Some(__path))
+            }
+        }
+
+        #[automatically_derived]
+        impl #private::Flatten for #ident {
+            fn fields_under<__M>(
+                __prefix: #private::core::option::Option<#private::AttrPath>,
+            ) -> #fields_ident<__M> {
+                #fields_ident::__at(__prefix)
             }
         }
     }

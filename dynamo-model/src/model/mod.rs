@@ -242,6 +242,22 @@ pub trait Table: DynamoModel + Hooks {
     }
 }
 
+/// A struct whose attributes can be stored at the top level of another model's item:
+/// `#[dynamo(flatten)] address: Address`. The derive implements it for every struct that
+/// derives `DynamoModel`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be flattened",
+    label = "only a struct deriving `DynamoModel` can be flattened",
+    note = "derive `DynamoModel` for it, or drop `flatten` to store it as a nested map"
+)]
+pub trait Flatten: DynamoModel + crate::value::DynamoAttribute {
+    /// Its typed accessors, at the top level of the model `M` it is flattened into (or
+    /// under `prefix`, where that model is itself nested).
+    fn fields_under<M>(
+        prefix: Option<crate::value::path::AttrPath>,
+    ) -> <Self as crate::value::DynamoAttribute>::Fields<M>;
+}
+
 /// A smaller struct read from the items of another model, with only the attributes it
 /// holds: `#[dynamo(projection_of = "User")]`.
 ///
