@@ -902,6 +902,10 @@ mod data_enums;
 #[path = "flatten.rs"]
 mod flatten;
 
+/// Generic documents.
+#[path = "generics.rs"]
+mod generics;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

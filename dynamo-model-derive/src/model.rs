@@ -16,6 +16,82 @@ pub(crate) struct Model {
     pub(crate) custom_hooks: bool,
     /// `#[dynamo(projection_of = "User")]`: the model this one is a projection of.
     pub(crate) projection_of: Option<Path>,
+    /// The struct's type parameters and where-clause (documents only).
+    pub(crate) generics: syn::Generics,
+    /// `#[dynamo(bound = "...")]`: the impls' where-predicates, instead of inferred ones.
+    pub(crate) bound: Option<Vec<syn::WherePredicate>>,
+}
+
+/// The generics of the generated impls of a model: `impl<T> X for Model<T> where ...`.
+pub(crate) struct GenericParts {
+    /// `<T: Bound, U>`, or nothing.
+    pub(crate) impl_generics: proc_macro2::TokenStream,
+    /// `<T, U>`, or nothing.
+    pub(crate) ty_generics: proc_macro2::TokenStream,
+    /// `where ...` with the bounds each field's type needs, or the user's `bound`.
+    pub(crate) where_clause: proc_macro2::TokenStream,
+    /// The type parameters, `T, U`.
+    pub(crate) params: Vec<Ident>,
+}
+
+impl Model {
+    /// The generics of the generated impls, with the bounds the fields need: their codec
+    /// for plain fields, serde's traits for `serde` fields, `Flatten` for flattened ones.
+    pub(crate) fn generic_parts(&self, private: &proc_macro2::TokenStream) -> GenericParts {
+        let (impl_generics, ty_generics, where_clause) = self.generics.split_for_impl();
+        let params: Vec<Ident> = self
+            .generics
+            .type_params()
+            .map(|p| p.ident.clone())
+            .collect();
+        let mut predicates: Vec<proc_macro2::TokenStream> = where_clause
+            .map(|w| w.predicates.iter().map(|p| quote::quote!(#p)).collect())
+            .unwrap_or_default();
+        match &self.bound {
+            Some(bound) => predicates.extend(bound.iter().map(|p| quote::quote!(#p))),
+            None => {
+                for field in self.fields.iter().filter(|f| !f.skip) {
+                    if !mentions_any(&field.ty, &params) {
+                        continue;
+                    }
+                    let ty = &field.ty;
+                    let needs = if field.flatten {
+                        quote::quote!(#private::Flatten)
+                    } else if field.is_serde() {
+                        quote::quote!(#private::serde::Serialize + #private::serde::de::DeserializeOwned)
+                    } else if matches!(field.with, Some(Codec::Module(_))) {
+                        continue;
+                    } else {
+                        quote::quote!(#private::DynamoAttribute)
+                    };
+                    predicates.push(quote::quote!(#ty: #needs));
+                }
+            }
+        }
+        let where_clause = if predicates.is_empty() {
+            proc_macro2::TokenStream::new()
+        } else {
+            quote::quote!(where #(#predicates),*)
+        };
+        GenericParts {
+            impl_generics: quote::quote!(#impl_generics),
+            ty_generics: quote::quote!(#ty_generics),
+            where_clause,
+            params,
+        }
+    }
+}
+
+/// True when `ty` names one of `params` anywhere in it.
+fn mentions_any(ty: &Type, params: &[Ident]) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, params: &[Ident]) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => params.contains(&ident),
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), params),
+            _ => false,
+        })
+    }
+    !params.is_empty() && walk(quote::quote!(#ty), params)
 }
 
 /// A stored or skipped field.

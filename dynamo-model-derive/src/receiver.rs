@@ -40,6 +40,9 @@ pub(crate) struct ModelReceiver {
     pub(crate) krate: Option<syn::Path>,
     /// `projection_of = "User"`: a smaller struct read from `User`'s items.
     pub(crate) projection_of: Option<SpannedValue<syn::Path>>,
+    /// `bound = "T: DynamoAttribute + Clone"`: the where-clause of the generated impls of a
+    /// generic model, instead of the inferred one.
+    pub(crate) bound: Option<SpannedValue<String>>,
 }
 
 /// One field of a model.

@@ -76,12 +76,22 @@ impl Model {
             .handle(SerdeHints::from_attrs(&input.attrs))
             .unwrap_or_default();
 
-        if !input.generics.params.is_empty() {
-            errors.push(
-                Error::custom("`DynamoModel` cannot be derived for a generic struct yet")
-                    .with_span(&input.generics),
-            );
-        }
+        check_generics(&mut errors, &input);
+        let bound = input.bound.as_ref().and_then(|bound| {
+            let parsed = syn::parse_str::<syn::WhereClause>(&format!("where {}", bound.as_str()));
+            match parsed {
+                Ok(clause) => Some(clause.predicates.into_iter().collect()),
+                Err(error) => {
+                    errors.push(
+                        Error::custom(format!(
+                            "`bound` is not a where-clause (`T: DynamoAttribute + Clone`): {error}"
+                        ))
+                        .with_span(&bound.span()),
+                    );
+                    None
+                }
+            }
+        });
         let mut wrong_shape = true;
         let received_fields = match input.data {
             darling::ast::Data::Struct(fields) if fields.style.is_struct() => {
@@ -227,6 +237,8 @@ impl Model {
             validate: input.validate,
             custom_hooks: input.hooks.is_present(),
             projection_of: input.projection_of.map(|parent| (*parent).clone()),
+            generics: input.generics,
+            bound,
         };
         errors.finish_with(model)
     }
@@ -239,6 +251,41 @@ impl Model {
     /// The flattened fields: nested structs whose attributes sit at the top level.
     pub(crate) fn flattened(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| f.flatten)
+    }
+}
+
+/// Generic models: documents with type parameters only.
+fn check_generics(errors: &mut Accumulator, input: &ModelReceiver) {
+    let generics = &input.generics;
+    if generics.params.is_empty() {
+        if let Some(bound) = &input.bound {
+            errors.push(
+                Error::custom("`bound` is for generic structs: this one has no type parameter")
+                    .with_span(&bound.span()),
+            );
+        }
+        return;
+    }
+    if generics.lifetimes().next().is_some() || generics.const_params().next().is_some() {
+        errors.push(
+            Error::custom("a model's generics are type parameters only: a stored value owns its data, so it takes no lifetime, and const parameters are not supported")
+                .with_span(generics),
+        );
+    }
+    let role = if input.table.is_some() {
+        Some("a table model (`table`)")
+    } else if input.projection_of.is_some() {
+        Some("a projection (`projection_of`)")
+    } else {
+        None
+    };
+    if let Some(role) = role {
+        errors.push(
+            Error::custom(format!(
+                "{role} cannot be generic yet: its metadata is one static per table; make the generic part a document (`#[derive(DynamoModel)] struct Body<T>`) held by a concrete model"
+            ))
+            .with_span(generics),
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! generate. Not public API: anything here may change in any release.
 
 pub use core;
+pub use serde;
 pub use std;
 
 pub use crate::error::Result;

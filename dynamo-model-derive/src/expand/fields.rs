@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::Model;
+use crate::model::{GenericParts, Model};
 
 pub(super) fn expand(model: &Model) -> TokenStream {
     let ident = &model.ident;
@@ -72,6 +72,22 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         " Typed accessors of the attributes of [`{ident}`], for paths rooted at model `M`."
     );
 
+    let GenericParts {
+        ty_generics,
+        where_clause,
+        params,
+        ..
+    } = model.generic_parts(&private);
+    let declared_params = model.generics.params.iter();
+    let mut fields_generics = model.generics.clone();
+    fields_generics.params.push(syn::parse_quote!(__M));
+    let (fields_impl_generics, fields_ty_generics, _) = fields_generics.split_for_impl();
+    // The model's type parameters are used by the accessors' types, or by this marker.
+    let phantom = if params.is_empty() {
+        quote!(__M)
+    } else {
+        quote!((__M, #(#params,)*))
+    };
     let flat_declarations = model.flattened().map(|field| {
         let (field_ident, ty) = (&field.ident, &field.ty);
         let doc = format!(" The fields of `{field_ident}`, flattened into the item.");
@@ -93,16 +109,16 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         #[doc = #doc]
         #[automatically_derived]
         #[allow(missing_debug_implementations)]
-        #vis struct #fields_ident<__M = #ident> {
+        #vis struct #fields_ident<#(#declared_params,)* __M = #ident #ty_generics> #where_clause {
             #(#declarations)*
             #(#flat_declarations)*
             #[doc(hidden)]
-            #vis __model: #private::core::marker::PhantomData<fn() -> __M>,
+            #vis __model: #private::core::marker::PhantomData<fn() -> #phantom>,
         }
 
         #[automatically_derived]
         #[allow(dead_code)]
-        impl<__M> #fields_ident<__M> {
+        impl #fields_impl_generics #fields_ident #fields_ty_generics #where_clause {
             #[doc(hidden)]
             #vis fn __at(__prefix: #private::core::option::Option<#private::AttrPath>) -> Self {
                 #fields_ident {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::{Codec, DefaultValue, Field, Model};
+use crate::model::{Codec, DefaultValue, Field, GenericParts, Model};
 
 pub(super) fn expand(model: &Model) -> TokenStream {
     let ident = &model.ident;
@@ -14,6 +14,12 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let fields_ident = format_ident!("{}Fields", ident);
     let stored: Vec<&Field> = model.stored().collect();
     let capacity = stored.len();
+    let GenericParts {
+        impl_generics,
+        ty_generics,
+        where_clause,
+        params,
+    } = model.generic_parts(&private);
 
     let puts = stored.iter().map(|field| put(field, &private));
     let attribute_names: Vec<&String> = stored.iter().map(|f| &f.attribute).collect();
@@ -139,10 +145,10 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     quote! {
         // Not `#[automatically_derived]`: rustc's dead-code pass skips such impls, and the
         // codec reading a field is a real use (a field that is only stored is not dead).
-        impl #private::DynamoModel for #ident {
+        impl #impl_generics #private::DynamoModel for #ident #ty_generics #where_clause {
             const NAME: &'static str = #name;
             const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
-            type Fields = #fields_ident<#ident>;
+            type Fields = #fields_ident<#(#params,)* #ident #ty_generics>;
 
             fn fields() -> Self::Fields {
                 #fields_ident::__at(#private::core::option::Option::None)
@@ -182,7 +188,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::ToAttributeValue for #ident {
+        impl #impl_generics #private::ToAttributeValue for #ident #ty_generics #where_clause {
             fn to_attribute_value(&self) -> #private::core::option::Option<#private::AttributeValue> {
                 #private::model_to_value(self)
             }
@@ -193,7 +199,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::FromAttributeValue for #ident {
+        impl #impl_generics #private::FromAttributeValue for #ident #ty_generics #where_clause {
             fn from_attribute_value(
                 __value: #private::AttributeValue,
             ) -> #private::core::result::Result<Self, #private::Problems> {
@@ -202,8 +208,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::DynamoAttribute for #ident {
-            type Fields<__M> = #fields_ident<__M>;
+        impl #impl_generics #private::DynamoAttribute for #ident #ty_generics #where_clause {
+            type Fields<__M> = #fields_ident<#(#params,)* __M>;
 
             fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
                 #fields_ident::__at(#private::core::option::Option::Some(__path))
@@ -211,10 +217,10 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::Flatten for #ident {
+        impl #impl_generics #private::Flatten for #ident #ty_generics #where_clause {
             fn fields_under<__M>(
                 __prefix: #private::core::option::Option<#private::AttrPath>,
-            ) -> #fields_ident<__M> {
+            ) -> #fields_ident<#(#params,)* __M> {
                 #fields_ident::__at(__prefix)
             }
         }

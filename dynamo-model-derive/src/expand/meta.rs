@@ -4,7 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::{EntityDef, IndexDef, KeyDef, Model, Projection, SegmentDef, TableDef};
+use crate::model::{
+    EntityDef, GenericParts, IndexDef, KeyDef, Model, Projection, SegmentDef, TableDef,
+};
 
 /// Public items: `Model::fields()` and, for tables, `Model::meta()`, `Model::BY_X` and the
 /// index handle types.
@@ -16,13 +18,19 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
     let fields_ident = format_ident!("{}Fields", ident);
 
     let Some(table) = &model.table else {
+        let GenericParts {
+            impl_generics,
+            ty_generics,
+            where_clause,
+            params,
+        } = model.generic_parts(&private);
         return quote! {
             #[automatically_derived]
             #[allow(dead_code)]
-            impl #ident {
+            impl #impl_generics #ident #ty_generics #where_clause {
                 /// Typed accessors of this model's attributes.
-                #vis fn fields() -> #fields_ident<#ident> {
-                    <#ident as #private::DynamoModel>::fields()
+                #vis fn fields() -> #fields_ident<#(#params,)* #ident #ty_generics> {
+                    <#ident #ty_generics as #private::DynamoModel>::fields()
                 }
             }
         };
