@@ -1,8 +1,9 @@
-//! Schema plans on both backends: a model that gained or lost indexes, time to live or
-//! settings is compared with its live table, and the plan applied; applied twice, nothing
+//! Schema plans on both backends: a model that gained or lost indexes, time to live, a
+//! change stream or settings is compared with its live table, and the plan applied; applied twice, nothing
 //! is left to do. What cannot change in place is refused before anything changes. Tags are
 //! set and removed through the tagging operations.
 
+use dynamo_model::meta::StreamView;
 use dynamo_model::{DynamoModel, SchemaChange};
 use dynamo_model_tests::conformance;
 
@@ -16,12 +17,13 @@ struct TicketV1 {
     expires: Option<u64>,
 }
 
-/// The next version: an index on the status, and time to live.
+/// The next version: an index on the status, time to live, and a change stream.
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(
     table = "tickets",
     hash_key = "id",
-    gsi(name = "by_status", hash_key = "status")
+    gsi(name = "by_status", hash_key = "status"),
+    stream = "new_and_old_images"
 )]
 struct TicketV2 {
     id: String,
@@ -31,13 +33,15 @@ struct TicketV2 {
     expires: Option<u64>,
 }
 
-/// Then: the status index keeps keys only, an owner index is new, time to live is gone.
+/// Then: the status index keeps keys only, an owner index is new, time to live is gone, and
+/// the stream carries keys only.
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(
     table = "tickets",
     hash_key = "id",
     gsi(name = "by_status", hash_key = "status", projection = "keys_only"),
-    gsi(name = "by_owner", hash_key = "owner")
+    gsi(name = "by_owner", hash_key = "owner"),
+    stream = "keys_only"
 )]
 struct TicketV3 {
     id: String,
@@ -75,7 +79,11 @@ conformance! {
         assert_eq!(
             changes,
             [
-                &[SchemaChange::AddIndex { index: "by_status" }, SchemaChange::EnableTtl { attribute: "expires" }][..],
+                &[
+                    SchemaChange::AddIndex { index: "by_status" },
+                    SchemaChange::EnableTtl { attribute: "expires" },
+                    SchemaChange::EnableStream { view: StreamView::NewAndOldImages },
+                ][..],
                 &[SchemaChange::CreateTable][..],
             ]
         );
@@ -104,15 +112,22 @@ conformance! {
         db.batch_write().put_all(&tickets).await.unwrap();
         assert!(db.plan_table::<TicketV1>().await.unwrap().is_empty());
 
-        // An index on a table holding 1,000 items, queried once backfilled; time to live on.
+        // An index on a table holding 1,000 items, queried once backfilled; time to live and
+        // the stream on.
         let plan = db.plan_table::<TicketV2>().await.unwrap();
         assert_eq!(
             plan.changes,
-            [SchemaChange::AddIndex { index: "by_status" }, SchemaChange::EnableTtl { attribute: "expires" }]
+            [
+                SchemaChange::AddIndex { index: "by_status" },
+                SchemaChange::EnableTtl { attribute: "expires" },
+                SchemaChange::EnableStream { view: StreamView::NewAndOldImages },
+            ]
         );
         let shown = plan.to_string();
         assert!(shown.contains("add global index `by_status`") && shown.contains("time to live on"), "{shown}");
+        assert!(shown.contains("turn the stream on, with NEW_AND_OLD_IMAGES"), "{shown}");
         plan.apply(&db).await.unwrap();
+        assert_eq!(db.describe::<TicketV2>().await.unwrap().stream, Some(StreamView::NewAndOldImages));
         let open = db.query((TicketV2::BY_STATUS, "open")).count().await.unwrap();
         assert_eq!(open, 500);
         assert!(db.plan_table::<TicketV2>().await.unwrap().is_empty(), "nothing left to do");
@@ -122,17 +137,36 @@ conformance! {
         assert!(plan.changes.contains(&SchemaChange::AddIndex { index: "by_owner" }), "{plan}");
         assert!(plan.changes.iter().any(|c| matches!(c, SchemaChange::ReplaceIndex { index: "by_status", why } if why.contains("KEYS_ONLY"))), "{plan}");
         assert!(plan.changes.contains(&SchemaChange::DisableTtl { attribute: "expires".into() }), "{plan}");
+        let stream_changes: Vec<&SchemaChange> = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c, SchemaChange::EnableStream { .. } | SchemaChange::DisableStream { .. }))
+            .collect();
+        assert_eq!(
+            stream_changes,
+            [
+                &SchemaChange::DisableStream { view: StreamView::NewAndOldImages },
+                &SchemaChange::EnableStream { view: StreamView::KeysOnly },
+            ],
+            "a view type changes by turning the stream off and on"
+        );
         plan.apply(&db).await.unwrap();
+        assert_eq!(db.describe::<TicketV3>().await.unwrap().stream, Some(StreamView::KeysOnly));
         assert_eq!(db.query((TicketV3::BY_OWNER, "o3")).count().await.unwrap(), 100);
         assert!(db.plan_table::<TicketV3>().await.unwrap().is_empty(), "nothing left to do");
 
-        // Back to the first model: both indexes are dropped.
+        // Back to the first model: both indexes are dropped, the stream turned off.
         let plan = db.plan_table::<TicketV1>().await.unwrap();
         assert_eq!(
             plan.changes,
-            [SchemaChange::DropIndex { index: "by_status".into() }, SchemaChange::DropIndex { index: "by_owner".into() }]
+            [
+                SchemaChange::DropIndex { index: "by_status".into() },
+                SchemaChange::DropIndex { index: "by_owner".into() },
+                SchemaChange::DisableStream { view: StreamView::KeysOnly },
+            ]
         );
         plan.apply(&db).await.unwrap();
+        assert_eq!(db.describe::<TicketV1>().await.unwrap().stream, None);
         assert!(db.plan_table::<TicketV1>().await.unwrap().is_empty());
 
         // Settings are compared only when asked for.

@@ -191,6 +191,8 @@ pub(crate) struct TableDef {
     pub(crate) entity: Option<EntityDef>,
     /// `#[dynamo(max_size = N)]`: the largest item the client writes.
     pub(crate) max_size: Option<usize>,
+    /// `#[dynamo(stream = "...")]`: the `StreamView` variant of the table's stream.
+    pub(crate) stream: Option<&'static str>,
 }
 
 pub(crate) struct IndexDef {

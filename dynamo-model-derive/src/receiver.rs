@@ -36,6 +36,8 @@ pub(crate) struct ModelReceiver {
     pub(crate) consistent_read: darling::util::Flag,
     /// `max_size = 10240`: the largest item the client writes, in bytes.
     pub(crate) max_size: Option<SpannedValue<usize>>,
+    /// `stream = "new_and_old_images"`: the table's change stream and its view type.
+    pub(crate) stream: Option<SpannedValue<String>>,
     #[darling(rename = "crate")]
     pub(crate) krate: Option<syn::Path>,
     /// `projection_of = "User"`: a smaller struct read from `User`'s items.

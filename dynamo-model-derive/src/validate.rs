@@ -166,9 +166,35 @@ impl Model {
                 &input.lsi,
             )
         };
+        let stream = input.stream.as_ref().and_then(|view| {
+            const VIEWS: [(&str, &str); 4] = [
+                ("keys_only", "KeysOnly"),
+                ("new_image", "NewImage"),
+                ("old_image", "OldImage"),
+                ("new_and_old_images", "NewAndOldImages"),
+            ];
+            let wanted = view.as_str().to_ascii_lowercase();
+            let found = VIEWS.iter().find(|(name, _)| *name == wanted).map(|(_, v)| *v);
+            if found.is_none() {
+                errors.push(
+                    Error::custom(format!(
+                        "unknown stream view `{}`: expected \"keys_only\", \"new_image\", \"old_image\" or \"new_and_old_images\"",
+                        view.as_str()
+                    ))
+                    .with_span(&view.span()),
+                );
+            } else if input.table.is_none() && !wrong_shape {
+                errors.push(
+                    Error::custom("`stream` needs `table`: a nested document has no stream")
+                        .with_span(&view.span()),
+                );
+            }
+            found
+        });
         let table = table.map(|table| TableDef {
             consistent_read: input.consistent_read.is_present(),
             max_size: input.max_size.as_ref().map(|size| **size),
+            stream,
             ..table
         });
         if let Some(size) = &input.max_size {
@@ -599,6 +625,7 @@ impl TableBuilder<'_> {
             indexes,
             entity: None,
             max_size: None,
+            stream: None,
         };
         let templated = table.has_key_templates()
             || table.indexes.iter().any(|i| {

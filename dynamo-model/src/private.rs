@@ -13,7 +13,7 @@ pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
 pub use crate::meta::template::{KeyTemplate, Part, Segment};
 pub use crate::meta::{
-    Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, TableMeta,
+    Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, StreamView, TableMeta,
 };
 pub use crate::model::collection::{entity_variant, Collection, Load};
 pub use crate::model::{

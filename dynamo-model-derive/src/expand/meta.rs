@@ -242,6 +242,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         indexes,
         entity,
         max_size,
+        stream,
     } = table;
     let hooks = (!model.custom_hooks).then(|| {
         quote! {
@@ -289,6 +290,13 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         Some(EntityDef { attribute, name }) => quote!(#private::core::option::Option::Some(
             #private::Entity { attribute: #attribute, name: #name }
         )),
+        None => quote!(#private::core::option::Option::None),
+    };
+    let stream = match stream {
+        Some(view) => {
+            let view = format_ident!("{}", view);
+            quote!(#private::core::option::Option::Some(#private::StreamView::#view))
+        }
         None => quote!(#private::core::option::Option::None),
     };
     let max_size = match max_size {
@@ -391,6 +399,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             lifecycle: #lifecycle,
             entity: #entity,
             max_size: #max_size,
+            stream: #stream,
         };
         #lifecycle_checks
 

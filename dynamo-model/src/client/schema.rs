@@ -21,11 +21,12 @@ use aws_sdk_dynamodb::types::{
 use super::admin::Steps;
 use super::item::BoxFuture;
 use super::table::{
-    build_error, definitions, key_schema, projection, sdk_tags, throughput, TtlState,
+    build_error, definitions, key_schema, live_stream, projection, sdk_tags, stream_specification,
+    throughput, TtlState,
 };
 use super::Dynamo;
 use crate::error::{Error, Result};
-use crate::meta::{IndexKind, IndexMeta};
+use crate::meta::{IndexKind, IndexMeta, StreamView};
 use crate::model::Table;
 
 /// How the table is billed, for [`PlanTable::on_demand`] and [`PlanTable::provisioned`].
@@ -86,6 +87,17 @@ pub enum SchemaChange {
         /// The attribute the table uses now.
         attribute: String,
     },
+    /// Turn the table's change stream on, with this view type.
+    EnableStream {
+        /// What the stream's records hold.
+        view: StreamView,
+    },
+    /// Turn the change stream off (the model has none, or another view type: DynamoDB
+    /// changes a view type only by turning the stream off and on again).
+    DisableStream {
+        /// The view type of the stream now.
+        view: StreamView,
+    },
     /// Change the billing mode or capacity.
     Billing {
         /// As the table is billed now.
@@ -134,6 +146,12 @@ impl fmt::Display for SchemaChange {
             }
             SchemaChange::DisableTtl { attribute } => {
                 write!(f, "turn time to live off (now on `{attribute}`)")
+            }
+            SchemaChange::EnableStream { view } => {
+                write!(f, "turn the stream on, with {}", view.as_str())
+            }
+            SchemaChange::DisableStream { view } => {
+                write!(f, "turn the stream off (now {})", view.as_str())
             }
             SchemaChange::Billing { from, to } => write!(f, "billing: {from} -> {to}"),
             SchemaChange::TableClass { from, to } => {
@@ -456,6 +474,15 @@ fn differences<M: Table>(
         }
         _ => {}
     }
+    match (live_stream(description), meta.stream) {
+        (None, Some(view)) => changes.push(SchemaChange::EnableStream { view }),
+        (Some(view), None) => changes.push(SchemaChange::DisableStream { view }),
+        (Some(live), Some(view)) if live != view => {
+            changes.push(SchemaChange::DisableStream { view: live });
+            changes.push(SchemaChange::EnableStream { view });
+        }
+        _ => {}
+    }
     if let Some(billing) = settings.billing {
         let live = live_billing(description);
         if live != Some(billing) {
@@ -638,6 +665,20 @@ async fn apply_change<M: Table>(
         }
         SchemaChange::EnableTtl { attribute } => db.enable_ttl::<M>(attribute).await?,
         SchemaChange::DisableTtl { attribute } => db.disable_ttl::<M>(attribute).await?,
+        SchemaChange::EnableStream { view } => {
+            let stream = stream_specification(Some(*view))?;
+            db.backend()
+                .update_table(update().stream_specification(stream))
+                .await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
+        SchemaChange::DisableStream { .. } => {
+            let stream = stream_specification(None)?;
+            db.backend()
+                .update_table(update().stream_specification(stream))
+                .await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
         SchemaChange::Billing { to, .. } => {
             let request = match to {
                 Billing::OnDemand => update().billing_mode(BillingMode::PayPerRequest),

@@ -10,12 +10,13 @@ use aws_sdk_dynamodb::operation::{create_table, describe_table, update_table};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, CreateReplicationGroupMemberAction, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, LocalSecondaryIndex, Projection as SdkProjection, ProjectionType,
-    ProvisionedThroughput, ReplicationGroupUpdate, ScalarAttributeType, TableClass, Tag,
+    ProvisionedThroughput, ReplicationGroupUpdate, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TableClass, TableDescription, Tag,
 };
 
 use super::Dynamo;
 use crate::error::{Error, Result};
-use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, TableMeta};
+use crate::meta::{IndexKind, IndexMeta, KeyMeta, Projection, StreamView, TableMeta};
 use crate::model::Table;
 use crate::value::ScalarType;
 
@@ -303,7 +304,12 @@ impl<'a, M: Table> CreateTable<'a, M> {
             })
             .set_provisioned_throughput(throughput)
             .set_tags((!tags.is_empty()).then_some(tags))
-            .set_table_class(self.class.clone()))
+            .set_table_class(self.class.clone())
+            .set_stream_specification(
+                meta.stream
+                    .map(|view| stream_specification(Some(view)))
+                    .transpose()?,
+            ))
     }
 
     async fn send(self) -> Result<()> {
@@ -471,6 +477,8 @@ pub struct TableInfo {
     pub indexes: Vec<IndexInfo>,
     /// The time-to-live setting.
     pub ttl: TtlState,
+    /// The change stream's view type, `None` when the table has no stream on.
+    pub stream: Option<StreamView>,
 }
 
 /// One secondary index of a [`TableInfo`].
@@ -576,6 +584,7 @@ impl<M: Table> Describe<'_, M> {
             size_bytes: description.table_size_bytes().unwrap_or(0),
             indexes: global.chain(local).collect(),
             ttl: ttl_state(ttl.time_to_live_description()),
+            stream: live_stream(&description),
         })
     }
 }
@@ -604,3 +613,25 @@ impl<'a, M: Table + 'a> IntoFuture for Describe<'a, M> {
 }
 
 super::operation!(Describe<M>);
+
+/// The `StreamSpecification` that turns a table's stream on with `view`, or off.
+pub(crate) fn stream_specification(view: Option<StreamView>) -> Result<StreamSpecification> {
+    StreamSpecification::builder()
+        .stream_enabled(view.is_some())
+        .set_stream_view_type(view.map(|view| StreamViewType::from(view.as_str())))
+        .build()
+        .map_err(|e| Error::invalid_operation("UpdateTable", e.to_string()))
+}
+
+/// The view type of a described table's stream, when it is on.
+pub(crate) fn live_stream(description: &TableDescription) -> Option<StreamView> {
+    let spec = description
+        .stream_specification()
+        .filter(|s| s.stream_enabled())?;
+    Some(match spec.stream_view_type()? {
+        StreamViewType::KeysOnly => StreamView::KeysOnly,
+        StreamViewType::NewImage => StreamView::NewImage,
+        StreamViewType::OldImage => StreamView::OldImage,
+        _ => StreamView::NewAndOldImages,
+    })
+}

@@ -37,6 +37,34 @@ pub struct TableMeta {
     /// `#[dynamo(max_size = N)]`: the largest item, in bytes of DynamoDB's accounting, the
     /// client writes (at most 400 KB, which applies without it).
     pub max_size: Option<usize>,
+    /// `#[dynamo(stream = "...")]`: the table's change stream and what its records hold.
+    pub stream: Option<StreamView>,
+}
+
+/// What the records of a table's change stream hold (DynamoDB's `StreamViewType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamView {
+    /// The key attributes of the changed item.
+    KeysOnly,
+    /// The item as it is after the change.
+    NewImage,
+    /// The item as it was before the change.
+    OldImage,
+    /// Both images.
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// The `StreamViewType` value: `KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE`,
+    /// `NEW_AND_OLD_IMAGES`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KEYS_ONLY",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
 }
 
 impl TableMeta {

@@ -149,6 +149,14 @@ impl MemoryBackend {
             .item_count(0)
             .table_size_bytes(0)
             .build();
+        let mut description = description;
+        if let Some(stream) = input
+            .stream_specification
+            .as_ref()
+            .filter(|s| s.stream_enabled)
+        {
+            set_stream(&mut description, stream).map_err(|m| validation(OP, m))?;
+        }
         let mut store = self.lock();
         if store.tables.contains_key(&name) {
             return Err(ErrorKind::Service {
@@ -349,6 +357,9 @@ impl MemoryBackend {
         if let Some(protection) = input.deletion_protection_enabled {
             description.deletion_protection_enabled = Some(protection);
         }
+        if let Some(stream) = &input.stream_specification {
+            set_stream(&mut description, stream).map_err(|m| validation(OP, m))?;
+        }
         table.description = description.clone();
         Ok(update_table::UpdateTableOutput::builder()
             .table_description(description)
@@ -413,5 +424,47 @@ impl MemoryBackend {
         Ok(list_tags_of_resource::ListTagsOfResourceOutput::builder()
             .set_tags(Some(tags))
             .build())
+    }
+}
+
+/// Turns the table's stream on (with its view type, and a new stream ARN and label) or off,
+/// refusing what DynamoDB refuses: enabling a stream that is on, disabling one that is off,
+/// and a view type without enabling.
+fn set_stream(
+    description: &mut aws_sdk_dynamodb::types::TableDescription,
+    stream: &aws_sdk_dynamodb::types::StreamSpecification,
+) -> std::result::Result<(), String> {
+    let enabled = description
+        .stream_specification
+        .as_ref()
+        .is_some_and(|s| s.stream_enabled);
+    let table = description.table_name.clone().unwrap_or_default();
+    match (stream.stream_enabled, enabled) {
+        (true, true) => Err(format!("Table already has an enabled stream: TableName: {table}")),
+        (true, false) => {
+            if stream.stream_view_type.is_none() {
+                return Err("One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true".to_owned());
+            }
+            // A stream's label is when it was created; milliseconds keep two apart.
+            let label = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_millis())
+                .to_string();
+            description.stream_specification = Some(stream.clone());
+            description.latest_stream_label = Some(label.clone());
+            description.latest_stream_arn = description
+                .table_arn
+                .as_ref()
+                .map(|arn| format!("{arn}/stream/{label}"));
+            Ok(())
+        }
+        (false, _) if stream.stream_view_type.is_some() => Err(
+            "One or more parameter values were invalid: StreamViewType cannot be specified when StreamEnabled is false".to_owned(),
+        ),
+        (false, false) => Err(format!("Table already has no stream to disable: TableName: {table}")),
+        (false, true) => {
+            description.stream_specification = None;
+            Ok(())
+        }
     }
 }
