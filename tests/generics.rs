@@ -1,6 +1,7 @@
-//! Generic documents: type parameters with the bounds the derive infers from the fields (as
-//! serde does) or the ones `bound` states, nested in concrete table models, on both
-//! backends; and their wire form against serde_dynamo's.
+//! Generic models: type parameters with the bounds the derive infers from the fields (as
+//! serde does) or the ones `bound` states; generic documents nested in concrete table
+//! models, and generic table models whose instances share one table, on both backends; and
+//! the wire form against serde_dynamo's.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -141,7 +142,52 @@ proptest! {
     }
 }
 
+/// One table for every payload type: the key and the version do not depend on `T`.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "generic_cache", hash_key = "key", range_key = "kind")]
+struct CacheEntry<T> {
+    key: String,
+    kind: String,
+    value: T,
+    #[dynamo(version)]
+    version: u64,
+}
+
 conformance! {
+    async fn generic_table_models_share_their_table(db: Dynamo) {
+        db.create_table::<CacheEntry<Message>>().await.unwrap();
+        let message = CacheEntry {
+            key: "k1".into(),
+            kind: "message".into(),
+            value: Message { from: "ada".into(), text: "hi".into() },
+            version: 0,
+        };
+        let count = CacheEntry { key: "k1".into(), kind: "count".into(), value: 7_u32, version: 0 };
+        db.put(&message).await.unwrap();
+        db.put(&count).await.unwrap();
+
+        let read = db.get::<CacheEntry<Message>>(("k1", "message")).await.unwrap().unwrap();
+        assert_eq!((read.value.text.as_str(), read.version), ("hi", 1));
+        let f = CacheEntry::<u32>::fields();
+        let counts = db.query::<CacheEntry<u32>>("k1").range(f.kind.eq("count")).await.unwrap();
+        assert_eq!(counts.iter().map(|c| c.value).collect::<Vec<_>>(), [7]);
+
+        // Typed updates and version checks work per instance.
+        let bumped = db
+            .update::<CacheEntry<u32>>(("k1", "count"))
+            .increment(&f.value, 1)
+            .return_all_new()
+            .await
+            .unwrap();
+        assert_eq!((bumped.value, bumped.version), (8, 2));
+        let stale = db.put(&count).await.unwrap_err();
+        assert!(stale.is_version_conflict(), "{stale}");
+
+        // An item of another instance does not decode as this one, naming the item.
+        let wrong = db.get::<CacheEntry<u32>>(("k1", "message")).await.unwrap_err();
+        assert!(wrong.to_string().contains("value: expected N, found M"), "{wrong}");
+    }
+
     async fn generic_documents_round_trip_and_take_conditions(db: Dynamo) {
         db.create_table::<Inbox>().await.unwrap();
         let f = Inbox::fields();

@@ -83,7 +83,7 @@ impl Model {
 }
 
 /// True when `ty` names one of `params` anywhere in it.
-fn mentions_any(ty: &Type, params: &[Ident]) -> bool {
+pub(crate) fn mentions_any(ty: &Type, params: &[Ident]) -> bool {
     fn walk(tokens: proc_macro2::TokenStream, params: &[Ident]) -> bool {
         tokens.into_iter().any(|token| match token {
             proc_macro2::TokenTree::Ident(ident) => params.contains(&ident),

@@ -266,6 +266,7 @@ impl Model {
             generics: input.generics,
             bound,
         };
+        check_generic_table(&mut errors, &model);
         errors.finish_with(model)
     }
 
@@ -298,20 +299,74 @@ fn check_generics(errors: &mut Accumulator, input: &ModelReceiver) {
                 .with_span(generics),
         );
     }
-    let role = if input.table.is_some() {
-        Some("a table model (`table`)")
-    } else if input.projection_of.is_some() {
-        Some("a projection (`projection_of`)")
+    if input.projection_of.is_some() {
+        errors.push(
+            Error::custom("a projection (`projection_of`) cannot be generic: it reads the attributes of one concrete model")
+                .with_span(generics),
+        );
+    }
+}
+
+/// A generic table model: its metadata is one static for every instance, so what the
+/// metadata holds must not depend on the type parameters: keys, lifecycle attributes. And
+/// it declares no index, key template or entity type (their handles are not generic yet).
+fn check_generic_table(errors: &mut Accumulator, model: &Model) {
+    let Some(table) = &model.table else {
+        return;
+    };
+    let params: Vec<syn::Ident> = model
+        .generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .collect();
+    if params.is_empty() {
+        return;
+    }
+    let unsupported = if !table.indexes.is_empty() {
+        Some("indexes")
+    } else if table.hash_key.template().is_some()
+        || table
+            .range_key
+            .as_ref()
+            .is_some_and(|k| k.template().is_some())
+    {
+        Some("key templates")
+    } else if table.entity.is_some() {
+        Some("an entity type")
     } else {
         None
     };
-    if let Some(role) = role {
+    if let Some(unsupported) = unsupported {
         errors.push(
             Error::custom(format!(
-                "{role} cannot be generic yet: its metadata is one static per table; make the generic part a document (`#[derive(DynamoModel)] struct Body<T>`) held by a concrete model"
+                "a generic table model cannot declare {unsupported} yet: make the generic part a document (`#[derive(DynamoModel)] struct Body<T>`) held by a concrete model"
             ))
-            .with_span(generics),
+            .with_span(&model.generics),
         );
+    }
+    let keys = [Some(&table.hash_key), table.range_key.as_ref()];
+    let key_positions: Vec<usize> = keys
+        .into_iter()
+        .flatten()
+        .filter_map(KeyDef::field)
+        .collect();
+    for (position, field) in model.fields.iter().enumerate() {
+        let what = if key_positions.contains(&position) {
+            "a key"
+        } else if field.role.is_some() {
+            "a lifecycle attribute"
+        } else {
+            continue;
+        };
+        if crate::model::mentions_any(&field.ty, &params) {
+            errors.push(
+                Error::custom(format!(
+                    "`{}` is {what}, so its type must not depend on the type parameters: one table holds every instance of the model",
+                    field.ident
+                ))
+                .with_span(&field.ty),
+            );
+        }
     }
 }
 

@@ -72,20 +72,26 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
         }
     });
     let patterns = access_patterns(model, table, &private);
+    let GenericParts {
+        impl_generics,
+        ty_generics,
+        where_clause,
+        params,
+    } = model.generic_parts(&private);
     quote! {
         #(#handle_structs)*
 
         #[automatically_derived]
         #[allow(dead_code)]
-        impl #ident {
+        impl #impl_generics #ident #ty_generics #where_clause {
             /// Typed accessors of this model's attributes.
-            #vis fn fields() -> #fields_ident<#ident> {
-                <#ident as #private::DynamoModel>::fields()
+            #vis fn fields() -> #fields_ident<#(#params,)* #ident #ty_generics> {
+                <#ident #ty_generics as #private::DynamoModel>::fields()
             }
 
             /// The table's metadata: name, key schema, indexes.
             #vis fn meta() -> &'static #private::TableMeta {
-                <#ident as #private::Table>::meta()
+                <#ident #ty_generics as #private::Table>::meta()
             }
 
             #(#handles)*
@@ -244,10 +250,16 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         max_size,
         stream,
     } = table;
+    let GenericParts {
+        impl_generics,
+        ty_generics,
+        where_clause,
+        ..
+    } = model.generic_parts(&private);
     let hooks = (!model.custom_hooks).then(|| {
         quote! {
             #[automatically_derived]
-            impl #private::Hooks for #ident {}
+            impl #impl_generics #private::Hooks for #ident #ty_generics #where_clause {}
         }
     });
     // Table keys must be `KeyAttribute`; index keys may also be `Option` (sparse indexes).
@@ -334,11 +346,11 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         range.and_then(KeyDef::field).map(|position| {
             quote! {
                 #[automatically_derived]
-                impl #private::RangeKeyOf<#schema> for #private::KeyField<#position> {}
+                impl #impl_generics #private::RangeKeyOf<#schema> for #private::KeyField<#position> #where_clause {}
             }
         })
     };
-    let table_range_key = range_key_of(&quote!(#ident), range_key.as_ref());
+    let table_range_key = range_key_of(&quote!(#ident #ty_generics), range_key.as_ref());
     let table_hash_ty = partition_type(model, hash_key, &quote!(#ident), true, &private);
     let table_prefixes = sort_prefixes(model, range_key.as_ref(), &quote!(#ident), &private);
     let index_impls = indexes.iter().enumerate().map(|(position, index)| {
@@ -406,7 +418,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         #hooks
 
         #[automatically_derived]
-        impl #private::Table for #ident {
+        impl #impl_generics #private::Table for #ident #ty_generics #where_clause {
             type Key = #key_type;
 
             fn meta() -> &'static #private::TableMeta {
@@ -425,8 +437,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::KeySchema for #ident {
-            type Model = #ident;
+        impl #impl_generics #private::KeySchema for #ident #ty_generics #where_clause {
+            type Model = #ident #ty_generics;
             type HashKey = #table_hash_ty;
 
             fn index_name() -> #private::core::option::Option<&'static str> {

@@ -12,7 +12,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::meta::{handle_type, projected_attributes};
-use crate::model::Model;
+use crate::model::{GenericParts, Model};
 
 /// The hidden module of the field markers of the model named `ident`.
 fn markers_module(ident: &syn::Ident) -> syn::Ident {
@@ -48,6 +48,12 @@ pub(super) fn schema_impls(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let private = quote!(#krate::__private);
     let module = markers_module(ident);
+    let GenericParts {
+        impl_generics,
+        ty_generics,
+        where_clause,
+        ..
+    } = model.generic_parts(&private);
     let projects = |schema: TokenStream, returned: Option<Vec<String>>| {
         let fields = model.stored().filter(|field| {
             returned
@@ -56,11 +62,11 @@ pub(super) fn schema_impls(model: &Model) -> TokenStream {
         });
         let impls = fields.map(|field| {
             let marker = &field.ident;
-            quote!(impl #private::Projects<#module::#marker> for #schema {})
+            quote!(impl #impl_generics #private::Projects<#module::#marker> for #schema #where_clause {})
         });
         quote!(#(#impls)*)
     };
-    let table_impls = projects(quote!(#ident), None);
+    let table_impls = projects(quote!(#ident #ty_generics), None);
     let index_impls = table.indexes.iter().map(|index| {
         let handle = handle_type(model, index);
         projects(quote!(#handle), projected_attributes(model, index))

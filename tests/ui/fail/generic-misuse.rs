@@ -1,10 +1,19 @@
 use dynamo_model::DynamoModel;
 
-// A table model's metadata is one static per table.
+// One table holds every instance: its key cannot depend on `T`.
 #[derive(DynamoModel)]
 #[dynamo(table = "boxes", hash_key = "id")]
 pub struct Boxed<T> {
+    pub id: T,
+    pub value: String,
+}
+
+// Index handles are not generic yet.
+#[derive(DynamoModel)]
+#[dynamo(table = "crates", hash_key = "id", gsi(name = "by_label", hash_key = "label"))]
+pub struct Crate<T> {
     pub id: String,
+    pub label: String,
     pub value: T,
 }
 
