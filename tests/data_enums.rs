@@ -268,7 +268,60 @@ struct Drawing {
     history: Vec<Event>,
 }
 
+#[test]
+fn typed_paths_reach_the_fields_of_variants_where_the_form_puts_them() {
+    use dynamo_model::path::AttrPath;
+    let f = Drawing::fields();
+    // External: under the variant's name.
+    assert_eq!(
+        f.shape().rect().width.path().to_string(),
+        "shape.rect.width"
+    );
+    assert_eq!(
+        f.shape().labelled().label.path().to_string(),
+        "shape.labelled.text"
+    );
+    assert_eq!(f.shape().circle().path().to_string(), "shape.circle");
+    // Internal: beside the tag.
+    assert_eq!(f.payment().variant_tag().path().to_string(), "payment.kind");
+    assert_eq!(f.payment().card().last4.path().to_string(), "payment.last4");
+    assert_eq!(f.payment().voucher().x.path().to_string(), "payment.x");
+    // Adjacent: under the content attribute.
+    let event = <Event as DynamoAttribute>::fields_at::<Drawing>(AttrPath::top("last"));
+    assert_eq!(event.variant_tag().path().to_string(), "last.t");
+    assert_eq!(event.renamed().to.path().to_string(), "last.c.to");
+    assert_eq!(event.value().path().to_string(), "last");
+}
+
 conformance! {
+    async fn typed_paths_inside_variants_take_conditions_and_updates(db: Dynamo) {
+        db.create_table::<Drawing>().await.unwrap();
+        let f = Drawing::fields();
+        let mut card = Drawing {
+            id: "d1".into(),
+            shape: Shape::Rect { width: 2, height: 3 },
+            payment: Some(Payment::Card { last4: "4242".into(), month: 12 }),
+            history: vec![],
+        };
+        db.put(&card).await.unwrap();
+        card.id = "d2".into();
+        card.payment = Some(Payment::Cash);
+        db.put(&card).await.unwrap();
+
+        let by_card = db.scan::<Drawing>().filter(f.payment().variant_tag().eq("card")).await.unwrap();
+        assert_eq!(by_card.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["d1"]);
+        let updated = db
+            .update::<Drawing>("d1")
+            .set(&f.payment().card().last4, "1111")
+            .increment(&f.shape().rect().width, 5)
+            .condition(f.shape().rect().height.eq(3_u32))
+            .return_all_new()
+            .await
+            .unwrap();
+        assert_eq!(updated.payment, Some(Payment::Card { last4: "1111".into(), month: 12 }));
+        assert_eq!(updated.shape, Shape::Rect { width: 7, height: 3 });
+    }
+
     async fn enums_with_data_round_trip_and_take_conditions(db: Dynamo) {
         db.create_table::<Drawing>().await.unwrap();
         let f = Drawing::fields();

@@ -137,6 +137,7 @@ impl FromMeta for ProjectionSpec {
 #[darling(attributes(dynamo), forward_attrs(serde))]
 pub(crate) struct AttributeReceiver {
     pub(crate) ident: Ident,
+    pub(crate) vis: syn::Visibility,
     pub(crate) generics: syn::Generics,
     pub(crate) data: ast::Data<VariantReceiver, NewtypeFieldReceiver>,
     pub(crate) attrs: Vec<Attribute>,

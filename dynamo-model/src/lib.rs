@@ -191,6 +191,11 @@ pub use dynamo_model_derive::DynamoModel;
 /// enums are refused (a stored value must say its variant). A variant's content is its value
 /// (newtype), a list (tuple) or a map of its fields (struct).
 ///
+/// Typed paths reach inside, where the form puts each part: `f.payment().variant_tag()` (the
+/// tag, internal and adjacent forms), `f.payment().card().last4` (a struct variant's field),
+/// `f.shape().circle()` (a newtype variant's value and the paths inside it), and
+/// `f.payment().value()` or `f.payment` for the whole value.
+///
 /// ```
 /// use dynamo_model::{AttributeValue, DynamoAttribute, ToAttributeValue};
 ///

@@ -86,8 +86,9 @@ pub(super) fn expand(
             shape,
         });
     }
-    let tokens = generate(&input.ident, &form, &parsed, private);
-    errors.finish_with(tokens)
+    let codec = generate(&input.ident, &form, &parsed, private);
+    let paths = paths(&input.ident, &input.vis, &form, &parsed, private);
+    errors.finish_with(quote!(#codec #paths))
 }
 
 /// The form, from `tag` and `content` (ours win over serde's).
@@ -181,6 +182,7 @@ fn generate(
         .map(|v| check_arm(ident, v, internal, private));
     let decode_arms = variants.iter().map(|v| decode_arm(ident, v, private));
     let names = variants.iter().map(|v| &v.name);
+    let fields_ident = format_ident!("{}Fields", ident);
     quote! {
         const _: () = {
             const __TAGGING: #private::Tagging = #tagging;
@@ -220,13 +222,114 @@ fn generate(
 
             #[automatically_derived]
             impl #private::DynamoAttribute for #ident {
-                type Fields<__M> = #private::Field<__M, #ident>;
+                type Fields<__M> = #fields_ident<__M>;
 
                 fn fields_at<__M>(__path: #private::AttrPath) -> Self::Fields<__M> {
-                    #private::Field::new(__path)
+                    #fields_ident {
+                        __path,
+                        __model: #private::core::marker::PhantomData,
+                    }
                 }
             }
         };
+    }
+}
+
+/// `{Enum}Fields<M>`: the paths inside a stored enum. The tag's (internal and adjacent
+/// forms), and per variant the paths of its content: a struct variant's fields, a newtype
+/// variant's value (and the paths inside it).
+fn paths(
+    ident: &syn::Ident,
+    vis: &syn::Visibility,
+    form: &Form,
+    variants: &[Variant<'_>],
+    private: &TokenStream,
+) -> TokenStream {
+    let fields_ident = format_ident!("{}Fields", ident);
+    let tag = match form {
+        Form::External => None,
+        Form::Internal(tag) | Form::Adjacent(tag, _) => Some(quote! {
+            /// The attribute naming the variant.
+            #vis fn variant_tag(&self) -> #private::Field<__M, #private::std::string::String> {
+                #private::Field::new(self.__path.child(#tag))
+            }
+        }),
+    };
+    let content = |name: &str| match form {
+        Form::External => quote!(self.__path.child(#name)),
+        Form::Internal(_) => quote!(#private::core::clone::Clone::clone(&self.__path)),
+        Form::Adjacent(_, content) => quote!(self.__path.child(#content)),
+    };
+    let mut variant_structs = Vec::new();
+    let methods = variants.iter().filter_map(|variant| {
+        let method = format_ident!(
+            "{}",
+            RenameRule::Snake.apply(&variant.ident.to_string()),
+            span = variant.ident.span()
+        );
+        let at = content(&variant.name);
+        match &variant.shape {
+            Shape::Unit | Shape::Tuple(_) => None,
+            Shape::Newtype(ty) => {
+                let doc = format!(" The paths inside the value of variant `{}`.", variant.ident);
+                Some(quote_spanned! {ty.span()=>
+                    #[doc = #doc]
+                    #vis fn #method(&self) -> <#ty as #private::DynamoAttribute>::Fields<__M> {
+                        <#ty as #private::DynamoAttribute>::fields_at(#at)
+                    }
+                })
+            }
+            Shape::Struct(fields) => {
+                let struct_ident = format_ident!("{}{}Fields", ident, variant.ident);
+                let declarations = fields.iter().map(|(field, ty, attribute)| {
+                    let doc = format!(" The attribute `{attribute}`.");
+                    quote_spanned!(ty.span()=> #[doc = #doc] #vis #field: #private::Field<__M, #ty>,)
+                });
+                let initializers = fields.iter().map(|(field, _, attribute)| {
+                    quote!(#field: #private::Field::new(__at.child(#attribute)),)
+                });
+                let doc = format!(" The fields of variant `{}` of [`{ident}`].", variant.ident);
+                variant_structs.push(quote! {
+                    #[doc = #doc]
+                    #[allow(missing_debug_implementations, dead_code)]
+                    #vis struct #struct_ident<__M> {
+                        #(#declarations)*
+                    }
+                });
+                let doc = format!(" The fields of variant `{}`.", variant.ident);
+                Some(quote! {
+                    #[doc = #doc]
+                    #vis fn #method(&self) -> #struct_ident<__M> {
+                        let __at: #private::AttrPath = #at;
+                        #struct_ident { #(#initializers)* }
+                    }
+                })
+            }
+        }
+    }).collect::<Vec<_>>();
+    let doc = format!(" The paths inside a stored [`{ident}`], for paths rooted at model `M`.");
+    quote! {
+        #[doc = #doc]
+        #[allow(missing_debug_implementations)]
+        #vis struct #fields_ident<__M> {
+            __path: #private::AttrPath,
+            __model: #private::core::marker::PhantomData<fn() -> __M>,
+        }
+
+        #(#variant_structs)*
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl<__M> #fields_ident<__M> {
+            /// The whole value, for conditions on it (`eq`, `exists`...).
+            #vis fn value(&self) -> #private::Field<__M, #ident> {
+                #private::Field::new(#private::core::clone::Clone::clone(&self.__path))
+            }
+
+            #tag
+
+            #(#methods)*
+        }
     }
 }
 
