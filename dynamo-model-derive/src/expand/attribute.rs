@@ -57,6 +57,23 @@ pub(super) fn expand(input: AttributeReceiver) -> Result<TokenStream> {
     errors.finish_with(tokens)
 }
 
+/// The stored name of a variant: `rename` (ours, then serde's), else the enum's rule.
+pub(super) fn variant_name(
+    errors: &mut darling::error::Accumulator,
+    variant: &VariantReceiver,
+    rule: Option<crate::case::RenameRule>,
+) -> String {
+    let serde = errors
+        .handle(SerdeHints::from_attrs(&variant.attrs))
+        .unwrap_or_default();
+    let rust_name = variant.ident.to_string();
+    match (&variant.rename, &serde.rename) {
+        (Some(rename), _) => rename.as_str().to_owned(),
+        (None, Some(rename)) => rename.value(),
+        (None, None) => rule.map_or(rust_name.clone(), |r| r.apply(&rust_name)),
+    }
+}
+
 /// A value stored whole, with no paths inside it: its accessor is the field itself.
 fn leaf_attribute(ident: &syn::Ident, private: &TokenStream) -> TokenStream {
     quote! {
@@ -144,15 +161,7 @@ fn unit_enum(
     }
     let mut names: Vec<(syn::Ident, String)> = Vec::new();
     for variant in variants {
-        let serde = errors
-            .handle(SerdeHints::from_attrs(&variant.attrs))
-            .unwrap_or_default();
-        let rust_name = variant.ident.to_string();
-        let name = match (&variant.rename, &serde.rename) {
-            (Some(rename), _) => rename.as_str().to_owned(),
-            (None, Some(rename)) => rename.value(),
-            (None, None) => rule.map_or(rust_name.clone(), |r| r.apply(&rust_name)),
-        };
+        let name = variant_name(&mut errors, variant, rule);
         if let Some((other, _)) = names.iter().find(|(_, n)| *n == name) {
             errors.push(
                 Error::custom(format!(

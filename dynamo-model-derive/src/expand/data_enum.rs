@@ -42,15 +42,7 @@ pub(super) fn expand(
     let form = form(&mut errors, input, container_serde);
     let mut parsed: Vec<Variant<'_>> = Vec::new();
     for variant in variants {
-        let serde = errors
-            .handle(SerdeHints::from_attrs(&variant.attrs))
-            .unwrap_or_default();
-        let rust_name = variant.ident.to_string();
-        let name = match (&variant.rename, &serde.rename) {
-            (Some(rename), _) => rename.as_str().to_owned(),
-            (None, Some(rename)) => rename.value(),
-            (None, None) => rule.map_or(rust_name.clone(), |r| r.apply(&rust_name)),
-        };
+        let name = super::attribute::variant_name(&mut errors, variant, rule);
         if let Some(other) = parsed.iter().find(|v| v.name == name) {
             errors.push(
                 Error::custom(format!(

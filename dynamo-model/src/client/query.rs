@@ -367,6 +367,11 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     /// Decodes nothing: the items as DynamoDB returned them (every projected attribute of
     /// an index, say), expired ones still left out.
     pub fn raw(self) -> Query<'a, M, S, Item> {
+        self.decoding_as()
+    }
+
+    /// The same query, its items decoded as `O2`.
+    fn decoding_as<O2>(self) -> Query<'a, M, S, O2> {
         Query {
             db: self.db,
             key: self.key,
@@ -384,28 +389,15 @@ impl<'a, M: Table, S: KeySchema<Model = M>, O: Load> Query<'a, M, S, O> {
     /// index could not return them.
     pub fn project<P: Projected<Of = M> + ReadableFrom<S>>(mut self) -> Query<'a, M, S, P> {
         self.common.projection = Some(P::projection());
-        Query {
-            db: self.db,
-            key: self.key,
-            index_name: self.index_name,
-            common: self.common,
-            scan_forward: self.scan_forward,
-            _model: PhantomData,
-        }
+        self.decoding_as()
     }
 
     /// Decodes the items into collection `C` (an enum of the models sharing the table), each
     /// into the variant its entity type names: `db.query(User::query_by_user_id("u1"))
     /// .collection::<Account>()`.
-    pub fn collection<C: Collection>(self) -> Query<'a, M, S, C> {
-        Query {
-            db: self.db,
-            key: self.key.without_implied_range(),
-            index_name: self.index_name,
-            common: self.common,
-            scan_forward: self.scan_forward,
-            _model: PhantomData,
-        }
+    pub fn collection<C: Collection>(mut self) -> Query<'a, M, S, C> {
+        self.key = self.key.without_implied_range();
+        self.decoding_as()
     }
 
     /// Ascending (`true`, the default) or descending sort-key order.
@@ -643,6 +635,11 @@ pub struct Scan<'a, M, O = M> {
 impl<'a, M: Table, O: Load> Scan<'a, M, O> {
     /// Decodes nothing: the items as DynamoDB returned them, expired ones still left out.
     pub fn raw(self) -> Scan<'a, M, Item> {
+        self.decoding_as()
+    }
+
+    /// The same scan, its items decoded as `O2`.
+    fn decoding_as<O2>(self) -> Scan<'a, M, O2> {
         Scan {
             db: self.db,
             index_name: self.index_name,
@@ -656,13 +653,7 @@ impl<'a, M: Table, O: Load> Scan<'a, M, O> {
     /// [`Projected`].
     pub fn project<P: Projected<Of = M>>(mut self) -> Scan<'a, M, P> {
         self.common.projection = Some(P::projection());
-        Scan {
-            db: self.db,
-            index_name: self.index_name,
-            common: self.common,
-            segments: self.segments,
-            _output: PhantomData,
-        }
+        self.decoding_as()
     }
 
     /// Scans an index of the model instead of the table.

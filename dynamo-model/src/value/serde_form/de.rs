@@ -45,12 +45,31 @@ where
     visitor.visit_seq(Elements { elements, index: 0 })
 }
 
+/// `deserialize_*` methods that read a number with the deserializer's own `number`.
 macro_rules! numbers {
     ($($method:ident => $visit:ident: $ty:ty, $expected:literal;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
             visitor.$visit(self.number::<$ty>($expected)?)
         }
     )*};
+}
+
+/// The integer `deserialize_*` methods, for values and map keys alike.
+macro_rules! integers {
+    () => {
+        numbers! {
+            deserialize_i8 => visit_i8: i8, "an i8";
+            deserialize_i16 => visit_i16: i16, "an i16";
+            deserialize_i32 => visit_i32: i32, "an i32";
+            deserialize_i64 => visit_i64: i64, "an i64";
+            deserialize_i128 => visit_i128: i128, "an i128";
+            deserialize_u8 => visit_u8: u8, "a u8";
+            deserialize_u16 => visit_u16: u16, "a u16";
+            deserialize_u32 => visit_u32: u32, "a u32";
+            deserialize_u64 => visit_u64: u64, "a u64";
+            deserialize_u128 => visit_u128: u128, "a u128";
+        }
+    };
 }
 
 impl<'de> de::Deserializer<'de> for ValueDeserializer {
@@ -89,17 +108,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         }
     }
 
+    integers!();
+
     numbers! {
-        deserialize_i8 => visit_i8: i8, "an i8";
-        deserialize_i16 => visit_i16: i16, "an i16";
-        deserialize_i32 => visit_i32: i32, "an i32";
-        deserialize_i64 => visit_i64: i64, "an i64";
-        deserialize_i128 => visit_i128: i128, "an i128";
-        deserialize_u8 => visit_u8: u8, "a u8";
-        deserialize_u16 => visit_u16: u16, "a u16";
-        deserialize_u32 => visit_u32: u32, "a u32";
-        deserialize_u64 => visit_u64: u64, "a u64";
-        deserialize_u128 => visit_u128: u128, "a u128";
         deserialize_f32 => visit_f32: f32, "an f32";
         deserialize_f64 => visit_f64: f64, "an f64";
     }
@@ -413,14 +424,6 @@ impl KeyDeserializer<'_> {
     }
 }
 
-macro_rules! number_keys {
-    ($($method:ident => $visit:ident: $ty:ty, $expected:literal;)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
-            visitor.$visit(self.number::<$ty>($expected)?)
-        }
-    )*};
-}
-
 impl<'de> de::Deserializer<'de> for KeyDeserializer<'_> {
     type Error = SerdeError;
 
@@ -428,18 +431,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer<'_> {
         visitor.visit_str(self.0)
     }
 
-    number_keys! {
-        deserialize_i8 => visit_i8: i8, "an i8";
-        deserialize_i16 => visit_i16: i16, "an i16";
-        deserialize_i32 => visit_i32: i32, "an i32";
-        deserialize_i64 => visit_i64: i64, "an i64";
-        deserialize_i128 => visit_i128: i128, "an i128";
-        deserialize_u8 => visit_u8: u8, "a u8";
-        deserialize_u16 => visit_u16: u16, "a u16";
-        deserialize_u32 => visit_u32: u32, "a u32";
-        deserialize_u64 => visit_u64: u64, "a u64";
-        deserialize_u128 => visit_u128: u128, "a u128";
-    }
+    integers!();
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         visitor.visit_some(self)

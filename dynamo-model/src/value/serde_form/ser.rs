@@ -8,6 +8,21 @@ use serde::ser::{self, Serialize};
 use super::SerdeError;
 use crate::value::{AttributeValue, PathStep};
 
+/// The `serialize_*` methods of the integer types, each returning `$body` for the value `$v`.
+macro_rules! integers {
+    ($ok:ty, |$v:ident| $body:expr) => {
+        integers!(@each $ok, $v, $body,
+            serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+            serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_u128: u128);
+    };
+    (@each $ok:ty, $v:ident, $body:expr, $($method:ident: $ty:ty),*) => {$(
+        fn $method(self, $v: $ty) -> Result<$ok, SerdeError> {
+            $body
+        }
+    )*};
+}
+
 /// Writes one value; containers collect their parts through the builders below.
 pub(super) struct ValueSerializer;
 
@@ -40,45 +55,7 @@ impl ser::Serializer for ValueSerializer {
         Ok(AttributeValue::Bool(v))
     }
 
-    fn serialize_i8(self, v: i8) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<AttributeValue, SerdeError> {
-        number(v.to_string())
-    }
+    integers!(AttributeValue, |v| number(v.to_string()));
 
     fn serialize_f32(self, v: f32) -> Result<AttributeValue, SerdeError> {
         float(f64::from(v), v.to_string())
@@ -404,45 +381,7 @@ impl ser::Serializer for KeySerializer {
         Err(key_refused("a bool"))
     }
 
-    fn serialize_i8(self, v: i8) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<String, SerdeError> {
-        Ok(v.to_string())
-    }
+    integers!(String, |v| Ok(v.to_string()));
 
     fn serialize_f32(self, _v: f32) -> Result<String, SerdeError> {
         Err(key_refused("a float"))
