@@ -906,6 +906,10 @@ mod flatten;
 #[path = "generics.rs"]
 mod generics;
 
+/// Batches from iterators and streams.
+#[path = "batch_stream.rs"]
+mod batch_stream;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

@@ -33,11 +33,11 @@ pub const MAX_BATCH_GET: usize = 100;
 pub const MAX_BATCH_WRITE: usize = 25;
 /// The largest batch request, 16 MB.
 const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-/// Requests in flight at once.
-const CONCURRENCY: usize = 4;
+/// Requests a batch sends at once, unless its `concurrency` says otherwise.
+pub const DEFAULT_BATCH_CONCURRENCY: usize = 4;
 
 /// A key of one table, comparable for duplicate checks.
-fn key_signature(table: &str, key: &Item) -> String {
+pub(super) fn key_signature(table: &str, key: &Item) -> String {
     let mut parts: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     parts.sort();
     format!("{table}|{}", parts.join("|"))
@@ -55,6 +55,7 @@ pub struct BatchGet<'a, M, O = M> {
     projection: Option<Projection<M>>,
     hooks: bool,
     include_expired: bool,
+    concurrency: usize,
     _model: PhantomData<fn() -> (M, O)>,
 }
 
@@ -95,6 +96,7 @@ impl Dynamo {
             projection: None,
             hooks: true,
             include_expired: false,
+            concurrency: DEFAULT_BATCH_CONCURRENCY,
             _model: PhantomData,
         }
     }
@@ -111,6 +113,7 @@ impl Dynamo {
             key_attributes: HashMap::new(),
             after: Vec::new(),
             unsealed: Vec::new(),
+            concurrency: DEFAULT_BATCH_CONCURRENCY,
         }
     }
 }
@@ -126,6 +129,7 @@ impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
             projection: Some(P::projection()),
             hooks: self.hooks,
             include_expired: self.include_expired,
+            concurrency: self.concurrency,
             _model: PhantomData,
         }
     }
@@ -133,6 +137,12 @@ impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
     /// Reads with strong consistency.
     pub fn consistent_read(mut self, consistent: bool) -> Self {
         self.consistent_read = Some(consistent);
+        self
+    }
+
+    /// Sends at most `requests` requests at once (1 or more; 0 fails before sending).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests;
         self
     }
 
@@ -206,6 +216,7 @@ impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
     /// a chunk.
     async fn run(self) -> Result<(BatchGetOutcome<O>, Option<Stopped>)> {
         let shape = self.shape()?;
+        let concurrency = check_concurrency(M::NAME, self.concurrency)?;
         let keys = self.keys?;
         let self_hooks = self.hooks;
         let expiry = ExpiryFilter::of::<M>(self.include_expired);
@@ -214,7 +225,7 @@ impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let results: Vec<(Vec<Item>, Left<Item>)> = stream::iter(chunks)
             .map(|chunk| retrying("BatchGetItem", get_chunk(db, &table, chunk, &shape)))
-            .buffer_unordered(CONCURRENCY)
+            .buffer_unordered(concurrency)
             .collect()
             .await;
         let mut outcome = BatchGetOutcome {
@@ -248,22 +259,33 @@ impl<'a, M: Table + Send + 'a, O: Load + Send + 'a> BatchGet<'a, M, O> {
     }
 }
 
+/// The concurrency of a batch, refused before sending when it is 0.
+pub(super) fn check_concurrency(subject: &'static str, requests: usize) -> Result<usize> {
+    if requests == 0 {
+        return Err(Error::invalid_request(
+            subject,
+            "a batch sends 1 or more requests at once, not 0: use `concurrency(1)` or more",
+        ));
+    }
+    Ok(requests)
+}
+
 /// What a chunk could not do, and the error that stopped it, if one did.
-struct Left<T> {
-    items: Vec<T>,
-    stopped: Option<Stopped>,
+pub(super) struct Left<T> {
+    pub(super) items: Vec<T>,
+    pub(super) stopped: Option<Stopped>,
 }
 
 /// The error that stopped a chunk: `hard` when retrying could not fix it, otherwise the
 /// last retryable error before the budget ran out.
-struct Stopped {
-    error: Error,
-    hard: bool,
+pub(super) struct Stopped {
+    pub(super) error: Error,
+    pub(super) hard: bool,
 }
 
 impl Stopped {
     /// The error to report for a whole batch: a hard one over a retryable one.
-    fn worst(a: Option<Stopped>, b: Option<Stopped>) -> Option<Stopped> {
+    pub(super) fn worst(a: Option<Stopped>, b: Option<Stopped>) -> Option<Stopped> {
         match (a, b) {
             (Some(a), Some(b)) if b.hard && !a.hard => Some(b),
             (Some(a), _) => Some(a),
@@ -273,7 +295,7 @@ impl Stopped {
 }
 
 /// The error for a batch that left keys or writes not done.
-fn unprocessed_error(
+pub(super) fn unprocessed_error(
     operation: &'static str,
     keys: Vec<Item>,
     writes: Vec<UnprocessedWrite>,
@@ -395,6 +417,8 @@ pub struct BatchWrite<'a> {
     /// only then, never for a batch dropped unsent), with their write's index and their
     /// position.
     unsealed: Vec<(usize, usize, prepare::Prepared)>,
+    /// Requests sent at once.
+    concurrency: usize,
 }
 
 impl<'a> BatchWrite<'a> {
@@ -533,6 +557,12 @@ impl<'a> BatchWrite<'a> {
         self
     }
 
+    /// Sends at most `requests` requests at once (1 or more; 0 fails before sending).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests;
+        self
+    }
+
     /// The number of writes in the batch (refused ones not counted).
     pub fn len(&self) -> usize {
         self.writes.len()
@@ -595,11 +625,12 @@ impl<'a> BatchWrite<'a> {
     async fn run(mut self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
         self.seal_waiting().await;
         self.refusal()?;
+        let concurrency = check_concurrency("BatchWrite", self.concurrency)?;
         let chunks = chunk_writes(self.writes);
         let db = self.db;
         let results: Vec<Left<UnprocessedWrite>> = stream::iter(chunks)
             .map(|chunk| retrying("BatchWriteItem", write_chunk(db, chunk)))
-            .buffer_unordered(CONCURRENCY)
+            .buffer_unordered(concurrency)
             .collect()
             .await;
         let mut unprocessed = Vec::new();
@@ -639,7 +670,7 @@ impl<'a> BatchWrite<'a> {
 
 /// The table-and-key signature of a write DynamoDB left unprocessed (a put's key read
 /// from its item by the table's key attribute names).
-fn leftover_signature(
+pub(super) fn leftover_signature(
     write: &UnprocessedWrite,
     key_attributes: &HashMap<String, Vec<String>>,
 ) -> String {
@@ -719,7 +750,10 @@ fn write_request(
     batch_write_item::BatchWriteItemInput::builder().set_request_items(Some(by_table))
 }
 
-async fn write_chunk(db: &Dynamo, mut writes: Vec<UnprocessedWrite>) -> Left<UnprocessedWrite> {
+pub(super) async fn write_chunk(
+    db: &Dynamo,
+    mut writes: Vec<UnprocessedWrite>,
+) -> Left<UnprocessedWrite> {
     let mut attempt = 0;
     loop {
         let input = write_request(&writes);

@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod batch_stream;
 mod builder;
 mod connect;
 mod item;
@@ -27,8 +28,10 @@ use crate::model::Table;
 
 pub use admin::{Steps, TableRequest, TtlRequest};
 pub use batch::{
-    BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, MAX_BATCH_GET, MAX_BATCH_WRITE,
+    BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, DEFAULT_BATCH_CONCURRENCY,
+    MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
+pub use batch_stream::{PutStream, StreamOutcome};
 pub use builder::{DynamoBuilder, RetryQuota};
 pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};

@@ -222,6 +222,18 @@ pub enum ErrorKind {
         /// Every refused write.
         writes: Vec<RefusedWrite>,
     },
+    /// Writes of a streamed batch refused before sending, every one with its position, its
+    /// key and why; the batch's other writes were sent, and `written` of them were done.
+    #[error("{operation}: {} refused before sending, {written} other writes done: {}", count_writes(writes.len()), refused_list(writes))]
+    #[non_exhaustive]
+    StreamRefused {
+        /// `BatchWriteItem`.
+        operation: &'static str,
+        /// The writes done.
+        written: usize,
+        /// Every refused write.
+        writes: Vec<RefusedWrite>,
+    },
     /// The client cannot send requests as it is configured: no region, no credentials, or
     /// an endpoint that refuses connections. Not retried; the message says what to set.
     #[error("{operation}: {message}")]
@@ -450,7 +462,9 @@ impl Error {
     pub fn is_invalid_request(&self) -> bool {
         matches!(
             *self.kind,
-            ErrorKind::InvalidRequest { .. } | ErrorKind::BatchRefused { .. }
+            ErrorKind::InvalidRequest { .. }
+                | ErrorKind::BatchRefused { .. }
+                | ErrorKind::StreamRefused { .. }
         )
     }
 
@@ -534,7 +548,9 @@ impl Error {
     /// with its position, key and error; empty for other errors.
     pub fn refused_writes(&self) -> &[RefusedWrite] {
         match &*self.kind {
-            ErrorKind::BatchRefused { writes, .. } => writes,
+            ErrorKind::BatchRefused { writes, .. } | ErrorKind::StreamRefused { writes, .. } => {
+                writes
+            }
             _ => &[],
         }
     }

@@ -192,6 +192,16 @@ impl fmt::Debug for ErrorKind {
                 .field("operation", operation)
                 .field("writes", writes)
                 .finish(),
+            ErrorKind::StreamRefused {
+                operation,
+                written,
+                writes,
+            } => f
+                .debug_struct("StreamRefused")
+                .field("operation", operation)
+                .field("written", written)
+                .field("writes", writes)
+                .finish(),
             ErrorKind::Encryption {
                 model,
                 attribute,

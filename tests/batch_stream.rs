@@ -1,0 +1,107 @@
+//! Batches from iterators and streams (`batch_put`, `batch_put_stream`) on both backends:
+//! items encoded as they are sent, at the concurrency asked for, every write not done
+//! returned, and reading stopped by an error that retrying cannot fix.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use dynamo_model::{DynamoModel, ErrorKind};
+use dynamo_model_tests::conformance;
+use futures_util::stream::{self, StreamExt};
+
+fn short(label: &str) -> Result<(), String> {
+    if label.len() > 10 {
+        Err("a label has at most 10 characters".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "streamed_events", hash_key = "id")]
+struct Event {
+    id: String,
+    #[dynamo(validate = "short")]
+    label: String,
+    n: u32,
+}
+
+fn event(n: u32) -> Event {
+    Event {
+        id: format!("e{n:05}"),
+        label: format!("l{n}"),
+        n,
+    }
+}
+
+conformance! {
+    async fn an_iterator_is_written_at_any_concurrency(db: Dynamo) {
+        db.create_table::<Event>().await.unwrap();
+        let written = db.batch_put((0..600).map(event)).concurrency(1).await.unwrap();
+        assert_eq!(written, 600);
+        let written = db.batch_put((600..1000).map(event)).concurrency(16).await.unwrap();
+        assert_eq!(written, 400);
+        assert_eq!(db.scan::<Event>().count().await.unwrap(), 1000);
+        assert_eq!(db.get::<Event>("e00999").await.unwrap(), Some(event(999)));
+
+        // The batch builders take a concurrency too; 0 is refused before sending.
+        let items: Vec<Event> = (1000..1100).map(event).collect();
+        db.batch_write().put_all(&items).concurrency(1).await.unwrap();
+        let keys: Vec<String> = (1000..1100).map(|n| format!("e{n:05}")).collect();
+        let read = db.batch_get::<Event>(keys.iter().map(String::as_str)).concurrency(2).await.unwrap();
+        assert_eq!(read.len(), 100);
+        let refused = db.batch_put((2000..2010).map(event)).concurrency(0).await.unwrap_err();
+        assert!(refused.is_invalid_request(), "{refused}");
+        assert!(db.get::<Event>("e02000").await.unwrap().is_none(), "nothing was written");
+    }
+
+    async fn a_stream_is_read_as_it_is_written(db: Dynamo) {
+        db.create_table::<Event>().await.unwrap();
+        // Items made as the batch asks for them.
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&made);
+        let items = stream::iter(0..300).then(move |n| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            async move { event(n) }
+        });
+        let outcome = db.batch_put_stream(items).concurrency(3).outcome().await.unwrap();
+        assert_eq!(outcome.written, 300);
+        assert!(outcome.unprocessed.is_empty() && outcome.refused.is_empty());
+        assert_eq!(made.load(Ordering::Relaxed), 300);
+        assert_eq!(db.scan::<Event>().count().await.unwrap(), 300);
+    }
+
+    async fn refused_items_come_back_and_the_others_are_written(db: Dynamo) {
+        db.create_table::<Event>().await.unwrap();
+        let mut items: Vec<Event> = (0..60).map(event).collect();
+        items[10].label = "far too long a label".into();
+        items[20] = event(19); // the same key as item 20's neighbour, in one request
+        let outcome = db.batch_put(items.clone()).outcome().await.unwrap();
+        assert_eq!(outcome.written, 58);
+        let positions: Vec<usize> = outcome.refused.iter().map(|r| r.position).collect();
+        assert_eq!(positions, [11, 21]);
+        assert!(outcome.refused[0].error.to_string().contains("label: a label has at most 10 characters"));
+        assert!(outcome.refused[1].error.to_string().contains("the same item"));
+
+        // Awaited, the refusal is an error that says what was written and lists each item.
+        let error = db.batch_put(items).await.unwrap_err();
+        assert!(matches!(error.kind(), ErrorKind::StreamRefused { written: 58, .. }), "{error:?}");
+        assert_eq!(error.refused_writes().len(), 2);
+        assert!(error.to_string().starts_with("BatchWriteItem: 2 writes refused before sending, 58 other writes done"), "{error}");
+    }
+
+    async fn an_error_retrying_cannot_fix_stops_reading(db: Dynamo) {
+        // No table: every request fails the same way, so the batch stops reading.
+        let read = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&read);
+        let items = (0..10_000).map(move |n| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            event(n)
+        });
+        let error = db.batch_put(items).concurrency(2).outcome().await.unwrap_err();
+        let ErrorKind::Unprocessed { writes, .. } = error.kind() else { panic!("{error:?}") };
+        assert!(!writes.is_empty(), "the writes in flight come back");
+        let read = read.load(Ordering::Relaxed);
+        assert!(read < 1_000, "stopped after the requests in flight, read {read}");
+    }
+}
