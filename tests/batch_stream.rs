@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use dynamo_model::{DynamoModel, ErrorKind};
 use dynamo_model_tests::conformance;
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 fn short(label: &str) -> Result<(), String> {
     if label.len() > 10 {
@@ -88,6 +88,48 @@ conformance! {
         assert!(matches!(error.kind(), ErrorKind::StreamRefused { written: 58, .. }), "{error:?}");
         assert_eq!(error.refused_writes().len(), 2);
         assert!(error.to_string().starts_with("BatchWriteItem: 2 writes refused before sending, 58 other writes done"), "{error}");
+    }
+
+    async fn keys_from_a_stream_are_read_as_they_come(db: Dynamo) {
+        db.create_table::<Event>().await.unwrap();
+        db.batch_put((0..250).map(event)).await.unwrap();
+        // 300 keys, 50 of them absent, each of the first ten twice.
+        let keys = (0..300).chain(0..10).map(|n| format!("e{n:05}"));
+        for concurrency in [1, 8] {
+            let mut found: Vec<Event> = db
+                .batch_get_stream::<Event>(stream::iter(keys.clone()))
+                .concurrency(concurrency)
+                .stream()
+                .try_collect()
+                .await
+                .unwrap();
+            found.sort_by_key(|e| e.n);
+            found.dedup();
+            assert_eq!(found.len(), 250, "at concurrency {concurrency}");
+            assert_eq!(found[249], event(249));
+        }
+        // A key that cannot be one is an error item of the stream; the others are read.
+        let results: Vec<_> = db
+            .batch_get_stream::<Event>(stream::iter(["e00001".to_owned(), String::new(), "e00002".to_owned()]))
+            .stream()
+            .collect()
+            .await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
+        let bad = results.iter().find_map(|r| r.as_ref().err()).expect("the empty key is refused");
+        assert!(bad.is_invalid_request(), "{bad}");
+    }
+
+    async fn an_error_retrying_cannot_fix_stops_reading_keys(db: Dynamo) {
+        let read = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&read);
+        let keys = stream::iter(0..10_000).map(move |n| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            format!("e{n:05}")
+        });
+        let results: Vec<_> = db.batch_get_stream::<Event>(keys).concurrency(2).stream().collect().await;
+        assert!(results.iter().all(|r| r.is_err()), "no table: nothing is read");
+        let read = read.load(Ordering::Relaxed);
+        assert!(read < 2_000, "stopped after the requests in flight, read {read}");
     }
 
     async fn an_error_retrying_cannot_fix_stops_reading(db: Dynamo) {

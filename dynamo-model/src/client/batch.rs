@@ -60,9 +60,9 @@ pub struct BatchGet<'a, M, O = M> {
 }
 
 /// How every request of a batch get reads: consistency and projection.
-struct ReadShape {
-    consistent: Option<bool>,
-    projection: Option<Rendered>,
+pub(super) struct ReadShape {
+    pub(super) consistent: Option<bool>,
+    pub(super) projection: Option<Rendered>,
 }
 
 /// What a batch get found, and the keys it could not read within the retry budget.
@@ -312,7 +312,7 @@ pub(super) fn unprocessed_error(
 
 /// Reads one chunk of at most 100 keys, retrying unprocessed keys and retryable errors;
 /// returns the items and what is left after the budget.
-async fn get_chunk(
+pub(super) async fn get_chunk(
     db: &Dynamo,
     table: &str,
     mut keys: Vec<Item>,

@@ -1,26 +1,33 @@
-//! Batch puts from an iterator or a `Stream`: items are encoded as they are read, 25 to a
-//! request, with at most `concurrency` requests in flight, so memory holds only those
-//! requests however many items there are. Every write not done comes back, as with
-//! [`BatchWrite`](super::BatchWrite): refused ones with their position, unprocessed ones as
-//! requests to resubmit.
+//! Batches from an iterator or a `Stream`: puts encoded as they are read, 25 to a request,
+//! and gets read 100 keys to a request and returned as they arrive, with at most
+//! `concurrency` requests in flight, so memory holds only those requests however many items
+//! there are. Every write not done comes back, as with [`BatchWrite`](super::BatchWrite):
+//! refused ones with their position, unprocessed ones as requests to resubmit; every key
+//! not read comes back in an [`ErrorKind::Unprocessed`].
 
 use std::collections::{HashMap, HashSet};
 use std::future::IntoFuture;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 
 use super::batch::{
-    check_concurrency, key_signature, leftover_signature, unprocessed_error, write_chunk, Left,
-    Stopped, DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_WRITE,
+    check_concurrency, get_chunk, key_signature, leftover_signature, unprocessed_error,
+    write_chunk, Left, ReadShape, Stopped, DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET,
+    MAX_BATCH_WRITE,
 };
+use super::item::default_consistent_read;
 use super::item::BoxFuture;
+use super::lifecycle::ExpiryFilter;
 use super::prepare;
 use super::retry::retrying;
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, RefusedWrite, Result, UnprocessedWrite};
+use crate::key::IntoKey;
 use crate::model::Table;
+use crate::value::Item;
 
 /// Puts of the items of an iterator or a stream, read and encoded as they are sent:
 /// [`Dynamo::batch_put`], [`Dynamo::batch_put_stream`]. Awaiting it resolves to the number
@@ -286,6 +293,168 @@ where
 impl<M, S> std::fmt::Debug for PutStream<'_, M, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PutStream")
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gets of the keys of an iterator or a stream, 100 to a request, the items returned as
+/// they arrive: [`Dynamo::batch_get_stream`].
+#[must_use = "a stream does nothing until read"]
+pub struct GetStream<'a, M> {
+    pub(crate) db: &'a Dynamo,
+    /// The keys, each made an item (or why it could not be) as it is read.
+    keys: BoxStream<'a, Result<Item>>,
+    concurrency: usize,
+    consistent_read: Option<bool>,
+    hooks: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl Dynamo {
+    /// Reads the items of the keys `keys` yields (an iterator or a `Stream`), 100 keys to a
+    /// request, and returns them as a stream, in no particular order, as they arrive; absent
+    /// items are left out and a key given twice in one request is read once. Keys still
+    /// unprocessed after the retry budget come as an [`ErrorKind::Unprocessed`] item of the
+    /// stream holding them, and reading goes on; an error that retrying cannot fix stops
+    /// reading the keys.
+    ///
+    /// ```
+    /// # use dynamo_model::{Dynamo, DynamoModel};
+    /// # use futures_util::{stream, TryStreamExt};
+    /// # #[derive(Debug, Clone, PartialEq, DynamoModel)]
+    /// # #[dynamo(table = "users", hash_key = "id")]
+    /// # struct User { id: String }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let db = Dynamo::memory();
+    /// # db.create_table::<User>().await?;
+    /// db.batch_put((0..250).map(|i| User { id: format!("u{i}") })).await?;
+    /// let keys = stream::iter((0..300).map(|i| format!("u{i}")));
+    /// let users: Vec<User> = db.batch_get_stream::<User>(keys).concurrency(2).stream().try_collect().await?;
+    /// assert_eq!(users.len(), 250);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn batch_get_stream<'a, M: Table + 'a>(
+        &'a self,
+        keys: impl Stream<Item = impl IntoKey<M::Key> + Send + 'a> + Send + 'a,
+    ) -> GetStream<'a, M> {
+        GetStream {
+            db: self,
+            keys: keys.map(super::prepare::key_item::<M>).boxed(),
+            concurrency: DEFAULT_BATCH_CONCURRENCY,
+            consistent_read: None,
+            hooks: true,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Table + Send + 'a> GetStream<'a, M> {
+    /// Sends at most `requests` requests at once (1 or more; 0 is an error before sending).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests;
+        self
+    }
+
+    /// Reads with strong consistency.
+    pub fn consistent_read(mut self, consistent: bool) -> Self {
+        self.consistent_read = Some(consistent);
+        self
+    }
+
+    /// Runs no `after_load` hook on the items.
+    pub fn skip_hooks(mut self) -> Self {
+        self.hooks = false;
+        self
+    }
+
+    /// The items, as they arrive.
+    pub fn stream(self) -> BoxStream<'a, Result<M>> {
+        let concurrency = match check_concurrency(M::NAME, self.concurrency) {
+            Ok(concurrency) => concurrency,
+            Err(error) => return stream::once(std::future::ready(Err(error))).boxed(),
+        };
+        let db = self.db;
+        let hooks = self.hooks;
+        let shape = Arc::new(ReadShape {
+            consistent: self
+                .consistent_read
+                .or_else(|| default_consistent_read::<M>(None)),
+            projection: None,
+        });
+        let halted = Arc::new(AtomicBool::new(false));
+        let reading = Arc::clone(&halted);
+        self.keys
+            .take_while(move |_| std::future::ready(!reading.load(Ordering::Relaxed)))
+            .chunks(MAX_BATCH_GET)
+            .map(move |chunk| {
+                let (shape, halted) = (Arc::clone(&shape), Arc::clone(&halted));
+                async move {
+                    let (results, hard) = read_keys::<M>(db, chunk, &shape, hooks).await;
+                    if hard {
+                        halted.store(true, Ordering::Relaxed);
+                    }
+                    stream::iter(results)
+                }
+            })
+            .buffer_unordered(concurrency)
+            .flatten()
+            .boxed()
+    }
+}
+
+/// Reads one request's keys, with retries: each key that could not be made, the items
+/// found (decoded), then an `Unprocessed` error with the keys left; and whether an error
+/// that retrying cannot fix stopped the request.
+async fn read_keys<M: Table>(
+    db: &Dynamo,
+    chunk: Vec<Result<Item>>,
+    shape: &ReadShape,
+    hooks: bool,
+) -> (Vec<Result<M>>, bool) {
+    let table = db.table_name::<M>();
+    let mut results = Vec::new();
+    let mut keys: Vec<Item> = Vec::with_capacity(chunk.len());
+    let mut seen = HashSet::new();
+    for key in chunk {
+        match key {
+            Ok(key) => {
+                if seen.insert(key_signature("", &key)) {
+                    keys.push(key);
+                }
+            }
+            Err(error) => results.push(Err(error)),
+        }
+    }
+    if keys.is_empty() {
+        return (results, false);
+    }
+    let (found, left) = retrying("BatchGetItem", get_chunk(db, &table, keys, shape)).await;
+    let expiry = ExpiryFilter::of::<M>(false);
+    let live: Vec<Item> = found
+        .into_iter()
+        .filter(|item| !expiry.is_expired(item))
+        .collect();
+    match db.keys().load_all::<M>(live, hooks).await {
+        Ok(items) => results.extend(items.into_iter().map(Ok)),
+        Err(error) => results.push(Err(error)),
+    }
+    let hard = left.stopped.as_ref().is_some_and(|s| s.hard);
+    if !left.items.is_empty() || left.stopped.is_some() {
+        results.push(Err(unprocessed_error(
+            "BatchGetItem",
+            left.items,
+            Vec::new(),
+            left.stopped.map(|s| s.error),
+        )));
+    }
+    (results, hard)
+}
+
+impl<M> std::fmt::Debug for GetStream<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetStream")
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }

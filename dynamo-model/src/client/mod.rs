@@ -31,7 +31,7 @@ pub use batch::{
     BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, DEFAULT_BATCH_CONCURRENCY,
     MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
-pub use batch_stream::{PutStream, StreamOutcome};
+pub use batch_stream::{GetStream, PutStream, StreamOutcome};
 pub use builder::{DynamoBuilder, RetryQuota};
 pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
