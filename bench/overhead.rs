@@ -2,7 +2,8 @@
 //! database: both talk to an in-process HTTP server that answers every request with a
 //! canned response at once, so what differs between the two is what each client does.
 //!
-//! `cargo run --release -p dynamo-model-bench --bin overhead -- [--reps N]`
+//! `cargo run --release -p dynamo-model-bench --bin overhead -- [--reps N]`, or
+//! `-- --only PHASE ours|raw` to run one phase once (for `valgrind --tool=callgrind`).
 //!
 //! Each repetition runs every phase once per side, the sides in alternating order; the
 //! summary gives the median wall time per operation of each side and their ratio. Then the
@@ -365,6 +366,14 @@ async fn main() -> Result<(), Failure> {
         .build();
     let client = Client::from_conf(config);
     let db = Dynamo::new(client.clone());
+    // `--only PHASE SIDE`: that phase once, on that side, and nothing else, for an
+    // instruction count under `valgrind --tool=callgrind` (the same total run after run).
+    if let Some(only) = args.windows(3).find(|w| w[0] == "--only") {
+        return match only[2].as_str() {
+            "ours" => ours(&db, &only[1]).await,
+            _ => raw(&client, &only[1]).await,
+        };
+    }
     let mut walls: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
     // One untimed repetition warms both clients (connections, caches).
     for rep in 0..=reps {

@@ -61,16 +61,27 @@ impl Prefix {
 /// Hands out placeholders for one expression; the same name always gets the same one.
 pub(crate) struct Placeholders {
     prefix: &'static str,
-    by_name: HashMap<String, String>,
+    /// Each name given a placeholder, with it: an expression names few attributes, so a
+    /// list searched in order is cheaper than a map.
+    by_name: Vec<(String, String)>,
     rendered: Rendered,
     next_value: usize,
+}
+
+/// `#c0`, `:u3`: a sigil, the expression's prefix and a number, without `format!`.
+fn placeholder(sigil: char, prefix: &str, number: usize) -> String {
+    let mut text = String::with_capacity(1 + prefix.len() + 3);
+    text.push(sigil);
+    text.push_str(prefix);
+    text.push_str(itoa::Buffer::new().format(number));
+    text
 }
 
 impl Placeholders {
     pub(crate) fn new(prefix: Prefix) -> Self {
         Placeholders {
             prefix: prefix.as_str(),
-            by_name: HashMap::new(),
+            by_name: Vec::new(),
             rendered: Rendered::default(),
             next_value: 0,
         }
@@ -78,11 +89,11 @@ impl Placeholders {
 
     /// The placeholder of an attribute name (`#c0`).
     pub(crate) fn name(&mut self, name: &str) -> String {
-        if let Some(placeholder) = self.by_name.get(name) {
+        if let Some((_, placeholder)) = self.by_name.iter().find(|(known, _)| known == name) {
             return placeholder.clone();
         }
-        let placeholder = format!("#{}{}", self.prefix, self.by_name.len());
-        self.by_name.insert(name.to_owned(), placeholder.clone());
+        let placeholder = placeholder('#', self.prefix, self.by_name.len());
+        self.by_name.push((name.to_owned(), placeholder.clone()));
         self.rendered
             .names
             .insert(placeholder.clone(), name.to_owned());
@@ -91,7 +102,7 @@ impl Placeholders {
 
     /// The placeholder of a value (`:c0`); every value gets its own.
     pub(crate) fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":{}{}", self.prefix, self.next_value);
+        let placeholder = placeholder(':', self.prefix, self.next_value);
         self.next_value += 1;
         self.rendered.values.insert(placeholder.clone(), value);
         placeholder
@@ -112,6 +123,10 @@ impl Placeholders {
 
     /// A document path with a placeholder per name: `#c0.#c1[2]`.
     pub(crate) fn path(&mut self, path: &AttrPath) -> String {
+        // The common case, a top-level attribute, is its placeholder alone.
+        if let [PathElement::Name(name)] = path.elements() {
+            return self.name(name);
+        }
         let mut text = String::new();
         for element in path.elements().iter() {
             match element {
