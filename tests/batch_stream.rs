@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::{DynamoModel, ErrorKind};
 use dynamo_model_tests::conformance;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
@@ -117,6 +118,29 @@ conformance! {
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
         let bad = results.iter().find_map(|r| r.as_ref().err()).expect("the empty key is refused");
         assert!(bad.is_invalid_request(), "{bad}");
+
+        // An item that does not decode is an error item; the others of its request come.
+        let broken: std::collections::HashMap<String, AttributeValue> = [
+            ("id", AttributeValue::S("e00003".into())),
+            ("label", AttributeValue::N("3".into())),
+            ("n", AttributeValue::N("3".into())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        db.backend()
+            .put_item(
+                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                    .table_name(db.table_name::<Event>())
+                    .set_item(Some(broken)),
+            )
+            .await
+            .unwrap();
+        let keys = ["e00002", "e00003", "e00004"].map(str::to_owned);
+        let results: Vec<_> = db.batch_get_stream::<Event>(stream::iter(keys)).stream().collect().await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
+        let undecodable = results.iter().find_map(|r| r.as_ref().err()).expect("e00003 does not decode");
+        assert!(undecodable.to_string().contains("label: expected S, found N"), "{undecodable}");
     }
 
     async fn an_error_retrying_cannot_fix_stops_reading_keys(db: Dynamo) {

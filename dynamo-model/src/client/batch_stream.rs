@@ -26,6 +26,7 @@ use super::retry::retrying;
 use super::Dynamo;
 use crate::error::{Error, ErrorKind, RefusedWrite, Result, UnprocessedWrite};
 use crate::key::IntoKey;
+use crate::model::collection::Load;
 use crate::model::Table;
 use crate::value::Item;
 
@@ -436,10 +437,10 @@ async fn read_keys<M: Table>(
         .into_iter()
         .filter(|item| !expiry.is_expired(item))
         .collect();
-    match db.keys().load_all::<M>(live, hooks).await {
-        Ok(items) => results.extend(items.into_iter().map(Ok)),
-        Err(error) => results.push(Err(error)),
-    }
+    // Each item decodes on its own: one that does not is an error item, and the others of
+    // its request still come.
+    let opened = db.keys().open::<M>(&live).await;
+    opened.scope(|| results.extend(live.into_iter().map(|item| M::load(item, hooks))));
     let hard = left.stopped.as_ref().is_some_and(|s| s.hard);
     if !left.items.is_empty() || left.stopped.is_some() {
         results.push(Err(unprocessed_error(
