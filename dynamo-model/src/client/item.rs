@@ -680,23 +680,27 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
             },
         )
     }
+}
 
-    async fn send(self) -> Result<R::Output> {
-        let prepared = self.prepare(self.options.hooks)?;
-        let (key, expect) = (prepared.key.clone(), prepared.expect);
-        let request = prepared.update_item()?.set_return_values(R::RETURN_VALUES);
-        let output = self
-            .db
-            .backend()
-            .update_item(request)
-            .await
-            .map_err(|e| expect.explain::<M>(&key, e))?;
-        if self.options.hooks {
-            M::after_update(&key);
-        }
-        let opened = self.db.keys().open::<M>(&output.attributes).await;
-        opened.scope(|| R::convert(output.attributes))
+/// Sends a prepared update and converts what it returns.
+async fn send_update<M: Table, R: UpdateReturn<M>>(
+    db: &Dynamo,
+    prepared: Result<prepare::Prepared>,
+    hooks: bool,
+) -> Result<R::Output> {
+    let prepared = prepared?;
+    let (key, expect) = (prepared.key.clone(), prepared.expect);
+    let request = prepared.update_item()?.set_return_values(R::RETURN_VALUES);
+    let output = db
+        .backend()
+        .update_item(request)
+        .await
+        .map_err(|e| expect.explain::<M>(&key, e))?;
+    if hooks {
+        M::after_update(&key);
     }
+    let opened = db.keys().open::<M>(&output.attributes).await;
+    opened.scope(|| R::convert(output.attributes))
 }
 
 impl<'a, M, R> IntoFuture for UpdateItem<'a, M, R>
@@ -709,7 +713,9 @@ where
     type IntoFuture = BoxFuture<'a, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        // Prepared now, so that the future holds the prepared request, not the builder.
+        let hooks = self.options.hooks;
+        Box::pin(send_update::<M, R>(self.db, self.prepare(hooks), hooks))
     }
 }
 
