@@ -162,11 +162,19 @@ conformance! {
         let counter = Arc::clone(&read);
         let items = (0..10_000).map(move |n| {
             counter.fetch_add(1, Ordering::Relaxed);
-            event(n)
+            let mut item = event(n);
+            if n == 0 {
+                item.label = "far too long a label".into();
+            }
+            item
         });
         let error = db.batch_put(items).concurrency(2).outcome().await.unwrap_err();
         let ErrorKind::Unprocessed { writes, .. } = error.kind() else { panic!("{error:?}") };
         assert!(!writes.is_empty(), "the writes in flight come back");
+        // And the item refused before the stop, with its position: nothing is lost.
+        let refused: Vec<usize> = error.refused_writes().iter().map(|r| r.position).collect();
+        assert_eq!(refused, [1], "{error}");
+        assert!(error.to_string().contains("1 write refused before sending"), "{error}");
         let read = read.load(Ordering::Relaxed);
         assert!(read < 1_000, "stopped after the requests in flight, read {read}");
     }

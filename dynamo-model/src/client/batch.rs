@@ -305,6 +305,7 @@ pub(super) fn unprocessed_error(
         operation,
         keys,
         writes,
+        refused: Vec::new(),
         cause: cause.map(Box::new),
     }
     .into()

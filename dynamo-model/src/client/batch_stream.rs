@@ -131,12 +131,7 @@ where
     async fn outcome_now(self) -> Result<StreamOutcome> {
         let (outcome, stopped) = self.run().await?;
         match stopped {
-            Some(Stopped { error, hard: true }) => Err(unprocessed_error(
-                "BatchWriteItem",
-                Vec::new(),
-                outcome.unprocessed,
-                Some(error),
-            )),
+            Some(Stopped { error, hard: true }) => Err(not_done(outcome, Some(error))),
             _ => Ok(outcome),
         }
     }
@@ -180,12 +175,7 @@ where
     async fn send(self) -> Result<usize> {
         let (outcome, stopped) = self.run().await?;
         if !outcome.unprocessed.is_empty() {
-            return Err(unprocessed_error(
-                "BatchWriteItem",
-                Vec::new(),
-                outcome.unprocessed,
-                stopped.map(|s| s.error),
-            ));
+            return Err(not_done(outcome, stopped.map(|s| s.error)));
         }
         if !outcome.refused.is_empty() {
             return Err(ErrorKind::StreamRefused {
@@ -197,6 +187,19 @@ where
         }
         Ok(outcome.written)
     }
+}
+
+/// The error of a streamed batch that left writes not done: those, and the items refused
+/// before sending, so that none is lost.
+fn not_done(outcome: StreamOutcome, cause: Option<Error>) -> Error {
+    ErrorKind::Unprocessed {
+        operation: "BatchWriteItem",
+        keys: Vec::new(),
+        writes: outcome.unprocessed,
+        refused: outcome.refused,
+        cause: cause.map(Box::new),
+    }
+    .into()
 }
 
 /// What one request of a streamed batch did.

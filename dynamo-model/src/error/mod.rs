@@ -256,7 +256,7 @@ pub enum ErrorKind {
     },
     /// A batch left keys or writes unprocessed after the retry budget, or stopped by an
     /// error: every key not read and every write not done is here.
-    #[error("{operation}: {} keys and {} writes not done, {}", keys.len(), writes.len(), stopped_by(cause.as_deref()))]
+    #[error("{operation}: {} keys and {} writes not done{}, {}", keys.len(), writes.len(), also_refused(refused), stopped_by(cause.as_deref()))]
     #[non_exhaustive]
     Unprocessed {
         /// `BatchGetItem` or `BatchWriteItem`.
@@ -265,6 +265,10 @@ pub enum ErrorKind {
         keys: Vec<crate::value::Item>,
         /// Writes not done (batch write).
         writes: Vec<UnprocessedWrite>,
+        /// Writes of a streamed batch refused before sending, each with its position, key
+        /// and why (a batch that is not streamed refuses before sending anything, with
+        /// [`ErrorKind::BatchRefused`]).
+        refused: Vec<RefusedWrite>,
         /// The error that stopped a request of the batch, when one did (otherwise DynamoDB
         /// kept returning the items as unprocessed until the budget ran out).
         #[source]
@@ -551,6 +555,7 @@ impl Error {
             ErrorKind::BatchRefused { writes, .. } | ErrorKind::StreamRefused { writes, .. } => {
                 writes
             }
+            ErrorKind::Unprocessed { refused, .. } => refused,
             _ => &[],
         }
     }
@@ -655,6 +660,19 @@ fn count_writes(count: usize) -> String {
         "1 write".to_owned()
     } else {
         format!("{count} writes")
+    }
+}
+
+/// `, 2 writes refused before sending: write 3 ...`, or nothing.
+fn also_refused(refused: &[RefusedWrite]) -> String {
+    if refused.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} refused before sending: {}",
+            count_writes(refused.len()),
+            refused_list(refused)
+        )
     }
 }
 

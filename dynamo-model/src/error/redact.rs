@@ -231,12 +231,14 @@ impl fmt::Debug for ErrorKind {
                 operation,
                 keys,
                 writes,
+                refused,
                 cause,
             } => f
                 .debug_struct("Unprocessed")
                 .field("operation", operation)
                 .field("keys", &RedactedItems(keys))
                 .field("writes", writes)
+                .field("refused", refused)
                 .field("cause", cause)
                 .finish(),
             ErrorKind::Unavailable {
