@@ -128,14 +128,7 @@ conformance! {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        db.backend()
-            .put_item(
-                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
-                    .table_name(db.table_name::<Event>())
-                    .set_item(Some(broken)),
-            )
-            .await
-            .unwrap();
+        dynamo_model_tests::put_raw::<Event>(&db, broken).await;
         let keys = ["e00002", "e00003", "e00004"].map(str::to_owned);
         let results: Vec<_> = db.batch_get_stream::<Event>(stream::iter(keys)).stream().collect().await;
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);

@@ -155,6 +155,19 @@ pub fn unique_prefix() -> String {
     format!("t{}_", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// Writes `item` into the table of `M` as it is, through the client's backend, bypassing
+/// the model: an item another program wrote, or one the model cannot read.
+pub async fn put_raw<M: dynamo_model::Table>(db: &Dynamo, item: dynamo_model::Item) {
+    db.backend()
+        .put_item(
+            aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+                .table_name(db.table_name::<M>())
+                .set_item(Some(item)),
+        )
+        .await
+        .expect("the raw item is written");
+}
+
 /// A client on DynamoDB Local with a table prefix of its own.
 pub fn local() -> Dynamo {
     Dynamo::new(sdk_client()).with_table_prefix(unique_prefix())

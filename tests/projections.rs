@@ -222,14 +222,7 @@ conformance! {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        db.backend()
-            .put_item(
-                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
-                    .table_name(db.table_name::<Member>())
-                    .set_item(Some(broken)),
-            )
-            .await
-            .unwrap();
+        dynamo_model_tests::put_raw::<Member>(&db, broken).await;
         let error = db.get::<Member>(("red", "u9")).project::<MemberCard>().await.unwrap_err();
         let message = error.to_string();
         assert!(message.contains("MemberCard"), "{message}");

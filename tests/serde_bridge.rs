@@ -174,14 +174,7 @@ conformance! {
         db.create_table::<Order>().await.unwrap();
         let original = order("o9", Payment::Transfer { iban: "DE89".into() });
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&original).unwrap();
-        db.backend()
-            .put_item(
-                aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
-                    .table_name(db.table_name::<Order>())
-                    .set_item(Some(item)),
-            )
-            .await
-            .unwrap();
+        dynamo_model_tests::put_raw::<Order>(&db, item).await;
         assert_eq!(db.get::<Order>("o9").await.unwrap(), Some(original.clone()));
 
         // And what the model writes, serde_dynamo reads.
