@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use dynamo_model::Dynamo;
-use dynamo_model_tests::workload::{batch_pk, item, BenchUser};
+use dynamo_model_tests::workload::{batch_pk, item, raw_batch_write, BenchUser};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -48,16 +48,7 @@ async fn raw(client: &aws_sdk_dynamodb::Client, table: &str) -> Result<(), Failu
                     .build())
             })
             .collect::<Result<_, _>>()?;
-        let mut pending = HashMap::from([(table.to_owned(), writes)]);
-        while !pending.is_empty() {
-            let output = client
-                .batch_write_item()
-                .set_request_items(Some(pending))
-                .send()
-                .await?;
-            pending = output.unprocessed_items.unwrap_or_default();
-            pending.retain(|_, requests| !requests.is_empty());
-        }
+        raw_batch_write(client, table, writes).await?;
     }
     Ok(())
 }

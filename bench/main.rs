@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use dynamo_model::Dynamo;
-use dynamo_model_tests::workload::{batch_pk, item, key, user_pk, BenchUser};
+use dynamo_model_tests::workload::{batch_pk, item, key, raw_batch_write, user_pk, BenchUser};
 use futures_util::{stream, StreamExt};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -410,16 +410,7 @@ async fn run_raw(client: &Client, meter: &mut Meter, round: u32) -> Result<(), F
                 })
                 .collect::<Result<_, _>>()?;
             for chunk in writes.chunks(25) {
-                let mut pending = HashMap::from([(TABLE.to_string(), chunk.to_vec())]);
-                while !pending.is_empty() {
-                    let output = client
-                        .batch_write_item()
-                        .set_request_items(Some(pending))
-                        .send()
-                        .await?;
-                    pending = output.unprocessed_items.unwrap_or_default();
-                    pending.retain(|_, requests| !requests.is_empty());
-                }
+                raw_batch_write(client, TABLE, chunk.to_vec()).await?;
             }
             Ok(())
         })

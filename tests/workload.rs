@@ -83,3 +83,27 @@ pub fn batch_pk(i: u32) -> String {
 pub fn key(i: u32) -> (String, String) {
     (user_pk(i), format!("PROFILE#{i:06}"))
 }
+
+/// The raw SDK side of the batch phase: one `BatchWriteItem` of `writes` to `table`, sent
+/// again with what DynamoDB left unprocessed until nothing is left.
+///
+/// # Errors
+///
+/// The SDK's error, as soon as a request fails.
+pub async fn raw_batch_write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    writes: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+) -> Result<(), aws_sdk_dynamodb::Error> {
+    let mut pending = std::collections::HashMap::from([(table.to_owned(), writes)]);
+    while !pending.is_empty() {
+        let output = client
+            .batch_write_item()
+            .set_request_items(Some(pending))
+            .send()
+            .await?;
+        pending = output.unprocessed_items.unwrap_or_default();
+        pending.retain(|_, requests| !requests.is_empty());
+    }
+    Ok(())
+}
