@@ -35,7 +35,50 @@ fn event(n: u32) -> Event {
     }
 }
 
+/// A model whose hooks count saves (in a field the items share) and refuse one item.
+#[derive(Debug, Clone, DynamoModel)]
+#[dynamo(table = "streamed_hooked", hash_key = "id", hooks)]
+struct Hooked {
+    id: String,
+    #[dynamo(skip)]
+    saved: Arc<AtomicUsize>,
+}
+
+impl dynamo_model::Hooks for Hooked {
+    fn before_save(&self) -> dynamo_model::Result<()> {
+        if self.id == "h13" {
+            return Err(dynamo_model::Error::invalid_request(
+                "Hooked",
+                "h13 is not saved",
+            ));
+        }
+        Ok(())
+    }
+
+    fn after_save(&self) {
+        self.saved.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 conformance! {
+    async fn hooks_run_for_streamed_items_unless_skipped(db: Dynamo) {
+        db.create_table::<Hooked>().await.unwrap();
+        let saved = Arc::new(AtomicUsize::new(0));
+        let items = |saved: &Arc<AtomicUsize>| {
+            let saved = Arc::clone(saved);
+            (0..60).map(move |n| Hooked { id: format!("h{n}"), saved: Arc::clone(&saved) })
+        };
+        let outcome = db.batch_put(items(&saved)).outcome().await.unwrap();
+        assert_eq!(outcome.written, 59);
+        assert_eq!(outcome.refused.iter().map(|r| r.position).collect::<Vec<_>>(), [14]);
+        assert_eq!(saved.load(Ordering::Relaxed), 59, "after_save once per item written");
+
+        let skipped = Arc::new(AtomicUsize::new(0));
+        let written = db.batch_put(items(&skipped)).skip_hooks().await.unwrap();
+        assert_eq!(written, 60, "without hooks, h13 is saved too");
+        assert_eq!(skipped.load(Ordering::Relaxed), 0);
+    }
+
     async fn an_iterator_is_written_at_any_concurrency(db: Dynamo) {
         db.create_table::<Event>().await.unwrap();
         let written = db.batch_put((0..600).map(event)).concurrency(1).await.unwrap();
