@@ -910,6 +910,10 @@ mod generics;
 #[path = "batch_stream.rs"]
 mod batch_stream;
 
+/// What operations cost: measured operations, totals, the `metrics` facade.
+#[path = "metrics.rs"]
+mod metered;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

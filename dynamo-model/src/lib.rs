@@ -148,14 +148,15 @@ pub use value::path;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use backend::{MetricsTotals, OperationMetrics};
 pub use client::table::{Describe, IndexInfo, TableInfo, TtlState};
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, Billing, CreateTable,
-    Delete, Dynamo, DynamoBuilder, Get, GetResults, GetStream, Operation, Page, PlanTable, Put,
-    PutStream, Query, RetryPolicy, RetryQuota, SaveChanges, SaveRequest, Saved, Scan, SchemaChange,
-    Steps, StreamOutcome, Synced, TablePlan, TableRequest, TableSet, TableStatus, Tracked,
-    TransactGet, TransactGetMany, TransactItem, TransactItems, TransactUpdate, TransactWrite,
-    TtlRequest, UpdateItem, UpdateReturn, DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET,
+    Delete, Dynamo, DynamoBuilder, Get, GetResults, GetStream, Measure, Operation, Page, PlanTable,
+    Put, PutStream, Query, RetryPolicy, RetryQuota, SaveChanges, SaveRequest, Saved, Scan,
+    SchemaChange, Steps, StreamOutcome, Synced, TablePlan, TableRequest, TableSet, TableStatus,
+    Tracked, TransactGet, TransactGetMany, TransactItem, TransactItems, TransactUpdate,
+    TransactWrite, TtlRequest, UpdateItem, UpdateReturn, DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET,
     MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};

@@ -7,6 +7,7 @@
 mod aws;
 mod capacity;
 pub(crate) mod memory;
+mod metered;
 mod rate;
 mod refusing;
 mod tables;
@@ -24,6 +25,8 @@ pub(crate) use aws::{NO_CREDENTIALS, NO_REGION};
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
+pub(crate) use metered::{measure, record_retry, Meter, MeteredBackend};
+pub use metered::{MetricsTotals, OperationMetrics};
 pub use rate::{RateLimit, RateLimitedBackend};
 pub(crate) use refusing::{RefusingBackend, TableNameLimit};
 pub(crate) use tables::table_of_arn;

@@ -294,13 +294,7 @@ where
     }
 }
 
-impl<M, S> std::fmt::Debug for PutStream<'_, M, S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PutStream")
-            .field("concurrency", &self.concurrency)
-            .finish_non_exhaustive()
-    }
-}
+super::operation!(PutStream<M, S>);
 
 /// Gets of the keys of an iterator or a stream, 100 to a request, the items returned as
 /// they arrive: [`Dynamo::batch_get_stream`].

@@ -7,6 +7,7 @@ mod builder;
 mod connect;
 mod item;
 mod lifecycle;
+mod measure;
 mod prepare;
 mod query;
 mod retry;
@@ -36,6 +37,7 @@ pub use builder::{DynamoBuilder, RetryQuota};
 pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
+pub use measure::Measure;
 pub(crate) use prepare::{
     delete as prepare_delete, key_item, prepared_item, update as prepare_update, Existing,
     UpdateOptions,
@@ -177,6 +179,8 @@ pub struct Dynamo {
     values: Arc<std::sync::atomic::AtomicBool>,
     /// The key providers of encrypted attributes (feature `encryption`).
     keys: seal::Keys,
+    /// What the requests of this client and its clones cost.
+    meter: Arc<crate::backend::Meter>,
 }
 
 impl fmt::Debug for Dynamo {
@@ -216,7 +220,11 @@ impl Dynamo {
     /// otherwise. Request values are never logged, unless `trace_values`
     /// turned them on.
     pub fn with_backend(backend: impl Backend) -> Self {
-        let backend: Arc<dyn Backend> = Arc::new(backend);
+        let meter = Arc::new(crate::backend::Meter::default());
+        let backend: Arc<dyn Backend> = Arc::new(crate::backend::MeteredBackend {
+            inner: Arc::new(backend),
+            meter: Arc::clone(&meter),
+        });
         #[cfg(feature = "tracing")]
         let values = Arc::new(std::sync::atomic::AtomicBool::new(false));
         #[cfg(feature = "tracing")]
@@ -232,6 +240,7 @@ impl Dynamo {
             #[cfg(feature = "tracing")]
             values,
             keys: seal::Keys::default(),
+            meter,
         }
     }
 

@@ -48,6 +48,7 @@ impl RetryPolicy {
     /// `retry` event with the `tracing` feature).
     pub(crate) async fn back_off(&self, operation: &'static str, attempt: u32, pending: usize) {
         let delay = self.delay(attempt);
+        crate::backend::record_retry(operation);
         #[cfg(feature = "tracing")]
         tracing::Span::current().record("retries", attempt);
         #[cfg(feature = "tracing")]
@@ -59,7 +60,7 @@ impl RetryPolicy {
             "retry"
         );
         #[cfg(not(feature = "tracing"))]
-        let _ = (operation, pending);
+        let _ = pending;
         tokio::time::sleep(delay).await;
     }
 }
