@@ -139,6 +139,48 @@ pub trait KeyProvider: Send + Sync + fmt::Debug {
         key_id: &'a str,
         wrapped: &'a [u8],
     ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>>;
+
+    /// A data key for the next item written, in the clear and wrapped. By default a fresh
+    /// random key, wrapped by [`wrap`](KeyProvider::wrap); a provider that makes data keys
+    /// itself (KMS `GenerateDataKey`), or reuses one for a while (a cache), overrides it.
+    ///
+    /// # Errors
+    ///
+    /// When the provider cannot (the write is refused, naming the model and attribute).
+    fn data_key(&self) -> KeyFuture<'_, Result<NewDataKey, String>> {
+        Box::pin(async move {
+            let plain = random_key();
+            let wrapped = self.wrap(&plain).await?;
+            Ok(NewDataKey { plain, wrapped })
+        })
+    }
+}
+
+/// A data key made by a [`KeyProvider`]: the 256-bit key itself, erased from memory when
+/// dropped, and the same key wrapped by the provider's key. Its `Debug` output hides the
+/// key.
+pub struct NewDataKey {
+    /// The key that encrypts the item's values.
+    pub plain: zeroize::Zeroizing<[u8; 32]>,
+    /// The key wrapped by the provider's key, stored beside each value.
+    pub wrapped: Vec<u8>,
+}
+
+impl fmt::Debug for NewDataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewDataKey")
+            .field("wrapped", &self.wrapped.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh random 256-bit key.
+fn random_key() -> zeroize::Zeroizing<[u8; 32]> {
+    let mut generated = Aes256Gcm::generate_key(&mut OsRng);
+    let mut plain = zeroize::Zeroizing::new([0u8; 32]);
+    plain.copy_from_slice(generated.as_slice());
+    zeroize::Zeroize::zeroize(generated.as_mut_slice());
+    plain
 }
 
 /// A shared or boxed provider is a provider (`Arc<dyn KeyProvider>`, `Box<dyn KeyProvider>`).
@@ -160,6 +202,9 @@ macro_rules! forward_provider {
                 wrapped: &'a [u8],
             ) -> KeyFuture<'a, Result<[u8; 32], UnwrapError>> {
                 (**self).unwrap(key_id, wrapped)
+            }
+            fn data_key(&self) -> KeyFuture<'_, Result<NewDataKey, String>> {
+                (**self).data_key()
             }
         }
     )*};
@@ -332,6 +377,10 @@ impl KeyProvider for KeyRing {
         self.current.wrap(data_key)
     }
 
+    fn data_key(&self) -> KeyFuture<'_, Result<NewDataKey, String>> {
+        self.current.data_key()
+    }
+
     fn unwrap<'a>(
         &'a self,
         key_id: &'a str,
@@ -464,14 +513,10 @@ async fn data_key(provider: &dyn KeyProvider) -> Result<DataKey, String> {
             key_id.len()
         ));
     }
-    let mut generated = Aes256Gcm::generate_key(&mut OsRng);
-    let mut plain = zeroize::Zeroizing::new([0u8; 32]);
-    plain.copy_from_slice(generated.as_slice());
-    zeroize::Zeroize::zeroize(generated.as_mut_slice());
-    let wrapped = provider
-        .wrap(&plain)
+    let NewDataKey { plain, wrapped } = provider
+        .data_key()
         .await
-        .map_err(|why| format!("the key provider could not wrap a data key: {why}"))?;
+        .map_err(|why| format!("the key provider could not make a data key: {why}"))?;
     if wrapped.len() > usize::from(u16::MAX) {
         return Err(format!(
             "the wrapped data key is {} bytes; at most 65535 are stored",
