@@ -914,6 +914,10 @@ mod batch_stream;
 #[path = "metrics.rs"]
 mod metered;
 
+/// Encrypted attributes with data keys from AWS KMS (moto).
+#[path = "kms.rs"]
+mod kms;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

@@ -71,25 +71,28 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free loopback port: {e}"))
 }
 
-/// Starts DynamoDB Local on a free loopback port; a watchdog stops it when this process ends.
-fn start_dynamodb_local() -> Result<String, String> {
-    let dir = dynamodb_local_dir()?;
+/// Runs `command` (a shell command line taking `$1` and `$PORT`) in the background on a free
+/// loopback port, and waits up to 90 s until it listens; a watchdog shell stops it once
+/// this process is gone.
+fn start_server(name: &str, command: &str, argument: &Path) -> Result<String, String> {
     let port = free_port()?;
-    // The shell stays with the JVM and kills it once the test process (our pid) is gone.
-    let script = r#"java -Djava.library.path="$1/DynamoDBLocal_lib" -jar "$1/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$2" >/dev/null 2>&1 &
-jvm=$!
-while kill -0 "$3" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 0.5; done
-kill "$jvm" 2>/dev/null"#;
+    let script = format!(
+        r#"{command} >/dev/null 2>&1 &
+server=$!
+while kill -0 "$3" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 0.5; done
+kill "$server" 2>/dev/null"#
+    );
     Command::new("sh")
-        .args(["-c", script, "dynamodb-local"])
-        .arg(&dir)
+        .args(["-c", &script, name])
+        .arg(argument)
+        .env("PORT", port.to_string())
         .arg(port.to_string())
         .arg(std::process::id().to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start DynamoDB Local with java: {e}"))?;
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
@@ -98,9 +101,33 @@ kill "$jvm" 2>/dev/null"#;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
-        "DynamoDB Local did not listen on port {port} within 90 s"
-    ))
+    Err(format!("{name} did not listen on port {port} within 90 s"))
+}
+
+/// Starts DynamoDB Local on a free loopback port.
+fn start_dynamodb_local() -> Result<String, String> {
+    let dir = dynamodb_local_dir()?;
+    start_server(
+        "DynamoDB Local",
+        r#"java -Djava.library.path="$1/DynamoDBLocal_lib" -jar "$1/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$PORT""#,
+        &dir,
+    )
+}
+
+/// The endpoint given in environment variable `variable`, when it is set; an error when
+/// it is not on loopback.
+fn loopback_from_env(variable: &str) -> Option<Result<String, String>> {
+    let url = std::env::var(variable).ok()?;
+    let host = url.split("://").nth(1).unwrap_or(&url);
+    Some(
+        if host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]") {
+            Ok(url)
+        } else {
+            Err(format!(
+                "{variable}={url}: tests only run against loopback servers"
+            ))
+        },
+    )
 }
 
 /// The endpoint of the DynamoDB the tests run on: `AWS_ENDPOINT_URL_DYNAMODB` (loopback
@@ -112,21 +139,8 @@ kill "$jvm" 2>/dev/null"#;
 /// by skipping.
 pub fn endpoint() -> &'static str {
     static ENDPOINT: OnceLock<Result<String, String>> = OnceLock::new();
-    let endpoint = ENDPOINT.get_or_init(|| match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
-        Ok(url) => {
-            let host = url.split("://").nth(1).unwrap_or(&url);
-            if host.starts_with("127.")
-                || host.starts_with("localhost")
-                || host.starts_with("[::1]")
-            {
-                Ok(url)
-            } else {
-                Err(format!(
-                    "AWS_ENDPOINT_URL_DYNAMODB={url}: tests only run against a loopback DynamoDB"
-                ))
-            }
-        }
-        Err(_) => start_dynamodb_local(),
+    let endpoint = ENDPOINT.get_or_init(|| {
+        loopback_from_env("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(start_dynamodb_local)
     });
     match endpoint {
         Ok(url) => url,
@@ -147,6 +161,94 @@ pub fn sdk_client() -> aws_sdk_dynamodb::Client {
         .endpoint_url(endpoint())
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// The PyPI package and version of moto's server, which serves S3 and KMS to the tests.
+pub const MOTO_PACKAGE: &str = "moto[server]==5.2.5";
+
+/// The virtual environment `scripts/test` (or the harness itself) installs moto into.
+fn moto_venv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.moto")
+}
+
+/// The `moto_server` program, installed into [`moto_venv`] with the machine's python3
+/// when it is not there yet.
+fn moto_server() -> Result<PathBuf, String> {
+    let venv = moto_venv();
+    let server = venv.join("bin/moto_server");
+    if server.is_file() {
+        return Ok(server);
+    }
+    let run = |program: &Path, args: &[&str]| -> Result<(), String> {
+        let status = Command::new(program)
+            .args(args)
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{} {}` failed ({status})",
+                program.display(),
+                args.join(" ")
+            ))
+        }
+    };
+    run(
+        Path::new("python3"),
+        &["-m", "venv", &venv.to_string_lossy()],
+    )?;
+    run(&venv.join("bin/pip"), &["install", "--quiet", MOTO_PACKAGE])?;
+    if server.is_file() {
+        Ok(server)
+    } else {
+        Err(format!(
+            "{MOTO_PACKAGE} installed no moto_server in {}",
+            venv.display()
+        ))
+    }
+}
+
+/// The endpoint of the S3 and KMS the tests run on: `MOTO_ENDPOINT` (loopback only), or
+/// a moto server started for this test binary.
+///
+/// # Panics
+///
+/// When no server can be had, with a message saying how to start one.
+pub fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<Result<String, String>> = OnceLock::new();
+    let endpoint = ENDPOINT.get_or_init(|| {
+        loopback_from_env("MOTO_ENDPOINT").unwrap_or_else(|| {
+            let server = moto_server()?;
+            start_server("moto", r#""$1" -H 127.0.0.1 -p "$PORT""#, &server)
+        })
+    });
+    match endpoint {
+        Ok(url) => url,
+        Err(message) => panic!(
+            "no moto server for the S3 and KMS tests: {message}\n\
+             Install python3 with venv (scripts/test installs {MOTO_PACKAGE} into .moto), or \
+             start `moto_server -H 127.0.0.1 -p PORT` yourself and set MOTO_ENDPOINT=http://127.0.0.1:PORT"
+        ),
+    }
+}
+
+/// The SDK configuration of a service on [`moto_endpoint`] (dummy credentials, `us-east-1`).
+pub fn moto_config() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "x",
+                "x",
+                None,
+                None,
+                "dynamo-model-tests",
+            )),
+        )
+        .endpoint_url(moto_endpoint())
+        .build()
 }
 
 /// A table prefix no other test of this process uses.

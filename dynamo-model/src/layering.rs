@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The layers, lowest first, and the top-level modules of each.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("codec", &["value", "compress", "encryption"]),
+    ("codec", &["value", "compress", "encryption", "kms"]),
     ("errors", &["error"]),
     ("metadata", &["meta", "key", "lifecycle"]),
     ("expressions", &["expr"]),

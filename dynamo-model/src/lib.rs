@@ -131,6 +131,8 @@ pub mod encryption;
 mod error;
 pub mod expr;
 mod key;
+#[cfg(feature = "kms")]
+pub mod kms;
 #[cfg(test)]
 mod layering;
 pub mod lifecycle;
