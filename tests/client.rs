@@ -918,6 +918,10 @@ mod metered;
 #[path = "kms.rs"]
 mod kms;
 
+/// Offloaded attributes in S3 (moto).
+#[path = "offload.rs"]
+mod offload;
+
 /// Typed projections: smaller structs read from a model's items.
 #[path = "projections.rs"]
 mod projections;

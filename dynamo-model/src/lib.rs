@@ -116,8 +116,17 @@
 //! | `rust_decimal::Decimal`* | N |
 //! | `serde_json::Value`* | any |
 //! | `AttributeValue` | itself |
+//! | `Offloaded<T, OVER>` (feature `s3`) | as `T` up to `OVER` bytes, else an S3 object and a pointer (M) |
 //!
 //! \* behind the cargo feature of the same name.
+//!
+//! # Operations and integrations
+//!
+//! Every operation reports what it cost with `.measured()` ([`Measure`]), and the client
+//! keeps totals per table ([`Dynamo::metrics`]); the `metrics` feature records them through
+//! the `metrics` facade. The `kms` feature adds an AWS KMS key provider for encrypted
+//! attributes (`kms::KmsKeyProvider`), and `s3` stores large attributes in S3
+//! (`S3Store`, `Offloaded`).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -152,6 +161,8 @@ pub mod __private;
 
 pub use backend::{MetricsTotals, OperationMetrics};
 pub use client::table::{Describe, IndexInfo, TableInfo, TtlState};
+#[cfg(feature = "s3")]
+pub use client::S3Store;
 pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, Billing, CreateTable,
     Delete, Dynamo, DynamoBuilder, Get, GetResults, GetStream, Measure, Operation, Page, PlanTable,
@@ -162,13 +173,15 @@ pub use client::{
     MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
-pub use error::{RefusedWrite, UnprocessedWrite};
+pub use error::{OffloadProblem, RefusedWrite, UnprocessedWrite};
 pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
 pub use model::{
     DynamoModel, Flatten, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
 };
 pub use partiql::{BatchExecute, Execute, StatementPage, MAX_BATCH_STATEMENTS};
+#[cfg(feature = "s3")]
+pub use value::offloaded::{ObjectForm, Offloaded, S3Pointer};
 pub use value::path::Field;
 pub use value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,

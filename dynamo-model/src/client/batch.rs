@@ -113,6 +113,7 @@ impl Dynamo {
             key_attributes: HashMap::new(),
             after: Vec::new(),
             unsealed: Vec::new(),
+            uploaded: super::seal::Uploaded::new(),
             concurrency: DEFAULT_BATCH_CONCURRENCY,
         }
     }
@@ -418,6 +419,8 @@ pub struct BatchWrite<'a> {
     /// only then, never for a batch dropped unsent), with their write's index and their
     /// position.
     unsealed: Vec<(usize, usize, prepare::Prepared)>,
+    /// The S3 objects the sealed puts uploaded, removed again if the batch is refused.
+    uploaded: super::seal::Uploaded,
     /// Requests sent at once.
     concurrency: usize,
 }
@@ -488,7 +491,10 @@ impl<'a> BatchWrite<'a> {
         for (index, position, mut prepared) in std::mem::take(&mut self.unsealed) {
             let key = prepared.key.clone();
             let sealed = match prepared.seal(self.db.keys()).await {
-                Ok(()) => prepared.write_request(),
+                Ok(()) => {
+                    self.uploaded.append(&mut prepared.uploaded);
+                    prepared.write_request()
+                }
                 Err(error) => Err(error),
             };
             match sealed {
@@ -625,7 +631,14 @@ impl<'a> BatchWrite<'a> {
     /// chunk.
     async fn run(mut self) -> Result<(Vec<UnprocessedWrite>, Option<Stopped>)> {
         self.seal_waiting().await;
-        self.refusal()?;
+        if let Err(refused) = self.refusal() {
+            // Nothing is written: the objects uploaded for it go too.
+            self.db
+                .keys()
+                .discard(std::mem::take(&mut self.uploaded))
+                .await;
+            return Err(refused);
+        }
         let concurrency = check_concurrency("BatchWrite", self.concurrency)?;
         let chunks = chunk_writes(self.writes);
         let db = self.db;

@@ -187,22 +187,40 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// Sends the put; resolves to the old item (when asked for) and, when `keep_written`,
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
+        let keys = self.db.keys();
         let mut prepared = self.prepare(self.hooks)?;
-        prepared.seal(self.db.keys()).await?;
+        prepared.seal(keys).await?;
+        let uploaded = std::mem::take(&mut prepared.uploaded);
         // A failed condition names the item's key.
         let (expect, key) = (prepared.expect, prepared.key.clone());
-        let request = prepared.put_item()?.set_return_values(R::RETURN_VALUES);
+        // With an S3 store, the replaced item says which objects to remove.
+        let return_values = match R::RETURN_VALUES {
+            None if keys.wants_replaced_items() => Some(ReturnValue::AllOld),
+            asked => asked,
+        };
+        let request = match prepared.put_item() {
+            Ok(request) => request.set_return_values(return_values),
+            Err(error) => {
+                keys.discard(uploaded).await;
+                return Err(error);
+            }
+        };
+        let kept = keys.objects_in(request.get_item().as_ref());
         let written = keep_written.then(|| request.get_item().clone()).flatten();
-        let output = self
-            .db
-            .backend()
-            .put_item(request)
-            .await
-            .map_err(|e| expect.explain::<M>(&key, e))?;
+        let output = match self.db.backend().put_item(request).await {
+            Ok(output) => output,
+            Err(error) => {
+                keys.discard(uploaded).await;
+                return Err(expect.explain::<M>(&key, error));
+            }
+        };
+        keys.discard_replaced(output.attributes.as_ref(), &kept)
+            .await;
         if self.hooks {
             self.model.after_save();
         }
-        Ok((output.attributes, written))
+        let old = output.attributes.filter(|_| R::RETURN_VALUES.is_some());
+        Ok((old, written))
     }
 
     async fn send(self) -> Result<R::Output> {
@@ -444,15 +462,26 @@ impl<'a, M: Table, R: UpdateReturn<M>> Delete<'a, M, R> {
     }
 
     async fn send(self) -> Result<R::Output> {
+        let keys = self.db.keys();
         let prepared = self.prepare(self.hooks)?;
         let (key, expect) = (prepared.key.clone(), prepared.expect);
-        let request = prepared.delete_item()?.set_return_values(R::RETURN_VALUES);
-        let output = self
+        // With an S3 store, the deleted item says which objects to remove.
+        let return_values = match R::RETURN_VALUES {
+            None if keys.wants_replaced_items() => Some(ReturnValue::AllOld),
+            asked => asked,
+        };
+        let request = prepared.delete_item()?.set_return_values(return_values);
+        let mut output = self
             .db
             .backend()
             .delete_item(request)
             .await
             .map_err(|e| expect.explain::<M>(&key, e))?;
+        keys.discard_replaced(output.attributes.as_ref(), &Default::default())
+            .await;
+        if R::RETURN_VALUES.is_none() {
+            output.attributes = None;
+        }
         if self.hooks {
             match self.model {
                 Some(model) => model.after_delete(),

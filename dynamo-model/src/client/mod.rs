@@ -8,6 +8,8 @@ mod connect;
 mod item;
 mod lifecycle;
 mod measure;
+#[cfg(feature = "s3")]
+mod offload;
 mod prepare;
 mod query;
 mod retry;
@@ -38,6 +40,8 @@ pub(crate) use item::BoxFuture;
 pub use item::{returns, Delete, Get, Put, UpdateItem, UpdateReturn};
 pub(crate) use lifecycle::parse_epoch_seconds;
 pub use measure::Measure;
+#[cfg(feature = "s3")]
+pub use offload::S3Store;
 pub(crate) use prepare::{
     delete as prepare_delete, key_item, prepared_item, update as prepare_update, Existing,
     UpdateOptions,

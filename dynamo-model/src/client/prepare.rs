@@ -104,6 +104,8 @@ pub(crate) struct Prepared {
     /// Encrypted values of a put's item still to seal: no request is rendered until they
     /// are ([`Prepared::seal`]).
     sealing: Option<Sealing>,
+    /// The S3 objects sealing uploaded, removed again if the write fails.
+    pub(crate) uploaded: super::seal::Uploaded,
 }
 
 /// How an update is prepared.
@@ -175,6 +177,12 @@ pub(crate) fn put<M: Table>(
 /// waiting: a key provider that would wait is refused there).
 pub(crate) fn prepared_item<M: Table>(keys: &Keys, table: String, model: &M) -> Result<Item> {
     let mut prepared = put(table, model, None, false, true)?;
+    if prepared.sealing.is_some_and(|s| s.offloads()) {
+        return Err(Error::invalid_request(
+            M::NAME,
+            "it has values over their threshold, which are uploaded to S3 before the item is written, and a PartiQL statement is built without waiting: put the item instead",
+        ));
+    }
     if !prepared.seal_now(keys)? {
         return Err(Error::invalid_request(
             M::NAME,
@@ -400,6 +408,7 @@ impl Prepared {
             item_on_failure,
             expect,
             sealing: None,
+            uploaded: super::seal::Uploaded::new(),
         }
     }
 
@@ -410,7 +419,7 @@ impl Prepared {
     /// The provider's failure, naming the attributes; the sealed item over its size limit.
     pub(crate) async fn seal(&mut self, keys: &Keys) -> Result<()> {
         if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
-            sealing.seal(keys, item, &self.key).await?;
+            self.uploaded = sealing.seal(keys, item, &self.key).await?;
         }
         self.sealing = None;
         Ok(())
@@ -707,16 +716,11 @@ pub(crate) fn templated_update<M>(
 /// Validates and encodes `model`, its encrypted attributes left pending until the sealing
 /// step binds them to the item's final key; also what that step needs, when any is.
 pub(crate) fn encode_for_write<M: Table>(model: &M) -> Result<(Item, Option<Sealing>)> {
-    #[cfg(feature = "encryption")]
-    {
-        let (item, pending) = crate::encryption::deferring(|| model.try_to_item());
-        Ok((
-            item?,
-            (pending > 0).then(|| Sealing::of::<M>(size_limit::<M>())),
-        ))
-    }
-    #[cfg(not(feature = "encryption"))]
-    Ok((model.try_to_item()?, None))
+    let (item, encrypted, offloads) = super::seal::encode_pending(|| model.try_to_item());
+    Ok((
+        item?,
+        Sealing::of::<M>(size_limit::<M>(), encrypted, offloads),
+    ))
 }
 
 /// Validates and encodes a model for writing (validators, codec checks, key and size),
@@ -737,7 +741,10 @@ pub(crate) fn item_to_write<M: Table>(
             format!("the item's {problem}"),
         ));
     }
-    check_size::<M>(&item)?;
+    // Values to offload are still in the item: its size is checked once they are out.
+    if !sealing.is_some_and(|s| s.offloads()) {
+        check_size::<M>(&item)?;
+    }
     Ok((item, guard, sealing))
 }
 

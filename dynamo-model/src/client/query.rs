@@ -581,10 +581,9 @@ where
                     .into_iter()
                     .filter(|item| !expiry.is_expired(item))
                     .collect();
-                // Each page's data keys are unwrapped before its items are decoded.
-                let opened = keys.open::<O>(&live).await;
-                let loaded: Vec<Result<O>> =
-                    opened.scope(|| live.into_iter().map(|item| O::load(item, hooks)).collect());
+                // Each page's objects are read and data keys unwrapped before its items
+                // are decoded.
+                let loaded = keys.load_each::<O>(live, hooks).await?;
                 Ok(stream::iter(loaded))
             }
         })

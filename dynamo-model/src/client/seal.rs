@@ -11,21 +11,52 @@
 //! Without the `encryption` feature nothing is ever pending, and these steps do nothing.
 
 #![cfg_attr(
-    not(feature = "encryption"),
-    allow(dead_code, unused_variables, clippy::extra_unused_type_parameters)
+    not(all(feature = "encryption", feature = "s3")),
+    allow(
+        dead_code,
+        unused_variables,
+        unused_mut,
+        clippy::extra_unused_type_parameters
+    )
 )]
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Item;
 
-/// The key providers of a client (nothing without the `encryption` feature).
+/// The key providers of a client (nothing without the `encryption` feature), and its S3
+/// store of offloaded values (feature `s3`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Keys {
     #[cfg(feature = "encryption")]
     providers: crate::encryption::KeyProviders,
+    #[cfg(feature = "s3")]
+    pub(super) s3: Option<std::sync::Arc<super::offload::S3Store>>,
 }
 
-/// Encrypted values an encoded item left pending, and what sealing them needs.
+/// The objects a sealed write uploaded (none without the `s3` feature): removed again if
+/// the write fails.
+#[cfg(feature = "s3")]
+pub(crate) type Uploaded = Vec<crate::value::offloaded::S3Pointer>;
+/// The objects a sealed write uploaded: none without the `s3` feature.
+#[cfg(not(feature = "s3"))]
+pub(crate) type Uploaded = Vec<()>;
+
+/// Encodes with `encode` as the write path does: encrypted values and values to offload
+/// left pending; also whether any was.
+pub(crate) fn encode_pending<R>(encode: impl FnOnce() -> R) -> (R, bool, bool) {
+    #[cfg(feature = "encryption")]
+    let encode = || crate::encryption::deferring(encode);
+    #[cfg(not(feature = "encryption"))]
+    let encode = || (encode(), 0);
+    #[cfg(feature = "s3")]
+    let ((result, encrypted), offloaded) = crate::value::offloaded::offloading(encode);
+    #[cfg(not(feature = "s3"))]
+    let ((result, encrypted), offloaded) = (encode(), 0);
+    (result, encrypted > 0, offloaded > 0)
+}
+
+/// Encrypted values and values to offload an encoded item left pending, and what sealing
+/// them needs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sealing {
     /// The model's type name, which picks its key provider.
@@ -37,28 +68,63 @@ pub(crate) struct Sealing {
     table: &'static str,
     /// The item's size limit, checked again once the values are sealed (they grow).
     limit: usize,
+    /// Encrypted values are pending.
+    encrypted: bool,
+    /// Values to upload to S3 are pending.
+    offloads: bool,
 }
 
 impl Sealing {
-    /// What sealing an item of `M` needs.
-    pub(crate) fn of<M: crate::model::Table>(limit: usize) -> Self {
-        Sealing {
+    /// What sealing an item of `M` needs, when anything is pending.
+    pub(crate) fn of<M: crate::model::Table>(
+        limit: usize,
+        encrypted: bool,
+        offloads: bool,
+    ) -> Option<Self> {
+        (encrypted || offloads).then(|| Sealing {
             model_type: std::any::type_name::<M>(),
             model: M::NAME,
             table: M::meta().table,
             limit,
-        }
+            encrypted,
+            offloads,
+        })
     }
 
-    /// Seals the pending values of `item`, whose key is `key`, waiting for the provider.
+    /// Uploads the values to offload of `item`, whose key is `key`, then seals its
+    /// encrypted values, waiting for S3 and the key provider; resolves to the objects
+    /// uploaded, which the caller removes if its write fails.
     ///
     /// # Errors
     ///
-    /// `Encryption` naming the attributes (no provider, the provider failed), and
-    /// `ItemTooLarge` when the sealed item is over its limit.
-    pub(crate) async fn seal(self, keys: &Keys, item: &mut Item, key: &Item) -> Result<()> {
+    /// `Offload` (no store, an upload failed: nothing stays uploaded), `Encryption` naming
+    /// the attributes (no provider, the provider failed), and `ItemTooLarge` when the
+    /// sealed item is over its limit.
+    pub(crate) async fn seal(self, keys: &Keys, item: &mut Item, key: &Item) -> Result<Uploaded> {
+        let mut uploaded = Uploaded::new();
+        #[cfg(feature = "s3")]
+        if self.offloads {
+            let store = keys.s3.as_deref();
+            let uploads = super::offload::Uploads::plan(store, self.model, self.table, key, item)?;
+            // The pointers are in place: the item's size is known but for encryption.
+            self.check_size(item)?;
+            uploaded = uploads.send(store).await?;
+        }
+        let sealed = self.seal_encrypted(keys, item, key).await;
+        if sealed.is_err() {
+            keys.discard(std::mem::take(&mut uploaded)).await;
+        }
+        sealed.map(|()| uploaded)
+    }
+
+    /// Whether values to upload are pending.
+    pub(crate) fn offloads(self) -> bool {
+        self.offloads
+    }
+
+    async fn seal_encrypted(self, keys: &Keys, item: &mut Item, key: &Item) -> Result<()> {
         #[cfg(feature = "encryption")]
-        {
+        if self.encrypted {
             let provider = keys.providers.for_writing(self.model_type);
             crate::encryption::seal_pending(item, provider, self.table, key)
                 .await
@@ -71,10 +137,13 @@ impl Sealing {
     ///
     /// # Errors
     ///
-    /// As [`Sealing::seal`].
+    /// As [`Sealing::seal`]. Values to offload always wait (for S3).
     pub(crate) fn seal_now(self, keys: &Keys, item: &mut Item, key: &Item) -> Result<bool> {
+        if self.offloads {
+            return Ok(false);
+        }
         #[cfg(feature = "encryption")]
-        {
+        if self.encrypted {
             let provider = keys.providers.for_writing(self.model_type);
             match crate::encryption::seal_pending_now(item, provider, self.table, key) {
                 None => return Ok(false),
@@ -90,7 +159,16 @@ impl Sealing {
     ///
     /// As [`Sealing::seal`], and a provider that answers asynchronously.
     pub(crate) fn seal_for_dry_run(self, keys: &Keys, item: &mut Item, key: &Item) -> Result<()> {
-        if self.seal_now(keys, item, key)? {
+        #[cfg(feature = "s3")]
+        if self.offloads {
+            // The request as it would be sent, pointing at objects not uploaded.
+            super::offload::Uploads::plan(keys.s3.as_deref(), self.model, self.table, key, item)?;
+        }
+        let this = Sealing {
+            offloads: false,
+            ..self
+        };
+        if this.seal_now(keys, item, key)? {
             return Ok(());
         }
         Err(Error::invalid_request(
@@ -131,6 +209,55 @@ impl Opened {
 }
 
 impl Keys {
+    /// Whether writes ask for the item they replace: to remove the S3 objects it pointed
+    /// at (with an S3 store).
+    pub(crate) fn wants_replaced_items(&self) -> bool {
+        #[cfg(feature = "s3")]
+        return self.s3.is_some();
+        #[cfg(not(feature = "s3"))]
+        false
+    }
+
+    /// The objects `item` points at (none without the `s3` feature), to keep when the
+    /// item it replaces is cleaned up.
+    pub(crate) fn objects_in(&self, item: Option<&Item>) -> Uploaded {
+        #[cfg(feature = "s3")]
+        if self.s3.is_some() {
+            return item.map(super::offload::pointers_in).unwrap_or_default();
+        }
+        Uploaded::new()
+    }
+
+    /// Removes objects a failed write uploaded.
+    pub(crate) async fn discard(&self, uploaded: Uploaded) {
+        #[cfg(feature = "s3")]
+        if let (Some(store), false) = (&self.s3, uploaded.is_empty()) {
+            store.discard(uploaded).await;
+        }
+    }
+
+    /// Removes the objects the replaced or deleted item `old` pointed at, but those in
+    /// `kept` (what the new item points at).
+    pub(crate) async fn discard_replaced(&self, old: Option<&Item>, kept: &Uploaded) {
+        #[cfg(feature = "s3")]
+        if let (Some(store), Some(old)) = (&self.s3, old) {
+            store.discard_replaced(old, kept).await;
+        }
+    }
+
+    /// Reads the objects of `items` into them, when the store reads eagerly.
+    async fn fetch<O>(&self, items: &mut [Item]) -> Result<()> {
+        #[cfg(feature = "s3")]
+        if let Some(store) = self.s3.as_deref().filter(|s| s.is_eager()) {
+            let model = std::any::type_name::<O>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("item");
+            store.fetch_into(model, items).await?;
+        }
+        Ok(())
+    }
+
     /// Unwraps the data keys of the encrypted values in `items`, read as `O`, each once.
     pub(crate) async fn open<'i, O>(&self, items: impl IntoIterator<Item = &'i Item>) -> Opened {
         #[cfg(feature = "encryption")]
@@ -146,19 +273,38 @@ impl Keys {
     /// unwrapped first.
     pub(crate) async fn load_all<O: crate::model::collection::Load>(
         &self,
-        items: Vec<Item>,
+        mut items: Vec<Item>,
         hooks: bool,
     ) -> Result<Vec<O>> {
+        self.fetch::<O>(&mut items).await?;
         let opened = self.open::<O>(&items).await;
         opened.scope(|| items.into_iter().map(|item| O::load(item, hooks)).collect())
+    }
+
+    /// As [`Keys::load_all`], each item decoded on its own.
+    ///
+    /// # Errors
+    ///
+    /// An object of an eager read could not be read.
+    pub(crate) async fn load_each<O: crate::model::collection::Load>(
+        &self,
+        mut items: Vec<Item>,
+        hooks: bool,
+    ) -> Result<Vec<Result<O>>> {
+        self.fetch::<O>(&mut items).await?;
+        let opened = self.open::<O>(&items).await;
+        Ok(opened.scope(|| items.into_iter().map(|item| O::load(item, hooks)).collect()))
     }
 
     /// [`Keys::load_all`] of at most one item.
     pub(crate) async fn load_one<O: crate::model::collection::Load>(
         &self,
-        item: Option<Item>,
+        mut item: Option<Item>,
         hooks: bool,
     ) -> Result<Option<O>> {
+        if let Some(item) = &mut item {
+            self.fetch::<O>(std::slice::from_mut(item)).await?;
+        }
         let opened = self.open::<O>(&item).await;
         opened.scope(|| item.map(|item| O::load(item, hooks)).transpose())
     }

@@ -251,13 +251,14 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             .lifecycle
             .version
             .map(|attribute| stored_version(original.get(attribute)));
-        Ok(Plan::Update(Changes {
+        Ok(Plan::Update(Box::new(Changes {
             key: super::prepare::key_of::<M>(&current),
             current,
             sealing,
+            uploaded: super::seal::Uploaded::new(),
             changed,
             stored_version,
-        }))
+        })))
     }
 
     /// The update that sends `changes` (sealed).
@@ -296,9 +297,22 @@ impl<'a, M: Table + Send + Sync + 'a> SaveChanges<'a, M> {
             }
             Plan::Update(mut changes) => {
                 changes.seal(self.db).await?;
-                let update = self.update(&changes)?;
-                self.tracked.model.before_save()?;
-                let stored = update.await?;
+                let keys = self.db.keys();
+                let uploaded = std::mem::take(&mut changes.uploaded);
+                let sent = match (self.update(&changes), self.tracked.model.before_save()) {
+                    (Ok(update), Ok(())) => update.await,
+                    (Err(error), _) | (_, Err(error)) => Err(error),
+                };
+                let stored = match sent {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        keys.discard(uploaded).await;
+                        return Err(error);
+                    }
+                };
+                let kept = keys.objects_in(Some(&changes.current));
+                keys.discard_replaced(self.tracked.original.as_ref(), &kept)
+                    .await;
                 stored.after_save();
                 self.tracked.model = stored;
                 Saved::Updated(changes.changed)
@@ -319,7 +333,7 @@ fn stored_version(value: Option<&AttributeValue>) -> u64 {
 
 enum Plan {
     Put,
-    Update(Changes),
+    Update(Box<Changes>),
     Unchanged,
 }
 
@@ -331,6 +345,8 @@ struct Changes {
     key: Item,
     /// Encrypted values of `current` still to seal.
     sealing: Option<Sealing>,
+    /// The S3 objects sealing uploaded, removed again if the update fails.
+    uploaded: super::seal::Uploaded,
     changed: Vec<&'static str>,
     stored_version: Option<u64>,
 }
@@ -338,7 +354,7 @@ struct Changes {
 impl Changes {
     async fn seal(&mut self, db: &Dynamo) -> Result<()> {
         if let Some(sealing) = self.sealing.take() {
-            sealing
+            self.uploaded = sealing
                 .seal(db.keys(), &mut self.current, &self.key)
                 .await?;
         }

@@ -328,11 +328,26 @@ impl<'a> TransactWrite<'a> {
     async fn send(mut self) -> Result<()> {
         // Encrypted values are sealed first, waiting for the key provider; the request is
         // then rendered from the sealed entries.
+        let keys = self.db.keys();
+        let mut uploaded = super::seal::Uploaded::new();
         if let Ok(entries) = &mut self.entries {
             for entry in entries.iter_mut() {
-                entry.prepared.seal(self.db.keys()).await?;
+                if let Err(error) = entry.prepared.seal(keys).await {
+                    keys.discard(uploaded).await;
+                    return Err(error);
+                }
+                uploaded.append(&mut entry.prepared.uploaded);
             }
         }
+        let sent = self.send_sealed().await;
+        if sent.is_err() {
+            keys.discard(uploaded).await;
+        }
+        sent
+    }
+
+    /// Sends the sealed transaction, retrying conflicts.
+    async fn send_sealed(&self) -> Result<()> {
         let request = self.to_request()?;
         let retry = self.db.retry().clone();
         let mut attempt = 0;

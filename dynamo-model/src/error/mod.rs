@@ -212,6 +212,24 @@ pub enum ErrorKind {
         /// Why.
         message: String,
     },
+    /// The S3 object of an offloaded attribute (feature `s3`) could not be written, read,
+    /// checked or removed, or no S3 store is configured. A write that failed this way wrote
+    /// no item.
+    #[error("{subject}: s3://{bucket}/{key}: {problem}: {message}")]
+    #[non_exhaustive]
+    Offload {
+        /// The model and attribute (`Document.body`), or the operation when no model is
+        /// known.
+        subject: String,
+        /// The bucket (empty when no store is configured).
+        bucket: String,
+        /// The object's key (empty before one was chosen).
+        key: String,
+        /// What failed.
+        problem: OffloadProblem,
+        /// Why, and the fix when one is known.
+        message: String,
+    },
     /// Writes of a batch refused before anything was sent, every one with its position, its
     /// key and why: nothing of the batch was written.
     #[error("{operation}: {} refused before sending, nothing written: {}", count_writes(writes.len()), refused_list(writes))]
@@ -327,6 +345,40 @@ pub enum ErrorKind {
         /// The underlying error.
         source: ErrorSource,
     },
+}
+
+/// What failed with the S3 object of an offloaded attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OffloadProblem {
+    /// The client has no S3 store (`Dynamo::with_s3`).
+    NoStore,
+    /// `PutObject` failed: nothing was written.
+    Upload,
+    /// `GetObject` failed.
+    Download,
+    /// The object read is not the one the item points at: its size or SHA-256 differ.
+    Checksum,
+    /// `DeleteObject` failed: the object stays as an orphan, under the key given.
+    Delete,
+    /// A presigned URL could not be made.
+    Presign,
+    /// The object holds no value the attribute can read back.
+    Decode,
+}
+
+impl std::fmt::Display for OffloadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OffloadProblem::NoStore => "no S3 store",
+            OffloadProblem::Upload => "upload failed",
+            OffloadProblem::Download => "download failed",
+            OffloadProblem::Checksum => "checksum mismatch",
+            OffloadProblem::Delete => "delete failed, object orphaned",
+            OffloadProblem::Presign => "presigning failed",
+            OffloadProblem::Decode => "unreadable object",
+        })
+    }
 }
 
 /// Why one item of a cancelled transaction failed (DynamoDB's `CancellationReason`).

@@ -212,6 +212,20 @@ impl fmt::Debug for ErrorKind {
                 .field("attribute", attribute)
                 .field("message", message)
                 .finish(),
+            ErrorKind::Offload {
+                subject,
+                bucket,
+                key,
+                problem,
+                message,
+            } => f
+                .debug_struct("Offload")
+                .field("subject", subject)
+                .field("bucket", bucket)
+                .field("key", key)
+                .field("problem", problem)
+                .field("message", message)
+                .finish(),
             ErrorKind::Configuration {
                 operation,
                 message,

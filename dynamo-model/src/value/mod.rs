@@ -10,6 +10,8 @@ pub(crate) mod decimal;
 mod nesting;
 mod newtype;
 mod number;
+#[cfg(feature = "s3")]
+pub mod offloaded;
 mod optional;
 pub mod path;
 mod problems;
