@@ -213,6 +213,19 @@ conformance! {
         let mut read = db.get::<Document>("d1").await.unwrap().unwrap();
         assert_eq!(db.load(&mut read.body).await.unwrap(), &vec![7; 4000]);
 
+        // A typed update that sets a new value uploads it, and removes the old object.
+        let f = Document::fields();
+        let old_body = read.body.pointer().unwrap().key.clone();
+        db.update::<Document>("d1").set(&f.body, Offloaded::new(vec![9; 3000])).await.unwrap();
+        let fourth = objects(&s3, &bucket).await;
+        assert_eq!(fourth.len(), 2);
+        assert!(!fourth.contains(&old_body), "{fourth:?}");
+        let mut read = db.get::<Document>("d1").await.unwrap().unwrap();
+        assert_eq!(db.load(&mut read.body).await.unwrap(), &vec![9; 3000]);
+        let request = db.update::<Document>("d1").set(&f.notes, Offloaded::new("dry".to_owned())).to_request().unwrap();
+        assert!(format!("{:?}", request.get_expression_attribute_values()).contains("$s3"));
+        assert_eq!(objects(&s3, &bucket).await.len(), 2, "a dry run uploads nothing");
+
         // A shrunk value moves back into the item, and its object goes.
         let mut tracked = Tracked::loaded(read);
         tracked.body.set(vec![1; 10]);
@@ -293,5 +306,9 @@ conformance! {
         assert_eq!(objects(&s3, &bucket).await, Vec::<String>::new());
         let error = db.statements().insert(&document("d1", 5000)).unwrap_err();
         assert!(error.to_string().contains("put the item instead"), "{error}");
+        let f = Document::fields();
+        let statement = db.statements::<Document>().update("d1").set(&f.notes, Offloaded::new("n".to_owned()));
+        let error = dynamo_model::partiql::IntoStatement::into_statement(statement).unwrap_err();
+        assert!(error.to_string().contains("use an update instead"), "{error}");
     }
 }

@@ -683,10 +683,9 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
     /// attribute, values over the size limit, an upsert that would create an unreadable
     /// item, as the send would report them.
     pub fn to_request(&self) -> Result<update_item::builders::UpdateItemInputBuilder> {
-        Ok(self
-            .prepare(false)?
-            .update_item()?
-            .set_return_values(R::RETURN_VALUES))
+        let mut prepared = self.prepare(false)?;
+        prepared.seal_for_dry_run(self.db.keys())?;
+        Ok(prepared.update_item()?.set_return_values(R::RETURN_VALUES))
     }
 
     fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
@@ -717,14 +716,41 @@ async fn send_update<M: Table, R: UpdateReturn<M>>(
     prepared: Result<prepare::Prepared>,
     hooks: bool,
 ) -> Result<R::Output> {
-    let prepared = prepared?;
+    let keys = db.keys();
+    let mut prepared = prepared?;
+    prepared.seal(keys).await?;
+    let uploaded = std::mem::take(&mut prepared.uploaded);
     let (key, expect) = (prepared.key.clone(), prepared.expect);
-    let request = prepared.update_item()?.set_return_values(R::RETURN_VALUES);
-    let output = db
-        .backend()
-        .update_item(request)
-        .await
-        .map_err(|e| expect.explain::<M>(&key, e))?;
+    // Values moved to S3 replace the objects the old values were in: asked for to remove
+    // them, unless the caller asked for the new item instead.
+    let return_values = match R::RETURN_VALUES {
+        None if !uploaded.is_empty() => Some(ReturnValue::UpdatedOld),
+        asked => asked,
+    };
+    let request = match prepared.update_item() {
+        Ok(request) => request.set_return_values(return_values.clone()),
+        Err(error) => {
+            keys.discard(uploaded).await;
+            return Err(error);
+        }
+    };
+    let mut output = match db.backend().update_item(request).await {
+        Ok(output) => output,
+        Err(error) => {
+            keys.discard(uploaded).await;
+            return Err(expect.explain::<M>(&key, error));
+        }
+    };
+    if matches!(
+        return_values,
+        Some(ReturnValue::UpdatedOld | ReturnValue::AllOld)
+    ) {
+        keys.discard_replaced(output.attributes.as_ref(), &uploaded)
+            .await;
+    }
+    if R::RETURN_VALUES.is_none() {
+        output.attributes = None;
+    }
     if hooks {
         M::after_update(&key);
     }

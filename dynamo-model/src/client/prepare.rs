@@ -266,7 +266,8 @@ pub(crate) fn update<M: Table>(
         guard: options.guard,
         must_exist: !options.upsert,
     };
-    Ok(Prepared::new::<M>(
+    #[cfg_attr(not(feature = "s3"), allow(unused_mut))]
+    let mut prepared = Prepared::new::<M>(
         table,
         key,
         Action::Update(expression),
@@ -274,7 +275,17 @@ pub(crate) fn update<M: Table>(
         expressions,
         options.item_on_failure,
         expect,
-    ))
+    );
+    // A value to offload waits in the update's values for its upload.
+    #[cfg(feature = "s3")]
+    if prepared
+        .values
+        .as_ref()
+        .is_some_and(|values| crate::value::offloaded::any_pending(values.values()))
+    {
+        prepared.sealing = Sealing::of::<M>(size_limit::<M>(), false, true);
+    }
+    Ok(prepared)
 }
 
 /// A delete of the item with `key`, with its version guard. The item's own `before_delete`
@@ -418,11 +429,22 @@ impl Prepared {
     ///
     /// The provider's failure, naming the attributes; the sealed item over its size limit.
     pub(crate) async fn seal(&mut self, keys: &Keys) -> Result<()> {
-        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
-            self.uploaded = sealing.seal(keys, item, &self.key).await?;
+        if let (Some(sealing), Some((values, key))) = (self.sealing, self.pending_values()) {
+            let uploaded = sealing.seal(keys, values, key).await?;
+            self.uploaded = uploaded;
         }
         self.sealing = None;
         Ok(())
+    }
+
+    /// What sealing works on (a put's item, an update's values), and the item's key.
+    fn pending_values(&mut self) -> Option<(&mut Item, &Item)> {
+        let key = &self.key;
+        match &mut self.action {
+            Action::Put(item) => Some((item, key)),
+            Action::Update(_) => self.values.as_mut().map(|values| (values, key)),
+            Action::Delete | Action::Check => None,
+        }
     }
 
     /// [`Prepared::seal`] without waiting: `Ok(false)`, still pending, when the provider
@@ -432,8 +454,8 @@ impl Prepared {
     ///
     /// As [`Prepared::seal`].
     pub(crate) fn seal_now(&mut self, keys: &Keys) -> Result<bool> {
-        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
-            if !sealing.seal_now(keys, item, &self.key)? {
+        if let (Some(sealing), Some((values, key))) = (self.sealing, self.pending_values()) {
+            if !sealing.seal_now(keys, values, key)? {
                 return Ok(false);
             }
         }
@@ -447,8 +469,8 @@ impl Prepared {
     ///
     /// As [`Prepared::seal`], and a provider that answers asynchronously.
     pub(crate) fn seal_for_dry_run(&mut self, keys: &Keys) -> Result<()> {
-        if let (Some(sealing), Action::Put(item)) = (self.sealing, &mut self.action) {
-            sealing.seal_for_dry_run(keys, item, &self.key)?;
+        if let (Some(sealing), Some((values, key))) = (self.sealing, self.pending_values()) {
+            sealing.seal_for_dry_run(keys, values, key)?;
         }
         self.sealing = None;
         Ok(())
@@ -741,10 +763,7 @@ pub(crate) fn item_to_write<M: Table>(
             format!("the item's {problem}"),
         ));
     }
-    // Values to offload are still in the item: its size is checked once they are out.
-    if !sealing.is_some_and(|s| s.offloads()) {
-        check_size::<M>(&item)?;
-    }
+    check_size::<M>(&item)?;
     Ok((item, guard, sealing))
 }
 

@@ -27,9 +27,12 @@ pub(crate) fn operand<T: ToAttributeValue + ?Sized>(value: &T) -> Operand {
     if let Some(problem) = problems.into_vec().into_iter().next() {
         return Err(problem.to_string());
     }
-    value
-        .to_attribute_value()
-        .ok_or_else(|| "the value has no DynamoDB form (an empty set or None)".to_owned())
+    // Operands are sent by the client: a value to offload is left for its upload.
+    #[cfg(feature = "s3")]
+    let (encoded, _) = crate::value::offloaded::offloading(|| value.to_attribute_value());
+    #[cfg(not(feature = "s3"))]
+    let encoded = value.to_attribute_value();
+    encoded.ok_or_else(|| "the value has no DynamoDB form (an empty set or None)".to_owned())
 }
 
 /// A Rust value usable where a value of field type `T` is expected.

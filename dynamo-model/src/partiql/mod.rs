@@ -340,6 +340,12 @@ impl<M: Table> IntoStatement for UpdateStatement<M> {
             self.condition.as_ref(),
             options,
         )?;
+        if !prepared.is_sealed() {
+            return Err(Error::invalid_request(
+                M::NAME,
+                "it sets values over their threshold, which are uploaded to S3 before the item is written, and a PartiQL statement is built without waiting: use an update instead",
+            ));
+        }
         let (update, condition) = prepared.rendered();
         let update = update
             .ok_or_else(|| Error::invalid_request(M::NAME, "an update statement has no actions"))?;

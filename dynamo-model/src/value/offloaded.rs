@@ -25,6 +25,24 @@ use crate::value::path::{AttrPath, Field};
 /// The attribute name of a pointer's map: an item's attribute holding a map with this one
 /// key is a pointer to an S3 object.
 pub(crate) const POINTER_KEY: &str = "$s3";
+/// The size a pointer takes in an item, at most, counted for a value still to upload.
+pub(crate) const POINTER_SIZE: usize = 512;
+
+/// Whether `bytes` are a value waiting for its upload.
+pub(crate) fn is_pending(bytes: &[u8]) -> bool {
+    bytes.starts_with(pending_tag())
+}
+
+/// Whether `values` (an item, or an update's values) hold a value waiting for its upload.
+pub(crate) fn any_pending<'v>(values: impl IntoIterator<Item = &'v AttributeValue>) -> bool {
+    values.into_iter().any(|value| match value {
+        AttributeValue::B(b) => is_pending(b.as_ref()),
+        AttributeValue::M(map) => any_pending(map.values()),
+        AttributeValue::L(list) => any_pending(list),
+        _ => false,
+    })
+}
+
 /// Beside [`POINTER_KEY`] in a pointer read eagerly (never stored): the object's value.
 pub(crate) const LOADED_KEY: &str = "$value";
 

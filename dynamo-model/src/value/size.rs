@@ -71,6 +71,11 @@ pub fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),
+        // A value waiting for its upload to S3 is stored as a pointer of at most this.
+        #[cfg(feature = "s3")]
+        AttributeValue::B(b) if super::offloaded::is_pending(b.as_ref()) => {
+            super::offloaded::POINTER_SIZE
+        }
         AttributeValue::B(b) => b.as_ref().len(),
         AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
         AttributeValue::Ss(members) => members.iter().map(String::len).sum(),
