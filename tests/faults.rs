@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use dynamo_model::expr::Projection;
-use dynamo_model::{Dynamo, DynamoModel, ErrorKind, RetryPolicy};
+use dynamo_model::{Dynamo, DynamoModel, ErrorKind, Measure, RetryPolicy};
 use dynamo_model_tests::fault_proxy::{FaultProxy, Faults};
 use dynamo_model_tests::{endpoint, sdk_client, unique_prefix};
 
@@ -283,17 +283,31 @@ async fn single_item_operations_ride_out_faults_and_slow_answers_on_sdk_retries(
         let counts = proxy.counts().snapshot();
         panic!("{operation} failed after the SDK's attempts: {error:?}; proxy: {counts:?}")
     };
+    // Every attempt the proxy received beyond one per operation is a retry the operation
+    // reports.
+    let mut retries = 0;
     for event in &all {
-        if let Err(error) = proxied.put(event).await {
+        let (put, metrics) = proxied.put(event).measured().await;
+        if let Err(error) = put {
             gave_up("put", error);
         }
+        retries += metrics.retries;
     }
     for event in &all {
-        match proxied.get::<Event>(&event.id).await {
+        let (found, metrics) = proxied.get::<Event>(&event.id).measured().await;
+        match found {
             Ok(found) => assert_eq!(found.as_ref(), Some(event)),
             Err(error) => gave_up("get", error),
         }
+        retries += metrics.retries;
     }
+    assert!(retries > 0);
+    let received = proxy.counts().requests.load(Ordering::Relaxed);
+    assert_eq!(
+        received,
+        400 + retries as usize,
+        "retries reported: {retries}"
+    );
     report("single items", &proxy);
     assert_eq!(direct.scan::<Event>().count().await.unwrap(), 200);
     assert!(proxy.counts().slowed.load(Ordering::Relaxed) > 0);

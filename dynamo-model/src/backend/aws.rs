@@ -34,12 +34,46 @@ impl AwsBackend {
     /// [`ErrorKind::Configuration`], before sending it.
     pub fn new(client: Client) -> Self {
         let unusable = client.config().region().is_none().then_some(NO_REGION);
+        // The SDK's own retries (throttling, server errors) count in measured operations.
+        let config = client
+            .config()
+            .to_builder()
+            .interceptor(CountRetries)
+            .build();
+        let client = Client::from_conf(config);
         AwsBackend { client, unusable }
     }
 
     /// The SDK client, for calls this crate does not wrap.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+}
+
+/// Counts each attempt of a request after its first as a retry of the measured operation
+/// it belongs to.
+#[derive(Debug)]
+struct CountRetries;
+
+impl aws_sdk_dynamodb::config::Intercept for CountRetries {
+    fn name(&self) -> &'static str {
+        "dynamo_model::CountRetries"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        use aws_smithy_runtime_api::client::retries::RequestAttempts;
+        if cfg
+            .load::<RequestAttempts>()
+            .is_some_and(|a| a.attempts() > 1)
+        {
+            super::record_sdk_retry();
+        }
+        Ok(())
     }
 }
 

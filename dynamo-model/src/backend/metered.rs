@@ -44,8 +44,9 @@ pub struct OperationMetrics {
     pub requests: u32,
     /// Requests that failed.
     pub failed_requests: u32,
-    /// Retries the client made itself: of unprocessed batch items and of transactions
-    /// cancelled by conflicts (the SDK's own retries of throttled requests show in latency).
+    /// Retries: the SDK's (of throttled requests, server errors, timeouts, on the AWS
+    /// backend), and the client's own (of unprocessed batch items and of transactions
+    /// cancelled by conflicts).
     pub retries: u32,
 }
 
@@ -194,6 +195,17 @@ pub(crate) fn record_retry(operation: &'static str) {
     metrics::counter!("dynamodb_retries_total", "operation" => operation).increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = operation;
+}
+
+/// Counts a retry the SDK made of a request of the measured operation (throttling, a
+/// server error, a timeout).
+pub(crate) fn record_sdk_retry() {
+    add_to_measured(&OperationMetrics {
+        retries: 1,
+        ..OperationMetrics::default()
+    });
+    #[cfg(feature = "metrics")]
+    metrics::counter!("dynamodb_retries_total", "operation" => "sdk").increment(1);
 }
 
 /// The label of a request's outcome.

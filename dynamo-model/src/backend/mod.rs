@@ -25,7 +25,7 @@ pub(crate) use aws::{NO_CREDENTIALS, NO_REGION};
 pub use capacity::CapacityObserver;
 pub(crate) use capacity::ObservedBackend;
 pub use memory::MemoryBackend;
-pub(crate) use metered::{measure, record_retry, Meter, MeteredBackend};
+pub(crate) use metered::{measure, record_retry, record_sdk_retry, Meter, MeteredBackend};
 pub use metered::{MetricsTotals, OperationMetrics};
 pub use rate::{RateLimit, RateLimitedBackend};
 pub(crate) use refusing::{RefusingBackend, TableNameLimit};
