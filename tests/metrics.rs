@@ -208,6 +208,27 @@ conformance! {
         let readings: Vec<Reading> = (10..40).map(|n| reading("s1", n)).collect();
         db.batch_write().put_all(&readings).await.unwrap();
         let _ = db.query::<Reading>("s1").await.unwrap();
+        db.update::<Reading>(("s1", 10)).set(&f.value, 3.0).await.unwrap();
+        db.delete_by_key::<Reading>(("s1", 11)).await.unwrap();
+        assert_eq!(db.scan::<Reading>().await.unwrap().len(), 31);
+        let found = db.batch_get::<Reading>([("s1", 1), ("s1", 12), ("s1", 99)]).await.unwrap();
+        assert_eq!(found.len(), 2);
+        db.transact_write().put(&reading("s2", 1)).await.unwrap();
+        let canceled = db
+            .transact_write()
+            .put(&reading("s2", 2))
+            .condition_check::<Reading>(("s1", 1), f.value.lt(0.0))
+            .await
+            .unwrap_err();
+        assert!(canceled.is_transaction_canceled(), "{canceled}");
+        let (got,) = db.transact_get().get::<Reading>(("s2", 1)).await.unwrap();
+        assert!(got.is_some());
+        let statements = db.statements::<Reading>();
+        let selected = db.execute::<Reading>(statements.select().filter(f.sensor.eq("s2"))).await.unwrap();
+        assert_eq!(selected.items.len(), 1);
+        let missing = db.with_table_prefix(dynamo_model_tests::unique_prefix());
+        let error = missing.get::<Reading>(("s1", 1)).await.unwrap_err();
+        assert!(matches!(error.kind(), dynamo_model::ErrorKind::ResourceNotFound { .. }), "{error}");
 
         let labels = |operation: &str| format!("operation={operation},table={table}");
         let requests = |operation: &str, outcome: &str| {
@@ -221,6 +242,21 @@ conformance! {
         assert_eq!(requests("BatchWriteItem", "ok"), 2);
         assert_eq!(requests("Query", "ok"), 1);
         assert_eq!(requests("CreateTable", "ok"), 1);
+        assert_eq!(requests("UpdateItem", "ok"), 1);
+        assert_eq!(requests("DeleteItem", "ok"), 1);
+        assert_eq!(requests("Scan", "ok"), 1);
+        assert_eq!(requests("BatchGetItem", "ok"), 1);
+        assert_eq!(requests("TransactWriteItems", "ok"), 1);
+        assert_eq!(requests("TransactWriteItems", "transaction_canceled"), 1);
+        assert_eq!(requests("TransactGetItems", "ok"), 1);
+        assert_eq!(requests("ExecuteStatement", "ok"), 1);
+        let missing_table = missing.table_name::<Reading>();
+        assert_eq!(
+            recording.counter(&format!(
+                "dynamodb_requests_total{{operation=GetItem,outcome=not_found,table={missing_table}}}"
+            )),
+            1
+        );
         let durations = recording.histogram(&format!(
             "dynamodb_request_duration_seconds{{operation=PutItem,outcome=ok,table={table}}}"
         ));
@@ -233,6 +269,13 @@ conformance! {
         assert_eq!(counter("dynamodb_items_written_total", "BatchWriteItem"), 30);
         assert_eq!(counter("dynamodb_items_read_total", "GetItem"), 1);
         assert_eq!(counter("dynamodb_items_read_total", "Query"), 32);
+        assert_eq!(counter("dynamodb_items_written_total", "UpdateItem"), 1);
+        assert_eq!(counter("dynamodb_items_written_total", "DeleteItem"), 1);
+        assert_eq!(counter("dynamodb_items_read_total", "Scan"), 31);
+        assert_eq!(counter("dynamodb_items_read_total", "BatchGetItem"), 2);
+        assert_eq!(counter("dynamodb_items_written_total", "TransactWriteItems"), 1);
+        assert_eq!(counter("dynamodb_items_read_total", "TransactGetItems"), 1);
+        assert_eq!(counter("dynamodb_items_read_total", "ExecuteStatement"), 1);
         let units = recording.histogram(&format!("dynamodb_consumed_write_units{{{}}}", labels("PutItem")));
         assert_eq!(units.len(), 2, "a failed condition reports no capacity here");
         assert!(units.iter().all(|u| *u >= 1.0));
