@@ -79,7 +79,7 @@ impl aws_sdk_dynamodb::config::Intercept for CountRetries {
 
 /// What an operation's error may carry beyond its code: the item of a failed condition,
 /// the reasons of a cancelled transaction.
-trait ErrorDetails {
+pub(super) trait ErrorDetails {
     fn condition_item(&self) -> Option<Item> {
         None
     }
@@ -166,7 +166,11 @@ impl ErrorDetails for execute_statement::ExecuteStatementError {
 }
 
 /// Classifies an SDK error: a configuration that cannot send, then by its code.
-fn classify<E>(operation: &'static str, table: String, error: SdkError<E, HttpResponse>) -> Error
+pub(super) fn classify<E>(
+    operation: &'static str,
+    table: String,
+    error: SdkError<E, HttpResponse>,
+) -> Error
 where
     E: ErrorDetails + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -6,10 +6,13 @@
 
 mod aws;
 mod capacity;
+pub mod changes;
 pub(crate) mod memory;
 mod metered;
 mod rate;
 mod refusing;
+#[cfg(feature = "streams")]
+mod streams;
 mod tables;
 #[cfg(feature = "tracing")]
 mod traced;
@@ -29,6 +32,8 @@ pub(crate) use metered::{measure, record_retry, record_sdk_retry, Meter, Metered
 pub use metered::{MetricsTotals, OperationMetrics};
 pub use rate::{RateLimit, RateLimitedBackend};
 pub(crate) use refusing::{RefusingBackend, TableNameLimit};
+#[cfg(feature = "streams")]
+pub use streams::AwsStreams;
 pub(crate) use tables::table_of_arn;
 #[cfg(feature = "tracing")]
 pub(crate) use traced::TracedBackend;
@@ -172,6 +177,13 @@ macro_rules! declare_backend {
         /// so an implementation outside this crate keeps compiling when an operation is added;
         /// implement the ones your backend serves.
         pub trait Backend: Send + Sync + fmt::Debug + 'static {
+            /// Where the client reads the change streams of this backend's tables from:
+            /// the memory backend serves its own; `None` (the default) when the backend has
+            /// none, or when they are read through another client
+            /// (`Dynamo::with_streams`, feature `streams`).
+            fn change_source(&self) -> Option<std::sync::Arc<dyn changes::ChangeSource>> {
+                None
+            }
             $(
                 $(#[$doc])*
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
@@ -184,6 +196,9 @@ macro_rules! declare_backend {
         /// A shared backend is a backend: keep an `Arc` of a test double to inspect it
         /// while a client uses it.
         impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
+            fn change_source(&self) -> Option<std::sync::Arc<dyn changes::ChangeSource>> {
+                B::change_source(self)
+            }
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
                     B::$method(self, input)

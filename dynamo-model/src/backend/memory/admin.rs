@@ -182,6 +182,11 @@ impl MemoryBackend {
                     .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
                     .collect(),
                 items: BTreeMap::new(),
+                feed: {
+                    let mut feed = super::feed::Feed::default();
+                    feed.follow(&description);
+                    feed
+                },
             },
         );
         Ok(create_table::CreateTableOutput::builder()
@@ -360,6 +365,7 @@ impl MemoryBackend {
         if let Some(stream) = &input.stream_specification {
             set_stream(&mut description, stream).map_err(|m| validation(OP, m))?;
         }
+        table.feed.follow(&description);
         table.description = description.clone();
         Ok(update_table::UpdateTableOutput::builder()
             .table_description(description)

@@ -7,6 +7,7 @@
 mod admin;
 mod batch;
 mod eval;
+mod feed;
 
 mod parse;
 mod partiql;
@@ -279,6 +280,56 @@ impl MemoryBackend {
     /// An empty store.
     pub fn new() -> Self {
         MemoryBackend::default()
+    }
+
+    /// Deletes every item whose time to live has passed at `now`, in each table with TTL
+    /// enabled, as DynamoDB's TTL process does (there in the background, within a few days;
+    /// here when called), and returns how many it deleted. Each deletion is recorded in the
+    /// table's stream as a removal by TTL expiry.
+    ///
+    /// An item expires when its TTL attribute is a number of epoch seconds at or before
+    /// `now`; values more than five years in the past are ignored, as DynamoDB ignores them.
+    pub fn expire_items(&self, now: std::time::SystemTime) -> usize {
+        const FIVE_YEARS: u64 = 5 * 365 * 24 * 60 * 60;
+        let now = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let expired = |value: Option<&AttributeValue>| {
+            let Some(AttributeValue::N(text)) = value else {
+                return false;
+            };
+            text.parse::<f64>().is_ok_and(|at| {
+                at >= 0.0 && at <= now as f64 && at >= now.saturating_sub(FIVE_YEARS) as f64
+            })
+        };
+        let mut store = self.lock();
+        let mut deleted = 0;
+        for table in store.tables.values_mut() {
+            let Some(attribute) = table
+                .ttl
+                .as_ref()
+                .filter(|ttl| ttl.enabled)
+                .map(|ttl| ttl.attribute_name.clone())
+            else {
+                continue;
+            };
+            let keys: Vec<PrimaryKey> = table
+                .items
+                .iter()
+                .flat_map(|(hash, partition)| {
+                    partition
+                        .iter()
+                        .filter(|(_, item)| expired(item.get(&attribute)))
+                        .map(move |(range, _)| (hash.clone(), range.clone()))
+                })
+                .collect();
+            for key in keys {
+                if table.remove_as(&key, true).is_some() {
+                    deleted += 1;
+                }
+            }
+        }
+        deleted
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -1001,6 +1052,9 @@ fn changed_attributes(actions: &[UpdateAction]) -> HashSet<String> {
 macro_rules! implement_memory {
     ($($(#[$doc:meta])* $method:ident($name:literal, $class:ident): $input:ty => $output:ty, $error:ty;)*) => {
         impl Backend for MemoryBackend {
+            fn change_source(&self) -> Option<Arc<dyn crate::backend::changes::ChangeSource>> {
+                Some(Arc::new(self.clone()))
+            }
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
                     let result = input

@@ -278,7 +278,7 @@ impl MemoryBackend {
                 let key = target
                     .key_of(&item)
                     .map_err(|m| validation("MemoryBackend::load", m))?;
-                target.put(key, item);
+                target.restore(key, item);
             }
         }
         Ok(backend)

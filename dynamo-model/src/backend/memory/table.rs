@@ -129,6 +129,8 @@ pub(crate) struct Table {
     /// The table's tags (`CreateTable`, `TagResource`), by key.
     pub(crate) tags: BTreeMap<String, String>,
     pub(crate) items: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, Item>>,
+    /// The records of the table's streams.
+    pub(crate) feed: super::feed::Feed,
 }
 
 impl Table {
@@ -174,15 +176,37 @@ impl Table {
         self.items.get(&key.0)?.get(&key.1)
     }
 
+    /// Writes `item` at `key`, recording the change in the table's stream.
     pub(crate) fn put(&mut self, key: PrimaryKey, item: Item) {
+        if !self.feed.is_open() {
+            return self.restore(key, item);
+        }
+        let keys = self.key_item(&item);
+        let new = item.clone();
+        let old = self.items.entry(key.0).or_default().insert(key.1, item);
+        self.feed.record(keys, old.as_ref(), Some(&new));
+    }
+
+    /// Writes `item` at `key` as it was before (a snapshot loaded): no stream record.
+    pub(crate) fn restore(&mut self, key: PrimaryKey, item: Item) {
         self.items.entry(key.0).or_default().insert(key.1, item);
     }
 
+    /// Deletes the item at `key`, recording the removal in the table's stream.
     pub(crate) fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        self.remove_as(key, false)
+    }
+
+    /// As [`Table::remove`]; `expired` marks a removal by TTL expiry.
+    pub(crate) fn remove_as(&mut self, key: &PrimaryKey, expired: bool) -> Option<Item> {
         let partition = self.items.get_mut(&key.0)?;
         let removed = partition.remove(&key.1);
         if partition.is_empty() {
             self.items.remove(&key.0);
+        }
+        if let Some(old) = &removed {
+            self.feed
+                .record_as(self.key_item(old), Some(old), None, expired);
         }
         removed
     }
