@@ -915,6 +915,10 @@ mod batch_stream;
 mod metered;
 
 /// Encrypted attributes with data keys from AWS KMS (moto).
+/// Change streams: typed changes, checkpoints, view types, splits, TTL expiry.
+#[path = "changes.rs"]
+mod changes;
+
 #[path = "kms.rs"]
 mod kms;
 

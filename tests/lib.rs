@@ -163,6 +163,18 @@ pub fn sdk_client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
+/// A DynamoDB Streams client on [`endpoint`] (DynamoDB Local serves the Streams API on the
+/// same port).
+pub fn streams_client() -> aws_sdk_dynamodbstreams::Client {
+    let config = aws_sdk_dynamodbstreams::Config::builder()
+        .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("x", "x", None, None, "dynamo-model-tests"))
+        .endpoint_url(endpoint())
+        .build();
+    aws_sdk_dynamodbstreams::Client::from_conf(config)
+}
+
 /// The PyPI package and version of moto's server, which serves S3 and KMS to the tests.
 pub const MOTO_PACKAGE: &str = "moto[server]==5.2.5";
 
@@ -272,7 +284,9 @@ pub async fn put_raw<M: dynamo_model::Table>(db: &Dynamo, item: dynamo_model::It
 
 /// A client on DynamoDB Local with a table prefix of its own.
 pub fn local() -> Dynamo {
-    Dynamo::new(sdk_client()).with_table_prefix(unique_prefix())
+    Dynamo::new(sdk_client())
+        .with_streams(streams_client())
+        .with_table_prefix(unique_prefix())
 }
 
 /// Defines each test once per backend, `mod dynamodb_local { ... }` and `mod memory { ... }`,

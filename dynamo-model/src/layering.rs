@@ -17,7 +17,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     ("backends", &["backend"]),
     ("client", &["client"]),
-    ("extras", &["blocking", "lock", "partiql", "cursor"]),
+    (
+        "extras",
+        &["blocking", "lock", "partiql", "cursor", "changes"],
+    ),
     ("generated code's facade", &["private"]),
 ];
 

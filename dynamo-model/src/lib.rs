@@ -132,6 +132,7 @@
 
 pub mod backend;
 pub mod blocking;
+pub mod changes;
 mod client;
 pub mod compress;
 pub mod cursor;

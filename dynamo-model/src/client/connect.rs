@@ -60,7 +60,7 @@ impl Dynamo {
             .endpoint_url()
             .map(str::to_owned)
             .or_else(endpoint_from_env)
-            .is_some_and(|endpoint| is_local(&endpoint));
+            .filter(|endpoint| is_local(endpoint));
         Dynamo::from_config(&config, local).await
     }
 
@@ -73,11 +73,18 @@ impl Dynamo {
     ///
     /// [`ErrorKind::Configuration`], as [`from_env`](Self::from_env).
     pub async fn from_sdk_config(config: &SdkConfig) -> Result<Self> {
-        let local = config.endpoint_url().is_some_and(is_local);
+        let local = config
+            .endpoint_url()
+            .filter(|endpoint| is_local(endpoint))
+            .map(str::to_owned);
         Dynamo::from_config(config, local).await
     }
 
-    async fn from_config(config: &SdkConfig, local: bool) -> Result<Self> {
+    /// The client of `config`; `local_endpoint` is the endpoint when it is on this machine.
+    /// With the `streams` feature, it reads change streams from the same configuration
+    /// (and the same local endpoint).
+    async fn from_config(config: &SdkConfig, local_endpoint: Option<String>) -> Result<Self> {
+        let local = local_endpoint.is_some();
         let mut builder = aws_sdk_dynamodb::config::Builder::from(config);
         if config.region().is_none() {
             if !local {
@@ -85,6 +92,7 @@ impl Dynamo {
             }
             builder.set_region(Some(Region::new(LOCAL_REGION)));
         }
+        let mut substitute = None;
         let found = match config.credentials_provider() {
             Some(provider) => provider.provide_credentials().await.map(|_| ()),
             None => Err(
@@ -97,14 +105,30 @@ impl Dynamo {
             Ok(()) => {}
             Err(_) if local => {
                 let placeholder = Credentials::new("local", "local", None, None, "local endpoint");
-                builder.set_credentials_provider(Some(SharedCredentialsProvider::new(placeholder)));
+                let placeholder = SharedCredentialsProvider::new(placeholder);
+                builder.set_credentials_provider(Some(placeholder.clone()));
+                substitute = Some(placeholder);
             }
             Err(error) => {
                 return Err(configuration(NO_CREDENTIALS, Some(ErrorSource::new(error))));
             }
         }
-        Ok(Dynamo::new(aws_sdk_dynamodb::Client::from_conf(
-            builder.build(),
-        )))
+        let dynamo_config = builder.build();
+        #[cfg(not(feature = "streams"))]
+        let _ = substitute;
+        #[cfg(feature = "streams")]
+        let streams = {
+            let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(config);
+            streams.set_endpoint_url(local_endpoint);
+            streams.set_region(dynamo_config.region().cloned());
+            if substitute.is_some() {
+                streams.set_credentials_provider(substitute);
+            }
+            aws_sdk_dynamodbstreams::Client::from_conf(streams.build())
+        };
+        let db = Dynamo::new(aws_sdk_dynamodb::Client::from_conf(dynamo_config));
+        #[cfg(feature = "streams")]
+        let db = db.with_streams(streams);
+        Ok(db)
     }
 }

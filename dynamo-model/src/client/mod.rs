@@ -185,6 +185,8 @@ pub struct Dynamo {
     keys: seal::Keys,
     /// What the requests of this client and its clones cost.
     meter: Arc<crate::backend::Meter>,
+    /// Where the change streams of its tables are read from.
+    changes: Option<Arc<dyn crate::backend::changes::ChangeSource>>,
 }
 
 impl fmt::Debug for Dynamo {
@@ -225,6 +227,7 @@ impl Dynamo {
     /// turned them on.
     pub fn with_backend(backend: impl Backend) -> Self {
         let meter = Arc::new(crate::backend::Meter::default());
+        let changes = backend.change_source();
         let backend: Arc<dyn Backend> = Arc::new(crate::backend::MeteredBackend {
             inner: Arc::new(backend),
             meter: Arc::clone(&meter),
@@ -245,7 +248,31 @@ impl Dynamo {
             values,
             keys: seal::Keys::default(),
             meter,
+            changes,
         }
+    }
+
+    /// The same client, reading the change streams of its tables
+    /// ([`changes`](Dynamo::changes)) from `source`: a test double, or
+    /// [`AwsStreams`](crate::backend::AwsStreams) (feature `streams`).
+    pub fn with_change_source(&self, source: impl crate::backend::changes::ChangeSource) -> Self {
+        Dynamo {
+            changes: Some(Arc::new(source)),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, reading the change streams of its tables
+    /// ([`changes`](Dynamo::changes)) with a DynamoDB Streams client (feature `streams`).
+    /// Give it the same endpoint, region and credentials as the DynamoDB client.
+    #[cfg(feature = "streams")]
+    pub fn with_streams(&self, client: aws_sdk_dynamodbstreams::Client) -> Self {
+        self.with_change_source(crate::backend::AwsStreams::new(client))
+    }
+
+    /// Where the change streams of this client's tables are read from.
+    pub(crate) fn change_source(&self) -> Option<Arc<dyn crate::backend::changes::ChangeSource>> {
+        self.changes.clone()
     }
 
     /// Logs every request in full, item values included, as TRACE events of the target

@@ -230,6 +230,23 @@ pub enum ErrorKind {
         /// Why, and the fix when one is known.
         message: String,
     },
+    /// A change read from a table's stream lacks the image asked for: the kind of change
+    /// has none (an insert has no old image, a removal no new one), or the stream's view
+    /// type does not record it.
+    #[error("the {change} change of `{table}` (key {}) has no {image} image: {}", names(key), missing_image(change, image, *view))]
+    #[non_exhaustive]
+    MissingImage {
+        /// The table whose stream the change was read from.
+        table: String,
+        /// `INSERT`, `MODIFY` or `REMOVE`.
+        change: &'static str,
+        /// `old` or `new`.
+        image: &'static str,
+        /// The stream's view type (`KEYS_ONLY`, `NEW_IMAGE`, ...), when the record names it.
+        view: Option<&'static str>,
+        /// The key attributes of the changed item.
+        key: crate::value::Item,
+    },
     /// Writes of a batch refused before anything was sent, every one with its position, its
     /// key and why: nothing of the batch was written.
     #[error("{operation}: {} refused before sending, nothing written: {}", count_writes(writes.len()), refused_list(writes))]
@@ -650,6 +667,11 @@ impl Error {
         }
     }
 
+    /// True when a change read from a stream lacks the image asked for.
+    pub fn is_missing_image(&self) -> bool {
+        matches!(*self.kind, ErrorKind::MissingImage { .. })
+    }
+
     /// True when an item did not fit the model.
     pub fn is_decode(&self) -> bool {
         matches!(*self.kind, ErrorKind::Decode { .. })
@@ -793,6 +815,18 @@ fn missing_table(table: &str) -> String {
 }
 
 /// The attribute names of an item, sorted: `a, b`.
+/// Why a stream record lacks an image, and what records it.
+fn missing_image(change: &str, image: &str, view: Option<&str>) -> String {
+    match (change, image, view) {
+        ("INSERT", "old", _) => "an insert has no old image".to_owned(),
+        ("REMOVE", "new", _) => "a removal has no new image".to_owned(),
+        (_, _, Some(view)) => format!(
+            "the stream's view type is {view}, which does not record it; `#[dynamo(stream = \"new_and_old_images\")]` records both images"
+        ),
+        (_, _, None) => "the record does not hold it".to_owned(),
+    }
+}
+
 fn names(item: &crate::value::Item) -> String {
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort_unstable();

@@ -113,6 +113,20 @@ impl fmt::Debug for ErrorKind {
                 .field("problems", problems)
                 .field("key", &MaybeRedacted(key.as_ref()))
                 .finish(),
+            ErrorKind::MissingImage {
+                table,
+                change,
+                image,
+                view,
+                key,
+            } => f
+                .debug_struct("MissingImage")
+                .field("table", table)
+                .field("change", change)
+                .field("image", image)
+                .field("view", view)
+                .field("key", &Redacted(key))
+                .finish(),
             ErrorKind::Validation { model, problems } => f
                 .debug_struct("Validation")
                 .field("model", model)
