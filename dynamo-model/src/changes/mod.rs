@@ -34,6 +34,8 @@
 //! # }).unwrap();
 //! ```
 
+#[cfg(feature = "lambda")]
+pub mod lambda;
 mod reader;
 
 use std::fmt;
