@@ -919,6 +919,10 @@ mod metered;
 #[path = "changes.rs"]
 mod changes;
 
+/// The axum service and the Lambda function of the examples, as services.
+#[path = "services.rs"]
+mod services;
+
 #[path = "kms.rs"]
 mod kms;
 
