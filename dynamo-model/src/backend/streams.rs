@@ -148,13 +148,9 @@ fn record(record: types::Record) -> Option<StreamRecord> {
     converted.old_image = change.old_image.map(item);
     converted.new_image = change.new_image.map(item);
     converted.expired = expired;
-    converted.view = change.stream_view_type.and_then(|view| match view {
-        types::StreamViewType::KeysOnly => Some(StreamView::KeysOnly),
-        types::StreamViewType::NewImage => Some(StreamView::NewImage),
-        types::StreamViewType::OldImage => Some(StreamView::OldImage),
-        types::StreamViewType::NewAndOldImages => Some(StreamView::NewAndOldImages),
-        _ => None,
-    });
+    converted.view = change
+        .stream_view_type
+        .and_then(|view| StreamView::from_type_name(view.as_str()));
     if let Some(at) = change.approximate_creation_date_time {
         converted.created_at = u64::try_from(at.secs()).map_or(SystemTime::UNIX_EPOCH, |secs| {
             SystemTime::UNIX_EPOCH + Duration::from_secs(secs)

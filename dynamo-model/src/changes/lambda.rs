@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use aws_lambda_events::event::dynamodb::{EventRecord, StreamViewType};
+use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_lambda_events::event::streams::DynamoDbBatchItemFailure;
 
 use super::{decode, Change};
@@ -190,13 +190,7 @@ fn convert(record: &EventRecord, table: &str) -> Result<StreamRecord> {
     converted.view = change
         .stream_view_type
         .as_ref()
-        .and_then(|view| match view {
-            StreamViewType::KeysOnly => Some(StreamView::KeysOnly),
-            StreamViewType::NewImage => Some(StreamView::NewImage),
-            StreamViewType::OldImage => Some(StreamView::OldImage),
-            StreamViewType::NewAndOldImages => Some(StreamView::NewAndOldImages),
-            _ => None,
-        });
+        .and_then(|view| StreamView::from_type_name(&view.to_string()));
     converted.created_at = u64::try_from(change.approximate_creation_date_time.timestamp())
         .map_or(SystemTime::UNIX_EPOCH, |secs| {
             SystemTime::UNIX_EPOCH + Duration::from_secs(secs)

@@ -65,6 +65,18 @@ impl StreamView {
             StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
         }
     }
+
+    /// The view of a `StreamViewType` value, `None` for another text.
+    pub fn from_type_name(name: &str) -> Option<StreamView> {
+        [
+            StreamView::KeysOnly,
+            StreamView::NewImage,
+            StreamView::OldImage,
+            StreamView::NewAndOldImages,
+        ]
+        .into_iter()
+        .find(|view| view.as_str() == name)
+    }
 }
 
 impl TableMeta {

@@ -7,7 +7,7 @@
 
 use std::time::SystemTime;
 
-use aws_sdk_dynamodb::types::{StreamViewType, TableDescription};
+use aws_sdk_dynamodb::types::TableDescription;
 
 use super::{validation, MemoryBackend};
 use crate::backend::changes::{
@@ -43,16 +43,6 @@ impl Stream {
     }
 }
 
-fn view_of(view: &StreamViewType) -> Option<StreamView> {
-    Some(match view {
-        StreamViewType::KeysOnly => StreamView::KeysOnly,
-        StreamViewType::NewImage => StreamView::NewImage,
-        StreamViewType::OldImage => StreamView::OldImage,
-        StreamViewType::NewAndOldImages => StreamView::NewAndOldImages,
-        _ => return None,
-    })
-}
-
 impl Feed {
     /// Follows the table's stream setting: a new stream when one was turned on, the
     /// current one closed when it was turned off.
@@ -61,7 +51,8 @@ impl Feed {
             .stream_specification
             .as_ref()
             .filter(|spec| spec.stream_enabled)
-            .and_then(|spec| spec.stream_view_type.as_ref().and_then(view_of))
+            .and_then(|spec| spec.stream_view_type.as_ref())
+            .and_then(|view| StreamView::from_type_name(view.as_str()))
             .zip(description.latest_stream_arn.clone());
         let current = self.streams.last().filter(|s| s.open).map(|s| &s.arn);
         if current == wanted.as_ref().map(|(_, arn)| arn) {
