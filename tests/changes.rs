@@ -65,6 +65,19 @@ struct OldImage {
     total: u32,
 }
 
+/// A model with an encrypted attribute: its images are opened with the client's key.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "stream_secrets",
+    hash_key = "id",
+    stream = "new_and_old_images"
+)]
+struct Secret {
+    id: String,
+    #[dynamo(encrypt)]
+    pin: String,
+}
+
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(table = "stream_none", hash_key = "id")]
 struct NoStream {
@@ -343,6 +356,24 @@ conformance! {
             .unwrap()
             .unwrap();
         assert_eq!(change.new_image().unwrap().id, "after");
+    }
+
+    async fn encrypted_attributes_are_opened_in_images(db: Dynamo) {
+        let db = db.with_key_provider(dynamo_model::encryption::LocalKey::new("stream-key", [7u8; 32]));
+        db.create_table::<Secret>().await.unwrap();
+        db.put(&Secret { id: "s".into(), pin: "1234".into() }).await.unwrap();
+        db.put(&Secret { id: "s".into(), pin: "5678".into() }).await.unwrap();
+        let changes = read_all::<Secret>(&db).await;
+        let pins: Vec<(Option<String>, Option<String>)> = changes
+            .iter()
+            .map(|c| (c.old_image().ok().map(|s| s.pin.clone()), c.new_image().ok().map(|s| s.pin.clone())))
+            .collect();
+        assert_eq!(pins, [(None, Some("1234".into())), (Some("1234".into()), Some("5678".into()))]);
+
+        // Without the key, the image does not open: an error naming the item, not garbage.
+        let other = db.with_key_provider(dynamo_model::encryption::LocalKey::new("other-key", [8u8; 32]));
+        let results: Vec<_> = other.changes::<Secret>().until_caught_up().stream().collect().await;
+        assert!(results.iter().all(Result::is_err), "{results:?}");
     }
 
     async fn a_table_without_a_stream_is_a_clear_error(db: Dynamo) {
