@@ -17,23 +17,42 @@ use super::table::{IndexDef, KeyDef, Table};
 use super::{not_found, validation, MemoryBackend};
 use crate::error::{ErrorKind, Result};
 
+/// The partition (`HASH`) and sort (`RANGE`) attributes of a key schema, in order, typed by
+/// the attribute definitions.
 fn key_defs(
     schema: &[aws_sdk_dynamodb::types::KeySchemaElement],
     types: &BTreeMap<String, ScalarAttributeType>,
-) -> std::result::Result<(KeyDef, Option<KeyDef>), String> {
-    let def = |kind: KeyType| -> Option<std::result::Result<KeyDef, String>> {
-        schema.iter().find(|k| k.key_type() == &kind).map(|k| {
-            let name = k.attribute_name().to_owned();
-            let ty = types.get(&name).cloned().ok_or_else(|| {
-                format!("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [{name}]")
-            })?;
-            Ok(KeyDef { name, ty })
-        })
+) -> std::result::Result<(Vec<KeyDef>, Vec<KeyDef>), String> {
+    let defs = |kind: KeyType| -> std::result::Result<Vec<KeyDef>, String> {
+        schema
+            .iter()
+            .filter(|k| k.key_type() == &kind)
+            .map(|k| {
+                let name = k.attribute_name().to_owned();
+                let ty = types.get(&name).cloned().ok_or_else(|| {
+                    format!("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [{name}]")
+                })?;
+                Ok(KeyDef { name, ty })
+            })
+            .collect()
     };
-    let hash = def(KeyType::Hash)
-        .ok_or("One or more parameter values were invalid: Missing the hash key")??;
-    let range = def(KeyType::Range).transpose()?;
-    Ok((hash, range))
+    let hash = defs(KeyType::Hash)?;
+    if hash.is_empty() {
+        return Err("One or more parameter values were invalid: Missing the hash key".to_owned());
+    }
+    Ok((hash, defs(KeyType::Range)?))
+}
+
+/// The table's own key: one partition attribute, at most one sort attribute.
+fn table_key(
+    schema: &[aws_sdk_dynamodb::types::KeySchemaElement],
+    types: &BTreeMap<String, ScalarAttributeType>,
+) -> std::result::Result<(KeyDef, Option<KeyDef>), String> {
+    let (mut hash, mut range) = key_defs(schema, types)?;
+    if hash.len() > 1 || range.len() > 1 {
+        return Err("1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2".to_owned());
+    }
+    Ok((hash.remove(0), range.pop()))
 }
 
 /// An index of a `CreateTable` request: its keys (typed by the attribute definitions) and
@@ -45,11 +64,25 @@ fn index_def(
     types: &BTreeMap<String, ScalarAttributeType>,
     global: bool,
 ) -> std::result::Result<IndexDef, String> {
-    let (hash, range) = key_defs(schema, types)?;
+    let (mut hash, mut range) = key_defs(schema, types)?;
+    let limit = if global { 4 } else { 1 };
+    if hash.len() > limit || range.len() > limit {
+        return Err(format!(
+            "One or more parameter values were invalid: index {name} has more key attributes than allowed: at most {limit} HASH and {limit} RANGE"
+        ));
+    }
+    let more_hash = hash.split_off(1);
+    let more_range = if range.is_empty() {
+        Vec::new()
+    } else {
+        range.split_off(1)
+    };
     Ok(IndexDef {
         name: name.to_owned(),
-        hash,
-        range,
+        hash: hash.remove(0),
+        range: range.pop(),
+        more_hash,
+        more_range,
         projection: projection
             .and_then(|p| p.projection_type().cloned())
             .unwrap_or(ProjectionType::All),
@@ -80,7 +113,7 @@ impl MemoryBackend {
             .flatten()
             .map(|d| (d.attribute_name().to_owned(), d.attribute_type().clone()))
             .collect();
-        let (hash, range) = key_defs(input.key_schema.as_deref().unwrap_or_default(), &types)
+        let (hash, range) = table_key(input.key_schema.as_deref().unwrap_or_default(), &types)
             .map_err(|m| validation(OP, m))?;
         let mut indexes = Vec::new();
         let mut gsi_descriptions = Vec::new();

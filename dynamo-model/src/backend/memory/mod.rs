@@ -641,12 +641,16 @@ impl MemoryBackend {
             }
             None => (&table.hash, None),
         };
-        let hash = partition_value(&key_condition, hash_def).ok_or_else(|| {
+        let missed = |key: &KeyDef| {
             validation(
                 OP,
-                "Query condition missed key schema element: ".to_owned() + &hash_def.name,
+                "Query condition missed key schema element: ".to_owned() + &key.name,
             )
-        })?;
+        };
+        let hash = partition_value(&key_condition, hash_def).ok_or_else(|| missed(hash_def))?;
+        for more in index.iter().flat_map(|index| &index.more_hash) {
+            partition_value(&key_condition, more).ok_or_else(|| missed(more))?;
+        }
         let forward = input.scan_index_forward.unwrap_or(true);
         let start = input
             .exclusive_start_key
@@ -850,9 +854,7 @@ fn start_position(
     let mut position = Vec::new();
     match index {
         Some(index) => {
-            if let Some(range) = &index.range {
-                position.push(range.value_of(start).ok().flatten().ok_or_else(invalid)?);
-            }
+            position.extend(index.sort_of(start).ok_or_else(invalid)?);
             position.push(hash);
             position.extend(range);
         }
@@ -870,13 +872,10 @@ fn scan_position(
     match index {
         Some(index) => {
             let mut position = start_position(table, Some(index), start)?;
-            let hash = index
-                .hash
-                .value_of(start)
-                .ok()
-                .flatten()
+            let partition = index
+                .partition_of(start)
                 .ok_or("The provided starting key is invalid")?;
-            position.insert(0, hash);
+            position.splice(0..0, partition);
             Ok(position)
         }
         None => {
@@ -921,7 +920,7 @@ fn paginate(
         let key = || {
             let mut key = table.key_item(&item);
             if let Some(index) = index {
-                for k in std::iter::once(&index.hash).chain(&index.range) {
+                for k in index.keys() {
                     if let Some(v) = item.get(&k.name) {
                         key.insert(k.name.clone(), v.clone());
                     }

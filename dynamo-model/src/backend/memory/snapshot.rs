@@ -116,6 +116,8 @@ fn table_json(name: &str, table: &Table) -> Value {
                 "global": i.global,
                 "hash": key_json(&i.hash),
                 "range": i.range.as_ref().map(key_json),
+                "more_hash": i.more_hash.iter().map(key_json).collect::<Vec<_>>(),
+                "more_range": i.more_range.iter().map(key_json).collect::<Vec<_>>(),
                 "projection": i.projection.as_str(),
                 "non_key_attributes": i.non_key_attributes,
             })
@@ -142,22 +144,30 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
             ScalarAttributeType::from(v.get("type")?.as_str()?),
         ))
     };
-    let schema = |hash: &Value, range: &Value| -> Option<Vec<KeySchemaElement>> {
-        let mut elements = vec![KeySchemaElement::builder()
-            .attribute_name(key(hash)?.0)
-            .key_type(KeyType::Hash)
+    // The multi-attribute keys of an index: absent in snapshots of older versions.
+    let more = |index: &Value, field: &str| -> Vec<Value> {
+        index
+            .get(field)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let element = |v: &Value, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(key(v)?.0)
+            .key_type(kind)
             .build()
-            .ok()?];
-        if !range.is_null() {
-            elements.push(
-                KeySchemaElement::builder()
-                    .attribute_name(key(range)?.0)
-                    .key_type(KeyType::Range)
-                    .build()
-                    .ok()?,
-            );
-        }
-        Some(elements)
+            .ok()
+    };
+    let schema = |hash: &Value, range: &Value, more_hash: &[Value], more_range: &[Value]| {
+        let hashes = std::iter::once(hash).chain(more_hash);
+        let ranges = std::iter::once(range)
+            .filter(|r| !r.is_null())
+            .chain(more_range);
+        hashes
+            .map(|h| element(h, KeyType::Hash))
+            .chain(ranges.map(|r| element(r, KeyType::Range)))
+            .collect::<Option<Vec<KeySchemaElement>>>()
     };
     let mut definitions: HashMap<String, ScalarAttributeType> = HashMap::new();
     let mut remember = |v: &Value| {
@@ -172,6 +182,8 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
     for index in table.get("indexes")?.as_array()? {
         remember(index.get("hash")?);
         remember(index.get("range")?);
+        let (more_hash, more_range) = (more(index, "more_hash"), more(index, "more_range"));
+        more_hash.iter().chain(&more_range).for_each(&mut remember);
         let projection = Projection::builder()
             .projection_type(ProjectionType::from(index.get("projection")?.as_str()?))
             .set_non_key_attributes(
@@ -187,7 +199,12 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
             )
             .build();
         let name = index.get("name")?.as_str()?;
-        let keys = schema(index.get("hash")?, index.get("range")?)?;
+        let keys = schema(
+            index.get("hash")?,
+            index.get("range")?,
+            &more_hash,
+            &more_range,
+        )?;
         if index.get("global")?.as_bool()? {
             globals.push(
                 GlobalSecondaryIndex::builder()
@@ -220,7 +237,12 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
         .collect::<Option<Vec<_>>>()?;
     CreateTableInput::builder()
         .table_name(table.get("name")?.as_str()?)
-        .set_key_schema(Some(schema(table.get("hash")?, table.get("range")?)?))
+        .set_key_schema(Some(schema(
+            table.get("hash")?,
+            table.get("range")?,
+            &[],
+            &[],
+        )?))
         .set_attribute_definitions(Some(definitions))
         .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
         .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))

@@ -91,9 +91,46 @@ pub(crate) struct IndexDef {
     pub(crate) name: String,
     pub(crate) hash: KeyDef,
     pub(crate) range: Option<KeyDef>,
+    /// The partition attributes after the first (a multi-attribute key of a global index).
+    pub(crate) more_hash: Vec<KeyDef>,
+    /// The sort attributes after the first.
+    pub(crate) more_range: Vec<KeyDef>,
     pub(crate) projection: ProjectionType,
     pub(crate) non_key_attributes: Vec<String>,
     pub(crate) global: bool,
+}
+
+impl IndexDef {
+    /// Every partition attribute, in order.
+    pub(crate) fn partition_keys(&self) -> impl Iterator<Item = &KeyDef> {
+        std::iter::once(&self.hash).chain(&self.more_hash)
+    }
+
+    /// Every sort attribute, in order.
+    pub(crate) fn sort_keys(&self) -> impl Iterator<Item = &KeyDef> {
+        self.range.iter().chain(&self.more_range)
+    }
+
+    /// Every key attribute: the partition's, then the sort's.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &KeyDef> {
+        self.partition_keys().chain(self.sort_keys())
+    }
+
+    /// The values of `keys` in `item`; `None` when one is missing (or mistyped): the item
+    /// is not in the index.
+    fn values_of<'a>(keys: impl Iterator<Item = &'a KeyDef>, item: &Item) -> Option<Vec<KeyValue>> {
+        keys.map(|key| key.value_of(item).ok().flatten()).collect()
+    }
+
+    /// The partition values of `item` in this index.
+    pub(crate) fn partition_of(&self, item: &Item) -> Option<Vec<KeyValue>> {
+        Self::values_of(self.partition_keys(), item)
+    }
+
+    /// The sort values of `item` in this index.
+    pub(crate) fn sort_of(&self, item: &Item) -> Option<Vec<KeyValue>> {
+        Self::values_of(self.sort_keys(), item)
+    }
 }
 
 /// DynamoDB's message about key sizes.
@@ -214,7 +251,7 @@ impl Table {
     /// Index key attributes of a written item must have the declared types.
     pub(crate) fn check_index_keys(&self, item: &Item) -> Result<(), String> {
         for index in &self.indexes {
-            for key in std::iter::once(&index.hash).chain(&index.range) {
+            for key in index.keys() {
                 key.value_of(item).map_err(|_| {
                     format!(
                         "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
@@ -243,15 +280,11 @@ impl Table {
         match index.projection {
             ProjectionType::All => item.clone(),
             _ => {
-                let keys = [
-                    Some(&self.hash),
-                    self.range.as_ref(),
-                    Some(&index.hash),
-                    index.range.as_ref(),
-                ];
+                let table_keys = [Some(&self.hash), self.range.as_ref()];
                 item.iter()
                     .filter(|(name, _)| {
-                        keys.iter().flatten().any(|k| &k.name == *name)
+                        table_keys.iter().flatten().any(|k| &k.name == *name)
+                            || index.keys().any(|k| &k.name == *name)
                             || (index.projection == ProjectionType::Include
                                 && index.non_key_attributes.contains(name))
                     })
@@ -271,16 +304,13 @@ impl Table {
         let mut entries: Vec<(Vec<KeyValue>, Item)> = self
             .all_items()
             .filter_map(|item| {
-                let index_hash = index.hash.value_of(item).ok().flatten()?;
-                if hash.is_some_and(|h| *h != index_hash) {
+                let partition = index.partition_of(item)?;
+                if hash.is_some_and(|h| *h != partition[0]) {
                     return None;
                 }
-                let mut position = Vec::new();
-                if let Some(range) = &index.range {
-                    position.push(range.value_of(item).ok().flatten()?);
-                }
+                let mut position = index.sort_of(item)?;
                 if hash.is_none() {
-                    position.insert(0, index_hash);
+                    position.splice(0..0, partition);
                 }
                 let (table_hash, table_range) = self.key_of(item).ok()?;
                 position.push(table_hash);
