@@ -201,6 +201,11 @@ pub(crate) struct IndexDef {
     pub(crate) local: bool,
     pub(crate) hash_key: KeyDef,
     pub(crate) range_key: Option<KeyDef>,
+    /// The fields of a multi-attribute partition key after the first (a `gsi`'s
+    /// `hash_key = ["a", "b"]`).
+    pub(crate) more_hash: Vec<usize>,
+    /// The fields of a multi-attribute sort key after the first.
+    pub(crate) more_range: Vec<usize>,
     pub(crate) projection: Projection,
 }
 
@@ -391,15 +396,41 @@ impl Model {
                     || range.as_ref().and_then(KeyDef::field) == Some(position)
             };
             keys(&table.hash_key, &table.range_key)
-                || table
-                    .indexes
-                    .iter()
-                    .any(|i| keys(&i.hash_key, &i.range_key))
+                || table.indexes.iter().any(|i| {
+                    keys(&i.hash_key, &i.range_key)
+                        || i.more_hash.contains(&position)
+                        || i.more_range.contains(&position)
+                })
         })
     }
 }
 
 impl IndexDef {
+    /// True for a multi-attribute key: more than one partition or sort field.
+    pub(crate) fn is_composite(&self) -> bool {
+        !self.more_hash.is_empty() || !self.more_range.is_empty()
+    }
+
+    /// Every partition field then every sort field, in order (a composite index's keys
+    /// are all fields).
+    pub(crate) fn sort_fields(&self) -> Vec<usize> {
+        self.range_key
+            .as_ref()
+            .and_then(KeyDef::field)
+            .into_iter()
+            .chain(self.more_range.iter().copied())
+            .collect()
+    }
+
+    /// The partition fields, in order.
+    pub(crate) fn partition_fields(&self) -> Vec<usize> {
+        self.hash_key
+            .field()
+            .into_iter()
+            .chain(self.more_hash.iter().copied())
+            .collect()
+    }
+
     /// `by_email` -> `BY_EMAIL`, the name of the index's `const` handle.
     pub(crate) fn const_name(&self) -> String {
         identifier(

@@ -83,13 +83,50 @@ pub(crate) struct FieldReceiver {
 #[derive(FromMeta)]
 pub(crate) struct IndexReceiver {
     pub(crate) name: SpannedValue<String>,
-    pub(crate) hash_key: Option<SpannedValue<String>>,
-    pub(crate) range_key: Option<SpannedValue<String>>,
+    pub(crate) hash_key: Option<SpannedValue<KeyNames>>,
+    pub(crate) range_key: Option<SpannedValue<KeyNames>>,
     pub(crate) pk: Option<SpannedValue<String>>,
     pub(crate) sk: Option<SpannedValue<String>>,
     pub(crate) pk_attribute: Option<SpannedValue<String>>,
     pub(crate) sk_attribute: Option<SpannedValue<String>>,
     pub(crate) projection: Option<SpannedValue<ProjectionSpec>>,
+}
+
+/// An index key's fields: `hash_key = "tenant_id"`, or a multi-attribute key of up to four,
+/// `hash_key = ["tenant_id", "region"]`.
+pub(crate) struct KeyNames(pub(crate) Vec<LitStr>);
+
+impl FromMeta for KeyNames {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        let literal = |expr: &syn::Expr| match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Ok(text.clone()),
+            other => Err(darling::Error::custom(
+                "expected a field name in quotes: `\"tenant_id\"`",
+            )
+            .with_span(other)),
+        };
+        match expr {
+            syn::Expr::Array(array) => {
+                let names = array
+                    .elems
+                    .iter()
+                    .map(literal)
+                    .collect::<darling::Result<Vec<_>>>()?;
+                if names.is_empty() {
+                    return Err(
+                        darling::Error::custom("an index key names one to four fields")
+                            .with_span(array),
+                    );
+                }
+                Ok(KeyNames(names))
+            }
+            syn::Expr::Group(group) => Self::from_expr(&group.expr),
+            single => Ok(KeyNames(vec![literal(single)?])),
+        }
+    }
 }
 
 /// `projection = "all" | "keys_only"` or `projection(include("a", "b"))`.

@@ -14,7 +14,9 @@ use crate::model::{
     Codec, DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role,
     SegmentDef, TableDef, TemplateDef,
 };
-use crate::receiver::{FieldReceiver, IndexReceiver, ModelReceiver, ProjectionSpec, SerdeHints};
+use crate::receiver::{
+    FieldReceiver, IndexReceiver, KeyNames, ModelReceiver, ProjectionSpec, SerdeHints,
+};
 use crate::template::RawSegment;
 
 /// `did you mean` for `value` among `candidates`, when one is close.
@@ -598,6 +600,17 @@ fn check_unique_attributes(errors: &mut Accumulator, fields: &[Field]) {
     }
 }
 
+/// An index key's first field, and its other fields (a multi-attribute key).
+fn split_key_names(
+    names: Option<&SpannedValue<KeyNames>>,
+) -> (Option<SpannedValue<String>>, Vec<SpannedValue<String>>) {
+    let mut fields = names
+        .into_iter()
+        .flat_map(|names| names.0.iter())
+        .map(|name| SpannedValue::new(name.value(), name.span()));
+    (fields.next(), fields.collect())
+}
+
 /// The key options of a table or an index.
 struct KeyOptions<'a> {
     hash_key: &'a Option<SpannedValue<String>>,
@@ -888,21 +901,18 @@ impl TableBuilder<'_> {
     ) -> Option<IndexDef> {
         let kind = if local { "lsi" } else { "gsi" };
         check_resource_name(self.errors, "index", &index.name);
+        let (hash_first, hash_more) = split_key_names(index.hash_key.as_ref());
+        let (range_first, range_more) = split_key_names(index.range_key.as_ref());
         let keys = KeyOptions {
-            hash_key: &index.hash_key,
-            range_key: &index.range_key,
+            hash_key: &hash_first,
+            range_key: &range_first,
             pk: &index.pk,
             sk: &index.sk,
             pk_attribute: &index.pk_attribute,
             sk_attribute: &index.sk_attribute,
         };
         let hash_key = if local {
-            if let Some(span) = index
-                .hash_key
-                .as_ref()
-                .or(index.pk.as_ref())
-                .map(|h| h.span())
-            {
+            if let Some(span) = hash_first.as_ref().or(index.pk.as_ref()).map(|h| h.span()) {
                 self.errors.push(
                     Error::custom(
                         "an `lsi` shares the table's partition key; remove `hash_key`/`pk`",
@@ -957,14 +967,88 @@ impl TableBuilder<'_> {
                     .collect(),
             ),
         };
-        Some(IndexDef {
+        let more_hash = self.more_key_fields(index, "hash_key", &hash_more, local)?;
+        let more_range = self.more_key_fields(index, "range_key", &range_more, local)?;
+        let templated = hash_key.as_ref().is_some_and(|h| h.template().is_some())
+            || range_key.as_ref().is_some_and(|r| r.template().is_some());
+        if templated && !(more_hash.is_empty() && more_range.is_empty()) {
+            self.errors.push(
+                Error::custom(format!(
+                    "`gsi` `{}`: a multi-attribute key is made of plain fields; it cannot be combined with a `pk`/`sk` template",
+                    index.name.as_str()
+                ))
+                .with_span(&index.span()),
+            );
+            return None;
+        }
+        let index = IndexDef {
             name: index.name.as_str().to_owned(),
             span: index.name.span(),
             local,
             hash_key: hash_key?,
             range_key,
+            more_hash,
+            more_range,
             projection,
-        })
+        };
+        let keys: Vec<usize> = index
+            .partition_fields()
+            .into_iter()
+            .chain(index.sort_fields())
+            .collect();
+        if let Some(twice) = keys
+            .iter()
+            .enumerate()
+            .find_map(|(at, field)| keys[..at].contains(field).then_some(*field))
+        {
+            self.errors.push(
+                Error::custom(format!(
+                    "`gsi` `{}`: `{}` is named twice in its key; each key attribute is one field",
+                    index.name, self.fields[twice].ident
+                ))
+                .with_span(&index.span),
+            );
+            return None;
+        }
+        Some(index)
+    }
+
+    /// The fields of a multi-attribute key after its first: only on a `gsi`, at most four
+    /// in all, each once.
+    fn more_key_fields(
+        &mut self,
+        index: &SpannedValue<IndexReceiver>,
+        option: &str,
+        more: &[SpannedValue<String>],
+        local: bool,
+    ) -> Option<Vec<usize>> {
+        let Some(first_extra) = more.first() else {
+            return Some(Vec::new());
+        };
+        let name = index.name.as_str();
+        if local {
+            self.errors.push(
+                Error::custom(format!(
+                    "`lsi` `{name}`: multi-attribute keys are for a `gsi`; a local index has one sort key"
+                ))
+                .with_span(&first_extra.span()),
+            );
+            return None;
+        }
+        if more.len() > 3 {
+            self.errors.push(
+                Error::custom(format!(
+                    "`gsi` `{name}`: `{option}` names {} fields; DynamoDB allows at most 4",
+                    more.len() + 1
+                ))
+                .with_span(&more[3].span()),
+            );
+            return None;
+        }
+        let what = format!("gsi {option}");
+        more.iter()
+            .map(|field| self.key_field(&what, field))
+            .collect()
     }
 
     /// The attribute name of the stored field a projection names.

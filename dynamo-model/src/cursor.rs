@@ -27,8 +27,9 @@ use crate::value::Item;
 
 /// The format version, the first byte of every cursor.
 const VERSION: u8 = 1;
-/// A key has at most four attributes: the table's two and an index's two.
-const MAX_ATTRIBUTES: usize = 4;
+/// A key has at most ten attributes: the table's two and an index's eight (four partition
+/// and four sort attributes of a multi-attribute key).
+const MAX_ATTRIBUTES: usize = 10;
 /// DynamoDB's longest key attribute value (a partition key, 2048 bytes).
 const MAX_VALUE_BYTES: usize = crate::value::MAX_PARTITION_KEY_BYTES;
 /// DynamoDB's longest attribute name.

@@ -7,7 +7,8 @@ pub use std;
 
 pub use crate::error::Result;
 pub use crate::expr::{
-    KeyCondition, KeyField, KeySchema, RangeKeyOf, SortKeyPrefix, TemplatePartition,
+    KeyCondition, KeyField, KeySchema, MultiAttributePartition, RangeKeyOf, SortAttributeOf,
+    SortKeyPrefix, TemplatePartition,
 };
 pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
@@ -569,6 +570,12 @@ pub fn check_entity(item: &Item, meta: &TableMeta, problems: &mut Problems) {
 /// The key condition on the partition of `S` whose key template is rendered from `values`.
 pub fn template_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondition<S> {
     KeyCondition::from_template_parts(values)
+}
+
+/// The key condition on the partition of the multi-attribute index `S` whose attributes
+/// have `values`, in order.
+pub fn multi_attribute_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondition<S> {
+    KeyCondition::from_partition(values)
 }
 
 /// Parses templated keys back into the values of their parts, in key order.

@@ -51,6 +51,33 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             kind(index),
             index.name
         );
+        let partition = index.is_composite().then(|| {
+            let fields: Vec<&crate::model::Field> = index
+                .partition_fields()
+                .into_iter()
+                .map(|position| &model.fields[position])
+                .collect();
+            let names = fields.iter().map(|f| &f.ident);
+            let values = fields.iter().map(|f| &f.ident);
+            let types = fields.iter().map(|f| {
+                let field_ty = &f.ty;
+                quote_spanned!(field_ty.span()=> impl #private::KeyArg<<#field_ty as #private::IndexKeyAttribute>::Key>)
+            });
+            let attributes: Vec<String> = fields.iter().map(|f| format!("`{}`", f.attribute)).collect();
+            let doc = format!(
+                " The partition of this index whose attributes {} have these values; then \
+                 `sort_eq` and `sort` on its sort attributes, in order.",
+                attributes.join(", ")
+            );
+            quote! {
+                #[doc = #doc]
+                #vis fn key(self, #(#names: #types),*) -> #private::KeyCondition<#ty> {
+                    #private::multi_attribute_partition::<#ty>(
+                        #private::std::vec![#(#private::KeyArg::into_key_value(#values)),*]
+                    )
+                }
+            }
+        });
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +95,8 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
                 #vis fn meta(self) -> &'static #private::IndexMeta {
                     #private::Index::meta(self)
                 }
+
+                #partition
             }
         }
     });
@@ -284,11 +313,25 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             Projection::KeysOnly => quote!(#private::Projection::KeysOnly),
             Projection::Include(names) => quote!(#private::Projection::Include(&[#(#names),*])),
         };
+        let more = |fields: &[usize]| {
+            let metas = fields.iter().map(|position| {
+                key_meta(
+                    model,
+                    &KeyDef::Field(*position),
+                    "IndexKeyAttribute",
+                    &private,
+                )
+            });
+            quote!(&[#(#metas),*])
+        };
+        let (more_hash, more_range) = (more(&index.more_hash), more(&index.more_range));
         quote!(#private::IndexMeta {
             name: #index_name,
             kind: #kind,
             hash_key: #hash,
             range_key: #range,
+            more_hash_keys: #more_hash,
+            more_range_keys: #more_range,
             projection: #projection,
         })
     });
@@ -361,9 +404,41 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         } else {
             quote!(#handle)
         };
-        let hash_ty = partition_type(model, &index.hash_key, &hash_schema, index.local, &private);
+        let hash_ty = if index.more_hash.is_empty() {
+            partition_type(model, &index.hash_key, &hash_schema, index.local, &private)
+        } else {
+            quote!(#private::MultiAttributePartition<#handle>)
+        };
 
-        let range_key = range_key_of(&quote!(#handle), index.range_key.as_ref());
+        // A multi-attribute sort key is given attribute by attribute (`sort_eq`, `sort`);
+        // `range` names the one sort attribute of other keys.
+        let range_key = if index.more_range.is_empty() {
+            range_key_of(&quote!(#handle), index.range_key.as_ref())
+        } else {
+            None
+        };
+        let more_keys = index.is_composite().then(|| {
+            quote! {
+                fn more_hash_keys() -> &'static [#private::KeyMeta] {
+                    __INDEXES[#position].more_hash_keys
+                }
+
+                fn more_range_keys() -> &'static [#private::KeyMeta] {
+                    __INDEXES[#position].more_range_keys
+                }
+            }
+        });
+        let sort_attributes = if index.is_composite() {
+            index.sort_fields()
+        } else {
+            Vec::new()
+        };
+        let sort_attributes = sort_attributes.iter().enumerate().map(|(at, position)| {
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #private::SortAttributeOf<#handle, #at> for #private::KeyField<#position> #where_clause {}
+            }
+        });
         let prefixes = sort_prefixes(model, index.range_key.as_ref(), &quote!(#handle), &private);
         quote! {
             #[automatically_derived]
@@ -391,9 +466,12 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                 fn range_key() -> #private::core::option::Option<#private::KeyMeta> {
                     __INDEXES[#position].range_key
                 }
+
+                #more_keys
             }
 
             #range_key
+            #(#sort_attributes)*
             #prefixes
         }
     });
@@ -608,7 +686,14 @@ pub(super) fn projected_attributes(model: &Model, index: &IndexDef) -> Option<Ve
         .map(|key| match key {
             KeyDef::Field(position) => model.fields[*position].attribute.clone(),
             KeyDef::Template(template) => template.attribute.clone(),
-        });
+        })
+        .chain(
+            index
+                .more_hash
+                .iter()
+                .chain(&index.more_range)
+                .map(|position| model.fields[*position].attribute.clone()),
+        );
     let mut names: Vec<String> = Vec::new();
     for name in keys.chain(included.iter().cloned()) {
         if !names.contains(&name) {

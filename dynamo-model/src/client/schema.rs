@@ -356,11 +356,16 @@ fn live_keys(schema: &[aws_sdk_dynamodb::types::KeySchemaElement]) -> Vec<(Strin
 
 /// The key schema of an index or table of the model, in the same form.
 fn model_keys(
-    hash: crate::meta::KeyMeta,
-    range: Option<crate::meta::KeyMeta>,
+    hash: impl IntoIterator<Item = crate::meta::KeyMeta>,
+    range: impl IntoIterator<Item = crate::meta::KeyMeta>,
 ) -> Vec<(String, String)> {
-    std::iter::once((hash.attribute.to_owned(), "HASH".to_owned()))
-        .chain(range.map(|r| (r.attribute.to_owned(), "RANGE".to_owned())))
+    hash.into_iter()
+        .map(|h| (h.attribute.to_owned(), "HASH".to_owned()))
+        .chain(
+            range
+                .into_iter()
+                .map(|r| (r.attribute.to_owned(), "RANGE".to_owned())),
+        )
         .collect()
 }
 
@@ -394,7 +399,7 @@ fn differences<M: Table>(
     let meta = M::meta();
     let mut changes = Vec::new();
     let table_keys = live_keys(description.key_schema());
-    if table_keys != model_keys(meta.hash_key, meta.range_key) {
+    if table_keys != model_keys([meta.hash_key], meta.range_key) {
         changes.push(SchemaChange::NeedsNewTable {
             why: format!("the primary key is {table_keys:?}, the model's differs"),
         });
@@ -434,7 +439,7 @@ fn differences<M: Table>(
         };
         let (keys, wanted_keys) = (
             live_keys(live.key_schema()),
-            model_keys(index.hash_key, index.range_key),
+            model_keys(index.partition_keys(), index.sort_keys()),
         );
         let wanted = projection(index.projection);
         let (held, wanted) = (
@@ -760,10 +765,13 @@ async fn add_index<M: Table>(db: &Dynamo, name: &str, settings: &Settings) -> Re
         ));
     };
     let description = db.describe_table::<M>().await.ok();
-    let definitions = definitions::<M>(std::iter::once(index.hash_key).chain(index.range_key))?;
+    let definitions = definitions::<M>(index.key_attributes())?;
     let create = CreateGlobalSecondaryIndexAction::builder()
         .index_name(index.name)
-        .set_key_schema(Some(key_schema::<M>(index.hash_key, index.range_key)?))
+        .set_key_schema(Some(key_schema::<M>(
+            index.partition_keys(),
+            index.sort_keys(),
+        )?))
         .projection(projection(index.projection))
         .set_provisioned_throughput(index_throughput::<M>(settings, description.as_ref())?)
         .build()

@@ -78,9 +78,11 @@ pub(super) fn scalar(ty: ScalarType) -> ScalarAttributeType {
     }
 }
 
+/// The `KeySchema` of a table or index: its partition attributes (`HASH`, up to four for a
+/// multi-attribute index key), then its sort attributes (`RANGE`).
 pub(super) fn key_schema<M: Table>(
-    hash: KeyMeta,
-    range: Option<KeyMeta>,
+    hash: impl IntoIterator<Item = KeyMeta>,
+    range: impl IntoIterator<Item = KeyMeta>,
 ) -> Result<Vec<KeySchemaElement>> {
     let element = |key: KeyMeta, ty: KeyType| {
         KeySchemaElement::builder()
@@ -89,8 +91,9 @@ pub(super) fn key_schema<M: Table>(
             .build()
             .map_err(|e| Error::invalid_request(M::NAME, e.to_string()))
     };
-    std::iter::once(element(hash, KeyType::Hash))
-        .chain(range.map(|r| element(r, KeyType::Range)))
+    hash.into_iter()
+        .map(|h| element(h, KeyType::Hash))
+        .chain(range.into_iter().map(|r| element(r, KeyType::Range)))
         .collect()
 }
 
@@ -269,7 +272,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
         let mut globals = Vec::new();
         let mut locals = Vec::new();
         for index in indexes {
-            let schema = key_schema::<M>(index.hash_key, index.range_key)?;
+            let schema = key_schema::<M>(index.partition_keys(), index.sort_keys())?;
             match index.kind {
                 IndexKind::Global => globals.push(
                     GlobalSecondaryIndex::builder()
@@ -293,7 +296,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
         let tags = sdk_tags::<M>(self.tags.iter().map(|(k, v)| (k, v)))?;
         Ok(create_table::CreateTableInput::builder()
             .table_name(self.db.table_name::<M>())
-            .set_key_schema(Some(key_schema::<M>(meta.hash_key, meta.range_key)?))
+            .set_key_schema(Some(key_schema::<M>([meta.hash_key], meta.range_key)?))
             .set_attribute_definitions(Some(definitions))
             .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
             .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))

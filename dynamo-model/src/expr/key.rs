@@ -27,6 +27,15 @@ pub trait KeySchema {
     fn hash_key() -> KeyMeta;
     /// The sort key attribute, if the schema has one.
     fn range_key() -> Option<KeyMeta>;
+    /// The partition attributes after the first, for an index with a multi-attribute
+    /// partition key.
+    fn more_hash_keys() -> &'static [KeyMeta] {
+        &[]
+    }
+    /// The sort attributes after the first, for an index with a multi-attribute sort key.
+    fn more_range_keys() -> &'static [KeyMeta] {
+        &[]
+    }
 }
 
 /// The marker of a key field in its [`Field`](crate::Field) type: field number `N` of the
@@ -61,15 +70,44 @@ pub trait RangeKeyOf<S> {}
 /// assert_eq!(by_created.render()?.expression, "#k0 = :k0 AND #k1 > :k1");
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
-pub struct KeyCondition<S> {
+pub struct KeyCondition<S, P = SortAt<0>> {
     hash: AttributeValue,
+    /// The values of the partition attributes after the first (multi-attribute keys).
+    more_hash: Vec<AttributeValue>,
+    /// Equalities on the leading sort attributes of a multi-attribute sort key, in order.
+    sort_equal: Vec<(AttrPath, ComparisonOp)>,
     range: Option<(AttrPath, ComparisonOp)>,
     /// Why a key template could not be rendered; rendering reports it.
     problem: Option<String>,
     /// The sort-key condition was implied (an entity's own items), not asked for.
     implied_range: bool,
-    _schema: PhantomData<fn() -> S>,
+    _schema: PhantomData<fn() -> (S, P)>,
 }
+
+/// Where a key condition of a multi-attribute sort key is: the sort attributes before
+/// position `N` are given (with equality), attribute `N` comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortAt<const N: usize>;
+
+/// A key condition whose sort part ended with a range comparison: no sort attribute can
+/// follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortDone;
+
+/// The partition key type of an index whose partition key has several attributes: it is
+/// queried through the handle's `key(..)`, which takes every one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultiAttributePartition<S>(PhantomData<fn() -> S>);
+
+/// Implemented (by the derive) for the marker of the field that is sort attribute `N` (from
+/// 0) of the multi-attribute index `S`.
+#[diagnostic::on_unimplemented(
+    message = "this field is not the sort attribute that comes next in the key of `{S}`",
+    label = "not the next sort attribute of this index",
+    note = "give the sort attributes in the index's order, from the first, without a gap: `sort_eq` on each but the last given, which may take `sort(..)` with any range comparison",
+    note = "`sort(..)` ends the key condition: no sort attribute can follow it"
+)]
+pub trait SortAttributeOf<S, const N: usize> {}
 
 /// The partition key type of a table or index whose partition key is a template: it has no
 /// value of its own. Such a partition is queried through its access pattern,
@@ -97,6 +135,8 @@ impl<S: KeySchema> KeyCondition<S> {
     pub fn hash(value: impl KeyArg<S::HashKey>) -> Self {
         KeyCondition {
             hash: value.into_key_value(),
+            more_hash: Vec::new(),
+            sort_equal: Vec::new(),
             range: None,
             problem: None,
             implied_range: false,
@@ -119,6 +159,8 @@ impl<S: KeySchema> KeyCondition<S> {
         };
         KeyCondition {
             hash,
+            more_hash: Vec::new(),
+            sort_equal: Vec::new(),
             range: None,
             problem,
             implied_range: false,
@@ -224,7 +266,9 @@ impl<S: KeySchema> KeyCondition<S> {
         self.range = Some((comparison.path, comparison.op));
         self
     }
+}
 
+impl<S: KeySchema, P> KeyCondition<S, P> {
     /// Renders the `KeyConditionExpression` (placeholders `#k0`, `:k0`).
     ///
     /// # Errors
@@ -233,25 +277,130 @@ impl<S: KeySchema> KeyCondition<S> {
     /// DynamoDB cannot take (NaN, an empty string is allowed by the type but not by
     /// DynamoDB for keys and is reported by the server).
     pub fn render(&self) -> Result<Rendered> {
+        let model = std::any::type_name::<S::Model>();
         if let Some(problem) = &self.problem {
+            return Err(Error::invalid_expression(model, problem.clone()));
+        }
+        if self.more_hash.len() != S::more_hash_keys().len() {
             return Err(Error::invalid_expression(
-                std::any::type_name::<S::Model>(),
-                problem.clone(),
+                model,
+                format!(
+                    "the partition key has {} attributes; the key condition gives {}",
+                    S::more_hash_keys().len() + 1,
+                    self.more_hash.len() + 1
+                ),
             ));
         }
         let mut placeholders = Placeholders::new(Prefix::Key);
-        let hash_name = placeholders.name(S::hash_key().attribute);
-        let hash_value = placeholders.value(self.hash.clone());
-        let mut text = format!("{hash_name} = {hash_value}");
-        if let Some((path, op)) = &self.range {
+        let mut text = String::new();
+        let partition = std::iter::once((S::hash_key(), &self.hash))
+            .chain(S::more_hash_keys().iter().copied().zip(&self.more_hash));
+        for (key, value) in partition {
+            let name = placeholders.name(key.attribute);
+            let value = placeholders.value(value.clone());
+            if !text.is_empty() {
+                text.push_str(" AND ");
+            }
+            text.push_str(&format!("{name} = {value}"));
+        }
+        for (path, op) in self.sort_equal.iter().chain(&self.range) {
             text.push_str(" AND ");
             let subject = placeholders.path(path);
             render_comparison(&subject, path, op, &mut placeholders, &mut text)
-                .map_err(|m| Error::invalid_expression(std::any::type_name::<S::Model>(), m))?;
+                .map_err(|m| Error::invalid_expression(model, m))?;
         }
         Ok(placeholders.finish(text))
     }
+
+    /// The same condition, its position in a multi-attribute sort key forgotten (what a
+    /// query keeps).
+    pub(crate) fn finished(self) -> KeyCondition<S> {
+        KeyCondition {
+            hash: self.hash,
+            more_hash: self.more_hash,
+            sort_equal: self.sort_equal,
+            range: self.range,
+            problem: self.problem,
+            implied_range: self.implied_range,
+            _schema: PhantomData,
+        }
+    }
+
+    fn at<Q>(self) -> KeyCondition<S, Q> {
+        KeyCondition {
+            hash: self.hash,
+            more_hash: self.more_hash,
+            sort_equal: self.sort_equal,
+            range: self.range,
+            problem: self.problem,
+            implied_range: self.implied_range,
+            _schema: PhantomData,
+        }
+    }
 }
+
+impl<S: KeySchema> KeyCondition<S> {
+    /// The partition of a multi-attribute partition key: every attribute's value, in the
+    /// index's order (the derive's `Model::INDEX.key(..)` gives them).
+    pub(crate) fn from_partition(mut values: Vec<AttributeValue>) -> Self {
+        let first = if values.is_empty() {
+            AttributeValue::Null(true)
+        } else {
+            values.remove(0)
+        };
+        let mut condition = KeyCondition::<S>::hash_value(first);
+        condition.more_hash = values;
+        condition
+    }
+
+    fn hash_value(hash: AttributeValue) -> Self {
+        KeyCondition {
+            hash,
+            more_hash: Vec::new(),
+            sort_equal: Vec::new(),
+            range: None,
+            problem: None,
+            implied_range: false,
+            _schema: PhantomData,
+        }
+    }
+}
+
+/// The sort attributes of a multi-attribute sort key, one position at a time: `sort_eq`
+/// moves on to the next attribute, `sort` ends the condition with a range comparison.
+macro_rules! sort_positions {
+    ($($at:literal => $next:literal),*) => {$(
+        impl<S: KeySchema> KeyCondition<S, SortAt<$at>> {
+            /// The next sort attribute of a multi-attribute sort key equals `value`
+            /// (another field, or one out of order, does not compile).
+            pub fn sort_eq<T, K: SortAttributeOf<S, $at>>(
+                mut self,
+                field: impl AsRef<crate::Field<S::Model, T, K>>,
+                value: impl crate::expr::ValueFor<T>,
+            ) -> KeyCondition<S, SortAt<$next>> {
+                let path = field.as_ref().path().clone();
+                let op = ComparisonOp::Compare(
+                    super::condition::Comparator::Eq,
+                    value.into_operand(),
+                );
+                self.sort_equal.push((path, op));
+                self.at()
+            }
+
+            /// The last sort attribute given takes a range comparison (`lt`, `le`, `gt`,
+            /// `ge`, `between`, `begins_with`, or `eq`), which ends the condition.
+            pub fn sort<K: SortAttributeOf<S, $at>>(
+                mut self,
+                comparison: Comparison<S::Model, K>,
+            ) -> KeyCondition<S, SortDone> {
+                self.range = Some((comparison.path, comparison.op));
+                self.at()
+            }
+        }
+    )*};
+}
+
+sort_positions!(0 => 1, 1 => 2, 2 => 3, 3 => 4);
 
 impl<S> KeyCondition<S> {
     /// The partition key value on another schema with the same partition key type (a query
@@ -259,6 +408,8 @@ impl<S> KeyCondition<S> {
     pub(crate) fn with_schema<I>(self) -> KeyCondition<I> {
         KeyCondition {
             hash: self.hash,
+            more_hash: self.more_hash,
+            sort_equal: Vec::new(),
             range: None,
             problem: self.problem,
             implied_range: self.implied_range,
@@ -267,10 +418,12 @@ impl<S> KeyCondition<S> {
     }
 }
 
-impl<S> Clone for KeyCondition<S> {
+impl<S, P> Clone for KeyCondition<S, P> {
     fn clone(&self) -> Self {
         KeyCondition {
             hash: self.hash.clone(),
+            more_hash: self.more_hash.clone(),
+            sort_equal: self.sort_equal.clone(),
             range: self.range.clone(),
             problem: self.problem.clone(),
             implied_range: self.implied_range,
@@ -279,7 +432,7 @@ impl<S> Clone for KeyCondition<S> {
     }
 }
 
-impl<S: KeySchema> fmt::Debug for KeyCondition<S> {
+impl<S: KeySchema, P> fmt::Debug for KeyCondition<S, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         super::debug_rendered(f, "KeyCondition", self.render())
     }
@@ -357,8 +510,8 @@ impl<S: KeySchema, A: KeyArg<S::HashKey>> QueryKey<S> for (S, A) {
 
 /// A key condition built beforehand. Without a sort-key condition, a templated sort key that
 /// starts with text (`ORDER#{..}`) keeps the query to that entity's items.
-impl<S: KeySchema> QueryKey<S> for KeyCondition<S> {
+impl<S: KeySchema, P> QueryKey<S> for KeyCondition<S, P> {
     fn into_key_condition(self) -> KeyCondition<S> {
-        self.or_entity_prefix()
+        self.finished().or_entity_prefix()
     }
 }

@@ -114,7 +114,8 @@ pub use condition::{
     AttributeType, Comparison, Condition, IntoCondition, Size, UncheckedCondition, MAX_IN_OPERANDS,
 };
 pub use key::{
-    KeyCondition, KeyField, KeySchema, QueryKey, RangeKeyOf, SortKeyPrefix, TemplatePartition,
+    KeyCondition, KeyField, KeySchema, MultiAttributePartition, QueryKey, RangeKeyOf, SortAt,
+    SortAttributeOf, SortDone, SortKeyPrefix, TemplatePartition,
 };
 pub use operand::{
     AddValue, ContainsValue, DeleteValue, HasSize, ListValues, Numeric, Ordered, Prefixed,

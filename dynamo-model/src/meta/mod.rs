@@ -90,10 +90,7 @@ impl TableMeta {
     pub fn key_attributes(&self) -> Vec<KeyMeta> {
         let mut keys: Vec<KeyMeta> = Vec::new();
         let table_keys = std::iter::once(self.hash_key).chain(self.range_key);
-        let index_keys = self
-            .indexes
-            .iter()
-            .flat_map(|index| std::iter::once(index.hash_key).chain(index.range_key));
+        let index_keys = self.indexes.iter().flat_map(IndexMeta::key_attributes);
         for key in table_keys.chain(index_keys) {
             if !keys.iter().any(|known| known.attribute == key.attribute) {
                 keys.push(key);
@@ -136,8 +133,37 @@ pub struct IndexMeta {
     pub hash_key: KeyMeta,
     /// The sort key of the index.
     pub range_key: Option<KeyMeta>,
+    /// The partition attributes after the first, for a multi-attribute partition key (a
+    /// global index only: up to four attributes in all).
+    pub more_hash_keys: &'static [KeyMeta],
+    /// The sort attributes after the first, for a multi-attribute sort key.
+    pub more_range_keys: &'static [KeyMeta],
     /// Which attributes the index holds.
     pub projection: Projection,
+}
+
+impl IndexMeta {
+    /// Every partition attribute, in order.
+    pub fn partition_keys(&self) -> impl Iterator<Item = KeyMeta> + '_ {
+        std::iter::once(self.hash_key).chain(self.more_hash_keys.iter().copied())
+    }
+
+    /// Every sort attribute, in order.
+    pub fn sort_keys(&self) -> impl Iterator<Item = KeyMeta> + '_ {
+        self.range_key
+            .into_iter()
+            .chain(self.more_range_keys.iter().copied())
+    }
+
+    /// Every key attribute: the partition's, then the sort's.
+    pub fn key_attributes(&self) -> impl Iterator<Item = KeyMeta> + '_ {
+        self.partition_keys().chain(self.sort_keys())
+    }
+
+    /// True when the partition or the sort key has more than one attribute.
+    pub fn is_multi_attribute(&self) -> bool {
+        !self.more_hash_keys.is_empty() || !self.more_range_keys.is_empty()
+    }
 }
 
 /// The kind of a secondary index.
@@ -233,7 +259,7 @@ fn page_key(meta: &TableMeta, index: Option<&str>) -> Vec<KeyMeta> {
         .chain(meta.range_key)
         .collect();
     if let Some(index) = index.and_then(|name| meta.index(name)) {
-        for key_meta in std::iter::once(index.hash_key).chain(index.range_key) {
+        for key_meta in index.key_attributes() {
             if !keys.iter().any(|k| k.attribute == key_meta.attribute) {
                 keys.push(key_meta);
             }
