@@ -923,6 +923,10 @@ mod changes;
 #[path = "services.rs"]
 mod services;
 
+/// Global indexes keyed by several attributes.
+#[path = "multi_attribute.rs"]
+mod multi_attribute;
+
 #[path = "kms.rs"]
 mod kms;
 

@@ -12,7 +12,12 @@ use proptest::prelude::*;
     table = "cells",
     hash_key = "row",
     range_key = "col",
-    gsi(name = "by_colour", hash_key = "colour", range_key = "score")
+    gsi(name = "by_colour", hash_key = "colour", range_key = "score"),
+    gsi(
+        name = "by_colour_row",
+        hash_key = ["colour", "row"],
+        range_key = ["score", "col"]
+    )
 )]
 struct Cell {
     row: String,
@@ -61,6 +66,17 @@ enum Op {
     },
     QueryColour {
         colour: u8,
+    },
+    /// A query of the multi-attribute index: both partition attributes, then nothing, an
+    /// equality on `score`, a range on `score`, or an equality on `score` and a range on
+    /// `col`.
+    QueryColourRow {
+        colour: u8,
+        row: u8,
+        score: Option<i64>,
+        col_from: Option<u8>,
+        limit: Option<i32>,
+        forward: bool,
     },
 }
 
@@ -113,6 +129,24 @@ fn op() -> impl Strategy<Value = Op> {
             }
         ),
         (0_u8..2).prop_map(|colour| Op::QueryColour { colour }),
+        (
+            0_u8..2,
+            0_u8..3,
+            proptest::option::of(-3_i64..4),
+            proptest::option::of(0_u8..5),
+            proptest::option::of(1_i32..4),
+            any::<bool>()
+        )
+            .prop_map(|(colour, row, score, col_from, limit, forward)| {
+                Op::QueryColourRow {
+                    colour,
+                    row,
+                    score,
+                    col_from,
+                    limit,
+                    forward,
+                }
+            }),
     ]
 }
 
@@ -220,6 +254,31 @@ async fn run(db: &Dynamo, op: &Op) -> Outcome {
                 Outcome::Items(items, false)
             },
         ),
+        Op::QueryColourRow {
+            colour,
+            row: r,
+            score,
+            col_from,
+            limit,
+            forward,
+        } => {
+            let key = Cell::BY_COLOUR_ROW.key(format!("c{colour}"), row(r));
+            let query = match (score, col_from) {
+                (None, None) => db.query(key),
+                (Some(score), None) => db.query(key.sort_eq(&f.score, *score)),
+                (None, Some(from)) => db.query(key.sort(f.score.ge(i64::from(*from) - 2))),
+                (Some(score), Some(from)) => {
+                    db.query(key.sort_eq(&f.score, *score).sort(f.col.ge(*from)))
+                }
+            };
+            let mut query = query.scan_forward(*forward);
+            if let Some(limit) = limit {
+                query = query.page_size(*limit);
+            }
+            outcome(query.page().await, |page| {
+                Outcome::Items(page.items, page.last_evaluated_key.is_some())
+            })
+        }
     }
 }
 
