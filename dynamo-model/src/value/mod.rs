@@ -20,6 +20,7 @@ pub mod serde_form;
 mod set;
 mod size;
 pub mod variant;
+pub mod vector;
 pub(crate) mod wire;
 
 #[cfg(feature = "chrono")]
