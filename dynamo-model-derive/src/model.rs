@@ -193,6 +193,41 @@ pub(crate) struct TableDef {
     pub(crate) max_size: Option<usize>,
     /// `#[dynamo(stream = "...")]`: the `StreamView` variant of the table's stream.
     pub(crate) stream: Option<&'static str>,
+    /// `#[dynamo(vector_index(...))]`.
+    pub(crate) vector_indexes: Vec<VectorIndexDef>,
+}
+
+/// A vector index, resolved against the fields.
+pub(crate) struct VectorIndexDef {
+    pub(crate) name: String,
+    pub(crate) span: Span,
+    /// The vector field.
+    pub(crate) field: usize,
+    pub(crate) dimensions: usize,
+    /// The `Distance` variant.
+    pub(crate) distance: &'static str,
+    /// The search schema's partition field.
+    pub(crate) partition: Option<usize>,
+    /// The search schema's inline filter fields.
+    pub(crate) filters: Vec<usize>,
+}
+
+impl VectorIndexDef {
+    /// `by_embedding` -> `BY_EMBEDDING`.
+    pub(crate) fn const_name(&self) -> String {
+        identifier(
+            "INDEX_",
+            crate::case::RenameRule::ScreamingSnake.apply(&sanitize(&self.name)),
+        )
+    }
+
+    /// `by_embedding` -> `ByEmbedding`.
+    pub(crate) fn type_name(&self) -> String {
+        identifier(
+            "Index",
+            crate::case::RenameRule::Pascal.apply(&sanitize(&self.name)),
+        )
+    }
 }
 
 pub(crate) struct IndexDef {
@@ -401,6 +436,10 @@ impl Model {
                         || i.more_hash.contains(&position)
                         || i.more_range.contains(&position)
                 })
+                || table
+                    .vector_indexes
+                    .iter()
+                    .any(|v| v.partition == Some(position) || v.filters.contains(&position))
         })
     }
 }

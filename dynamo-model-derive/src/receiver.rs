@@ -29,6 +29,9 @@ pub(crate) struct ModelReceiver {
     pub(crate) gsi: Vec<SpannedValue<IndexReceiver>>,
     #[darling(multiple)]
     pub(crate) lsi: Vec<SpannedValue<IndexReceiver>>,
+    /// `vector_index(name, attribute, dimensions, distance, partition?, filters?)`.
+    #[darling(multiple)]
+    pub(crate) vector_index: Vec<SpannedValue<VectorIndexReceiver>>,
     pub(crate) rename_all: Option<SpannedValue<String>>,
     pub(crate) extra: Option<SpannedValue<String>>,
     pub(crate) validate: Option<syn::Path>,
@@ -90,6 +93,18 @@ pub(crate) struct IndexReceiver {
     pub(crate) pk_attribute: Option<SpannedValue<String>>,
     pub(crate) sk_attribute: Option<SpannedValue<String>>,
     pub(crate) projection: Option<SpannedValue<ProjectionSpec>>,
+}
+
+/// `vector_index(name = "by_embedding", attribute = "embedding", dimensions = 128,
+/// distance = "cosine", partition = "tenant", filters = ["category", "price"])`.
+#[derive(FromMeta)]
+pub(crate) struct VectorIndexReceiver {
+    pub(crate) name: SpannedValue<String>,
+    pub(crate) attribute: SpannedValue<String>,
+    pub(crate) dimensions: SpannedValue<usize>,
+    pub(crate) distance: SpannedValue<String>,
+    pub(crate) partition: Option<SpannedValue<String>>,
+    pub(crate) filters: Option<SpannedValue<KeyNames>>,
 }
 
 /// An index key's fields: `hash_key = "tenant_id"`, or a multi-attribute key of up to four,

@@ -12,10 +12,11 @@ use darling::{Error, Result};
 use crate::case::{RenameRule, RULE_NAMES};
 use crate::model::{
     Codec, DefaultValue, EntityDef, Field, IdKind, IndexDef, KeyDef, Model, Projection, Role,
-    SegmentDef, TableDef, TemplateDef,
+    SegmentDef, TableDef, TemplateDef, VectorIndexDef,
 };
 use crate::receiver::{
     FieldReceiver, IndexReceiver, KeyNames, ModelReceiver, ProjectionSpec, SerdeHints,
+    VectorIndexReceiver,
 };
 use crate::template::RawSegment;
 
@@ -166,6 +167,7 @@ impl Model {
                 (&input.entity, &input.entity_attribute),
                 &input.gsi,
                 &input.lsi,
+                &input.vector_index,
             )
         };
         let stream = input.stream.as_ref().and_then(|view| {
@@ -635,6 +637,7 @@ impl TableBuilder<'_> {
         (entity, entity_attribute): (&Option<SpannedValue<String>>, &Option<SpannedValue<String>>),
         gsis: &[SpannedValue<IndexReceiver>],
         lsis: &[SpannedValue<IndexReceiver>],
+        vectors: &[SpannedValue<VectorIndexReceiver>],
     ) -> Option<TableDef> {
         let Some(table) = table else {
             let table_only = [
@@ -645,6 +648,7 @@ impl TableBuilder<'_> {
                 ("entity", entity.as_ref().map(|k| k.span())),
                 ("gsi", gsis.first().map(|g| g.span())),
                 ("lsi", lsis.first().map(|l| l.span())),
+                ("vector_index", vectors.first().map(|v| v.span())),
             ];
             for (key, span) in table_only {
                 if let Some(span) = span {
@@ -685,6 +689,11 @@ impl TableBuilder<'_> {
             }
         }
         self.check_unique_indexes(&indexes);
+        let vector_indexes: Vec<VectorIndexDef> = vectors
+            .iter()
+            .filter_map(|receiver| self.vector_index(receiver))
+            .collect();
+        self.check_vector_indexes(&indexes, &vector_indexes);
         let mut table = TableDef {
             name: table.as_str().to_owned(),
             consistent_read: false,
@@ -694,6 +703,7 @@ impl TableBuilder<'_> {
             entity: None,
             max_size: None,
             stream: None,
+            vector_indexes,
         };
         let templated = table.has_key_templates()
             || table.indexes.iter().any(|i| {
@@ -1049,6 +1059,89 @@ impl TableBuilder<'_> {
         more.iter()
             .map(|field| self.key_field(&what, field))
             .collect()
+    }
+
+    /// A vector index: its fields resolved, its distance function known, at least one
+    /// dimension.
+    fn vector_index(
+        &mut self,
+        index: &SpannedValue<VectorIndexReceiver>,
+    ) -> Option<VectorIndexDef> {
+        const DISTANCES: [(&str, &str); 3] = [
+            ("cosine", "Cosine"),
+            ("euclidean", "Euclidean"),
+            ("dot_product", "DotProduct"),
+        ];
+        check_resource_name(self.errors, "index", &index.name);
+        let name = index.name.as_str();
+        let field = self.key_field(
+            &format!("vector_index `{name}` attribute"),
+            &index.attribute,
+        );
+        let wanted = index.distance.as_str().to_ascii_lowercase();
+        let distance = DISTANCES
+            .iter()
+            .find(|(d, _)| *d == wanted)
+            .map(|(_, v)| *v);
+        if distance.is_none() {
+            self.errors.push(
+                Error::custom(format!(
+                    "unknown distance function `{}`: expected \"cosine\", \"euclidean\" or \"dot_product\"",
+                    index.distance.as_str()
+                ))
+                .with_span(&index.distance.span()),
+            );
+        }
+        if *index.dimensions == 0 {
+            self.errors.push(
+                Error::custom("a vector has at least one dimension")
+                    .with_span(&index.dimensions.span()),
+            );
+        }
+        let partition = match &index.partition {
+            Some(partition) => {
+                Some(self.key_field(&format!("vector_index `{name}` partition"), partition)?)
+            }
+            None => None,
+        };
+        let mut filters = Vec::new();
+        for filter in index.filters.iter().flat_map(|names| names.0.iter()) {
+            let filter = SpannedValue::new(filter.value(), filter.span());
+            filters.push(self.key_field(&format!("vector_index `{name}` filters"), &filter)?);
+        }
+        Some(VectorIndexDef {
+            name: name.to_owned(),
+            span: index.name.span(),
+            field: field?,
+            dimensions: *index.dimensions,
+            distance: distance?,
+            partition,
+            filters,
+        })
+    }
+
+    /// Vector index names are unique among all the table's indexes; a table has at most 5.
+    fn check_vector_indexes(&mut self, indexes: &[IndexDef], vectors: &[VectorIndexDef]) {
+        for (position, vector) in vectors.iter().enumerate() {
+            let taken = indexes.iter().any(|i| i.name == vector.name)
+                || vectors[..position].iter().any(|v| v.name == vector.name);
+            if taken {
+                self.errors.push(
+                    Error::custom(format!("index `{}` is defined more than once", vector.name))
+                        .with_span(&vector.span),
+                );
+            }
+        }
+        if let Some(sixth) = vectors.get(5) {
+            self.errors.push(
+                Error::custom(format!(
+                    "DynamoDB allows at most 5 vector indexes per table; `{}` declares {}",
+                    self.ident,
+                    vectors.len()
+                ))
+                .with_span(&sixth.span),
+            );
+        }
     }
 
     /// The attribute name of the stored field a projection names.

@@ -168,10 +168,10 @@ pub use client::{
     returns, BatchGet, BatchGetOutcome, BatchWrite, BatchWriteOutcome, Billing, CreateTable,
     Delete, Dynamo, DynamoBuilder, Get, GetResults, GetStream, Measure, Operation, Page, PlanTable,
     Put, PutStream, Query, RetryPolicy, RetryQuota, SaveChanges, SaveRequest, Saved, Scan,
-    SchemaChange, Steps, StreamOutcome, Synced, TablePlan, TableRequest, TableSet, TableStatus,
-    Tracked, TransactGet, TransactGetMany, TransactItem, TransactItems, TransactUpdate,
-    TransactWrite, TtlRequest, UpdateItem, UpdateReturn, DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET,
-    MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
+    SchemaChange, Scored, Search, Steps, StreamOutcome, Synced, TablePlan, TableRequest, TableSet,
+    TableStatus, Tracked, TransactGet, TransactGetMany, TransactItem, TransactItems,
+    TransactUpdate, TransactWrite, TtlRequest, UpdateItem, UpdateReturn, DEFAULT_BATCH_CONCURRENCY,
+    DEFAULT_TOP_K, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_SEGMENTS_IN_FLIGHT, MAX_TRANSACTION_ITEMS,
 };
 pub use error::{BoxError, CancellationReason, Error, ErrorKind, ErrorSource, FieldError, Result};
 pub use error::{OffloadProblem, RefusedWrite, UnprocessedWrite};
@@ -179,6 +179,7 @@ pub use key::{IntoKey, KeyArg};
 pub use model::collection::Collection;
 pub use model::{
     DynamoModel, Flatten, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
+    VectorIndex,
 };
 pub use partiql::{BatchExecute, Execute, StatementPage, MAX_BATCH_STATEMENTS};
 #[cfg(feature = "s3")]

@@ -7,20 +7,23 @@ pub use std;
 
 pub use crate::error::Result;
 pub use crate::expr::{
-    KeyCondition, KeyField, KeySchema, MultiAttributePartition, RangeKeyOf, SortAttributeOf,
-    SortKeyPrefix, TemplatePartition,
+    InlineFilterOf, KeyCondition, KeyField, KeySchema, MultiAttributePartition, RangeKeyOf,
+    SearchPartitionOf, SortAttributeOf, SortKeyPrefix, TemplatePartition,
 };
 pub use crate::key::KeyArg;
 pub use crate::lifecycle::{Ulid, UuidV4, UuidV7};
 pub use crate::meta::template::{KeyTemplate, Part, Segment};
+pub use crate::meta::{Distance, VectorIndexMeta};
 pub use crate::meta::{
     Entity, Generated, IndexKind, IndexMeta, KeyMeta, Lifecycle, Projection, StreamView, TableMeta,
 };
 pub use crate::model::collection::{entity_variant, Collection, Load};
+pub use crate::model::VectorIndex;
 pub use crate::model::{
     DynamoModel, Flatten, Hooks, Index, Projected, Projects, Readable, ReadableFrom, Table,
 };
 pub use crate::value::path::{AttrPath, Field};
+pub use crate::value::vector::{Dimensions, VectorAttribute};
 pub use crate::value::{
     AttributeValue, DynamoAttribute, FromAttributeValue, IndexKeyAttribute, Item, KeyAttribute,
     Newtype, PathStep, Problems, ScalarType, SetElement, ToAttributeValue,
@@ -576,6 +579,16 @@ pub fn template_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondi
 /// have `values`, in order.
 pub fn multi_attribute_partition<S: KeySchema>(values: Vec<AttributeValue>) -> KeyCondition<S> {
     KeyCondition::from_partition(values)
+}
+
+/// Fails the build when a vector index declares other dimensions than its array field's
+/// length (`found`, `None` for a `Vec`, checked before each write).
+pub const fn check_vector_dimensions(found: Option<usize>, declared: usize, mismatch: &str) {
+    if let Some(length) = found {
+        if length != declared {
+            panic!("{}", mismatch);
+        }
+    }
 }
 
 /// Parses templated keys back into the values of their parts, in key order.

@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{
     EntityDef, GenericParts, IndexDef, KeyDef, Model, Projection, SegmentDef, TableDef,
+    VectorIndexDef,
 };
 
 /// Public items: `Model::fields()` and, for tables, `Model::meta()`, `Model::BY_X` and the
@@ -100,6 +101,24 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             }
         }
     });
+    let vector_handles = table.vector_indexes.iter().map(|index| {
+        let ty = vector_handle_type(model, index);
+        let name = format_ident!("{}", index.const_name(), span = index.span);
+        let doc = format!(" The vector index `{}`.", index.name);
+        let struct_doc = format!(
+            " The handle of vector index `{}` of [`{ident}`]: `db.search::<{ident}>(..)`.",
+            index.name
+        );
+        (
+            quote!(#[doc = #doc] #vis const #name: #ty = #ty;),
+            quote! {
+                #[doc = #struct_doc]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+                #vis struct #ty;
+            },
+        )
+    });
+    let (vector_consts, vector_structs): (Vec<_>, Vec<_>) = vector_handles.unzip();
     let patterns = access_patterns(model, table, &private);
     let GenericParts {
         impl_generics,
@@ -109,6 +128,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
     } = model.generic_parts(&private);
     quote! {
         #(#handle_structs)*
+        #(#vector_structs)*
 
         #[automatically_derived]
         #[allow(dead_code)]
@@ -124,6 +144,7 @@ pub(super) fn expand_public(model: &Model) -> TokenStream {
             }
 
             #(#handles)*
+            #(#vector_consts)*
 
             #patterns
         }
@@ -250,6 +271,16 @@ fn kind(index: &IndexDef) -> &'static str {
     }
 }
 
+/// `UserByEmbeddingIndex`: the type of a vector index's handle.
+pub(super) fn vector_handle_type(model: &Model, index: &VectorIndexDef) -> syn::Ident {
+    format_ident!(
+        "{}{}Index",
+        model.ident,
+        index.type_name(),
+        span = index.span
+    )
+}
+
 pub(super) fn handle_type(model: &Model, index: &IndexDef) -> syn::Ident {
     format_ident!(
         "{}{}Index",
@@ -270,6 +301,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let field = |position: usize| &model.fields[position];
 
     let TableDef {
+        vector_indexes,
         name,
         consistent_read,
         hash_key,
@@ -396,6 +428,76 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let table_range_key = range_key_of(&quote!(#ident #ty_generics), range_key.as_ref());
     let table_hash_ty = partition_type(model, hash_key, &quote!(#ident), true, &private);
     let table_prefixes = sort_prefixes(model, range_key.as_ref(), &quote!(#ident), &private);
+    let vector_count = vector_indexes.len();
+    let vector_metas = vector_indexes.iter().map(|index| {
+        let attribute = &field(index.field).attribute;
+        let (name, dimensions) = (&index.name, index.dimensions);
+        let distance = format_ident!("{}", index.distance);
+        let partition = match index.partition {
+            Some(position) => {
+                let attribute = &field(position).attribute;
+                quote!(#private::core::option::Option::Some(#attribute))
+            }
+            None => quote!(#private::core::option::Option::None),
+        };
+        let filters = index
+            .filters
+            .iter()
+            .map(|position| &field(*position).attribute);
+        quote!(#private::VectorIndexMeta {
+            name: #name,
+            attribute: #attribute,
+            dimensions: #dimensions,
+            distance: #private::Distance::#distance,
+            partition: #partition,
+            filters: &[#(#filters),*],
+        })
+    });
+    let vector_impls = vector_indexes.iter().enumerate().map(|(position, index)| {
+        let handle = vector_handle_type(model, index);
+        let vector = field(index.field);
+        let vector_ty = &vector.ty;
+        let dimensions = index.dimensions;
+        let mismatch = format!(
+            "vector index `{}` declares {} dimensions, and the array of field `{}` has another length",
+            index.name, dimensions, vector.ident
+        );
+        let partition = index.partition.map(|at| {
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #private::SearchPartitionOf<#handle> for #private::KeyField<#at> #where_clause {}
+            }
+        });
+        let filters = index.filters.iter().map(|at| {
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #private::InlineFilterOf<#handle> for #private::KeyField<#at> #where_clause {}
+            }
+        });
+        quote! {
+            #[automatically_derived]
+            impl #private::VectorIndex for #handle {
+                type Model = #ident;
+                const DIMENSIONS: usize = #dimensions;
+
+                fn meta(self) -> &'static #private::VectorIndexMeta {
+                    &__VECTOR_INDEXES[#position]
+                }
+            }
+
+            #[automatically_derived]
+            impl #private::Dimensions<#dimensions> for #handle {}
+
+            const _: () = #private::check_vector_dimensions(
+                <#vector_ty as #private::VectorAttribute>::DIMENSIONS,
+                #dimensions,
+                #mismatch,
+            );
+
+            #partition
+            #(#filters)*
+        }
+    });
     let index_impls = indexes.iter().enumerate().map(|(position, index)| {
         let handle = handle_type(model, index);
         let name = &index.name;
@@ -478,6 +580,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
     quote! {
         static __INDEXES: [#private::IndexMeta; #index_count] = [#(#index_metas),*];
+        static __VECTOR_INDEXES: [#private::VectorIndexMeta; #vector_count] = [#(#vector_metas),*];
         static __META: #private::TableMeta = #private::TableMeta {
             model: #model_name,
             table: #name,
@@ -490,6 +593,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             entity: #entity,
             max_size: #max_size,
             stream: #stream,
+            vector_indexes: &__VECTOR_INDEXES,
         };
         #lifecycle_checks
 
@@ -536,6 +640,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         #table_prefixes
 
         #(#index_impls)*
+        #(#vector_impls)*
     }
 }
 

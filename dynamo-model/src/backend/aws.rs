@@ -210,6 +210,8 @@ where
             key: None,
         }
         .into(),
+        // A server without the operation (DynamoDB Local has no SearchVectors).
+        Some("UnknownOperationException") => ErrorKind::Unsupported { operation }.into(),
         Some("ResourceNotFoundException") => ErrorKind::ResourceNotFound {
             operation,
             table,

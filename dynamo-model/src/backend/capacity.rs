@@ -94,6 +94,7 @@ macro_rules! capacity_of {
     (transact_write, $input:ty, $output:ty) => { many!($input => $output); };
     (batch_statement, $input:ty, $output:ty) => { many!($input => $output); };
     (table, $input:ty, $output:ty) => { none!($input => $output); };
+    (vector_read, $input:ty, $output:ty) => { none!($input => $output); };
     (resource, $input:ty, $output:ty) => { none!($input => $output); };
 }
 

@@ -374,7 +374,8 @@ mod counts {
 
     use aws_sdk_dynamodb::operation::{
         batch_execute_statement, batch_get_item, batch_write_item, delete_item, execute_statement,
-        get_item, put_item, query, scan, transact_get_items, transact_write_items, update_item,
+        get_item, put_item, query, scan, search_vectors, transact_get_items, transact_write_items,
+        update_item,
     };
 
     use super::{Counted, Planned};
@@ -414,6 +415,8 @@ mod counts {
             read: |o: &query::QueryOutput| u64::try_from(o.count).unwrap_or(0), writes: false;
         scan: ScanInputBuilder => ScanOutput,
             read: |o: &scan::ScanOutput| u64::try_from(o.count).unwrap_or(0), writes: false;
+        search_vectors: SearchVectorsInputBuilder => SearchVectorsOutput,
+            read: |o: &search_vectors::SearchVectorsOutput| o.search_results.as_ref().map_or(0, |r| r.len() as u64), writes: false;
         put_item: PutItemInputBuilder => PutItemOutput, read: |_| 0, writes: true;
         delete_item: DeleteItemInputBuilder => DeleteItemOutput, read: |_| 0, writes: true;
         update_item: UpdateItemInputBuilder => UpdateItemOutput, read: |_| 0, writes: true;

@@ -49,7 +49,8 @@ pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 
 /// of the operation (what capacity it reports, which table it names, which rate bucket it
 /// draws on, what its errors carry), the SDK's input builder, output and error.
 ///
-/// Classes: `item_read` (one table, reads), `item_write` (one table, writes; a failed
+/// Classes: `item_read` (one table, reads), `vector_read` (one table, reads, capacity in
+/// its own form, not reported), `item_write` (one table, writes; a failed
 /// condition carries the item), `batch_read`, `batch_write`, `transact_read`,
 /// `transact_write`, `statement`, `batch_statement`, `table` (table administration,
 /// no capacity, never rate limited) and `resource` (as `table`, naming the table by its
@@ -93,6 +94,11 @@ macro_rules! operations {
                 aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder
                 => aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
                 aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
+            /// `SearchVectors`: similarity search on a vector index.
+            search_vectors("SearchVectors", vector_read):
+                aws_sdk_dynamodb::operation::search_vectors::builders::SearchVectorsInputBuilder
+                => aws_sdk_dynamodb::operation::search_vectors::SearchVectorsOutput,
+                aws_sdk_dynamodb::operation::search_vectors::SearchVectorsError;
             /// `BatchWriteItem`
             batch_write_item("BatchWriteItem", batch_write):
                 aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder

@@ -261,6 +261,7 @@ macro_rules! draws {
 /// are read or written by their text, below.
 macro_rules! draws_of {
     (item_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
+    (vector_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
     (batch_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
     (transact_read, $input:ty) => { draws!(Some(Direction::Read) => $input); };
     (item_write, $input:ty) => { draws!(Some(Direction::Write) => $input); };

@@ -25,6 +25,9 @@ macro_rules! tables_of {
     (item_read, $input:ty) => {
         single_table!($input);
     };
+    (vector_read, $input:ty) => {
+        single_table!($input);
+    };
     (item_write, $input:ty) => {
         single_table!($input);
     };

@@ -763,8 +763,34 @@ pub(crate) fn item_to_write<M: Table>(
             format!("the item's {problem}"),
         ));
     }
+    check_vectors::<M>(&item)?;
     check_size::<M>(&item)?;
     Ok((item, guard, sealing))
+}
+
+/// Refuses a vector of other dimensions than its vector index's (an array field cannot
+/// have them: that does not compile).
+pub(crate) fn check_vectors<M: Table>(item: &Item) -> Result<()> {
+    for index in M::meta().vector_indexes {
+        let Some(AttributeValue::L(values)) = item.get(index.attribute) else {
+            continue;
+        };
+        if values.len() != index.dimensions {
+            return Err(Error::validation(
+                M::NAME,
+                vec![crate::value::FieldError::new(
+                    index.attribute,
+                    format!(
+                        "the vector has {} dimensions; vector index `{}` takes {}",
+                        values.len(),
+                        index.name,
+                        index.dimensions
+                    ),
+                )],
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses an item over 400 KB or over the model's `max_size`, naming its largest

@@ -97,6 +97,59 @@ pub(super) fn key_schema<M: Table>(
         .collect()
 }
 
+/// A vector index of a `CreateTable` request: its attribute, dimensions, distance
+/// function and search schema (partition `HASH`, then `INLINE_FILTER`s), every attribute
+/// projected.
+pub(super) fn vector_index<M: Table>(
+    index: &crate::meta::VectorIndexMeta,
+) -> Result<aws_sdk_dynamodb::types::VectorIndex> {
+    let (attribute, schema, distance) = vector_parts::<M>(index)?;
+    aws_sdk_dynamodb::types::VectorIndex::builder()
+        .index_name(index.name)
+        .vector_attribute(attribute)
+        .set_search_schema((!schema.is_empty()).then_some(schema))
+        .projection(projection(Projection::All))
+        .dimensions(i64::try_from(index.dimensions).unwrap_or(i64::MAX))
+        .distance_function(distance)
+        .build()
+        .map_err(build_error::<M>)
+}
+
+/// The attribute definition, search schema and distance function of a vector index.
+pub(super) fn vector_parts<M: Table>(
+    index: &crate::meta::VectorIndexMeta,
+) -> Result<(
+    aws_sdk_dynamodb::types::VectorAttributeDefinition,
+    Vec<aws_sdk_dynamodb::types::SearchSchemaElement>,
+    aws_sdk_dynamodb::types::VectorDistanceFunction,
+)> {
+    use aws_sdk_dynamodb::types::{SearchSchemaElement, SearchSchemaElementType};
+    let attribute = aws_sdk_dynamodb::types::VectorAttributeDefinition::builder()
+        .attribute_name(index.attribute)
+        .build()
+        .map_err(build_error::<M>)?;
+    let partition = index
+        .partition
+        .map(|name| (name, SearchSchemaElementType::Hash));
+    let filters = index
+        .filters
+        .iter()
+        .map(|name| (*name, SearchSchemaElementType::InlineFilter));
+    let schema = partition
+        .into_iter()
+        .chain(filters)
+        .map(|(name, kind)| {
+            SearchSchemaElement::builder()
+                .attribute_name(name)
+                .search_schema_element_type(kind)
+                .build()
+                .map_err(build_error::<M>)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let distance = aws_sdk_dynamodb::types::VectorDistanceFunction::from(index.distance.as_str());
+    Ok((attribute, schema, distance))
+}
+
 pub(super) fn projection(projection: Projection) -> SdkProjection {
     match projection {
         Projection::All => SdkProjection::builder()
@@ -293,6 +346,10 @@ impl<'a, M: Table> CreateTable<'a, M> {
                 ),
             }
         }
+        let vector_indexes = metas()
+            .flat_map(|m| m.vector_indexes)
+            .map(vector_index::<M>)
+            .collect::<Result<Vec<_>>>()?;
         let tags = sdk_tags::<M>(self.tags.iter().map(|(k, v)| (k, v)))?;
         Ok(create_table::CreateTableInput::builder()
             .table_name(self.db.table_name::<M>())
@@ -300,6 +357,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
             .set_attribute_definitions(Some(definitions))
             .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
             .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))
+            .set_vector_indexes((!vector_indexes.is_empty()).then_some(vector_indexes))
             .billing_mode(if throughput.is_some() {
                 BillingMode::Provisioned
             } else {

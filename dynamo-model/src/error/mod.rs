@@ -146,9 +146,10 @@ pub enum ErrorKind {
         /// The key of the item written, when the client knows it (a single write).
         key: Option<crate::value::Item>,
     },
-    /// The backend does not implement this operation (a [`Backend`](crate::backend::Backend)
-    /// written before the operation existed, or a test double).
-    #[error("{operation} is not supported by this backend: implement it in its `Backend` impl")]
+    /// The backend does not implement this operation: a server without it (DynamoDB Local
+    /// has no `SearchVectors`), or a [`Backend`](crate::backend::Backend) written before the
+    /// operation existed, or a test double.
+    #[error("{operation} is not supported by this backend: the server does not serve it (DynamoDB Local has no SearchVectors: use DynamoDB or the memory backend), or a custom `Backend` impl does not implement it")]
     Unsupported {
         /// The DynamoDB operation (`DescribeTable`, ...).
         operation: &'static str,

@@ -107,6 +107,7 @@ mod operand;
 mod projection;
 mod raw;
 mod render;
+mod search;
 mod update;
 
 pub use attribute::{Compared, SameKind, SetTo, Sum, TermOf};
@@ -123,6 +124,7 @@ pub use operand::{
 };
 pub use projection::Projection;
 pub use render::Rendered;
+pub use search::{InlineFilterOf, SearchFilter, SearchPartitionOf};
 pub(crate) use update::Change;
 pub use update::{Clause, UncheckedAction, Update};
 

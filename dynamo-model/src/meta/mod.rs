@@ -39,6 +39,89 @@ pub struct TableMeta {
     pub max_size: Option<usize>,
     /// `#[dynamo(stream = "...")]`: the table's change stream and what its records hold.
     pub stream: Option<StreamView>,
+    /// `#[dynamo(vector_index(...))]`: the table's vector indexes.
+    pub vector_indexes: &'static [VectorIndexMeta],
+}
+
+/// A vector index: similarity search over a vector attribute (`SearchVectors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VectorIndexMeta {
+    /// The index name.
+    pub name: &'static str,
+    /// The vector attribute.
+    pub attribute: &'static str,
+    /// The length of every vector.
+    pub dimensions: usize,
+    /// How similarity is scored.
+    pub distance: Distance,
+    /// The search schema's partition attribute (`HASH`): a search names its value.
+    pub partition: Option<&'static str>,
+    /// The search schema's inline filter attributes (`INLINE_FILTER`).
+    pub filters: &'static [&'static str],
+}
+
+/// The distance function of a vector index, and its score as DynamoDB documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Distance {
+    /// `COSINE`: 1 minus the cosine similarity, from 0 (same direction) to 2 (opposite);
+    /// lower is more similar.
+    Cosine,
+    /// `EUCLIDEAN`: the straight-line distance; lower is more similar.
+    Euclidean,
+    /// `DOT_PRODUCT`: the dot product; higher is more similar.
+    DotProduct,
+}
+
+impl Distance {
+    /// The `VectorDistanceFunction` value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Distance::Cosine => "COSINE",
+            Distance::Euclidean => "EUCLIDEAN",
+            Distance::DotProduct => "DOT_PRODUCT",
+        }
+    }
+
+    /// The distance function named `name` (`COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`).
+    pub fn from_name(name: &str) -> Option<Distance> {
+        [Distance::Cosine, Distance::Euclidean, Distance::DotProduct]
+            .into_iter()
+            .find(|d| d.as_str() == name)
+    }
+
+    /// The score of `vector` against `query` (of the same length). A zero vector has no
+    /// direction: its cosine score is 1, as for orthogonal vectors.
+    pub fn score(self, query: &[f32], vector: &[f32]) -> f64 {
+        let pairs = query
+            .iter()
+            .zip(vector)
+            .map(|(a, b)| (f64::from(*a), f64::from(*b)));
+        match self {
+            Distance::DotProduct => pairs.map(|(a, b)| a * b).sum(),
+            Distance::Euclidean => pairs.map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt(),
+            Distance::Cosine => {
+                let (mut dot, mut qq, mut vv) = (0.0, 0.0, 0.0);
+                for (a, b) in pairs {
+                    dot += a * b;
+                    qq += a * a;
+                    vv += b * b;
+                }
+                if qq == 0.0 || vv == 0.0 {
+                    1.0
+                } else {
+                    1.0 - dot / (qq.sqrt() * vv.sqrt())
+                }
+            }
+        }
+    }
+
+    /// True when score `a` is more similar than score `b`.
+    pub fn better(self, a: f64, b: f64) -> bool {
+        match self {
+            Distance::DotProduct => a > b,
+            Distance::Cosine | Distance::Euclidean => a < b,
+        }
+    }
 }
 
 /// What the records of a table's change stream hold (DynamoDB's `StreamViewType`).

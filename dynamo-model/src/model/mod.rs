@@ -271,6 +271,18 @@ pub trait Index: Copy {
     fn meta(self) -> &'static IndexMeta;
 }
 
+/// A vector index of a model, named by the `const` handle the derive generates
+/// (`Document::BY_EMBEDDING`).
+pub trait VectorIndex: Copy {
+    /// The model whose table holds the index.
+    type Model: Table;
+    /// The length of every vector of the index.
+    const DIMENSIONS: usize;
+
+    /// The index's metadata.
+    fn meta(self) -> &'static crate::meta::VectorIndexMeta;
+}
+
 /// Decodes an item read from the service and runs its `after_load` hook (unless skipped).
 pub(crate) fn load<M: Table>(item: Item, hooks: bool) -> Result<M> {
     let mut model = decode_read::<M>(M::meta(), item)?;

@@ -10,10 +10,11 @@ use aws_sdk_dynamodb::operation::{
 use aws_sdk_dynamodb::types::{
     BillingModeSummary, GlobalSecondaryIndexDescription, IndexStatus, KeyType,
     LocalSecondaryIndexDescription, ProjectionType, ScalarAttributeType, TableDescription,
-    TableStatus, TimeToLiveDescription, TimeToLiveStatus,
+    TableStatus, TimeToLiveDescription, TimeToLiveStatus, VectorIndexDescription,
 };
 
 use super::table::{IndexDef, KeyDef, Table};
+use super::vector::VectorDef;
 use super::{not_found, validation, MemoryBackend};
 use crate::error::{ErrorKind, Result};
 
@@ -163,7 +164,26 @@ impl MemoryBackend {
                     .build(),
             );
         }
+        let mut vector_indexes = Vec::new();
+        for index in input.vector_indexes.iter().flatten() {
+            let description = VectorIndexDescription::builder()
+                .index_name(&index.index_name)
+                .set_vector_attribute(index.vector_attribute.clone())
+                .set_search_schema(index.search_schema.clone())
+                .set_projection(index.projection.clone())
+                .dimensions(index.dimensions)
+                .distance_function(index.distance_function.clone())
+                .index_status(IndexStatus::Active)
+                .build();
+            vector_indexes.push(VectorDef::new(description).map_err(|m| validation(OP, m))?);
+        }
         let description = TableDescription::builder()
+            .set_vector_indexes((!vector_indexes.is_empty()).then(|| {
+                vector_indexes
+                    .iter()
+                    .map(|v| v.description.clone())
+                    .collect()
+            }))
             .table_name(&name)
             .table_status(TableStatus::Active)
             .set_key_schema(input.key_schema.clone())
@@ -220,6 +240,7 @@ impl MemoryBackend {
                     feed.follow(&description);
                     feed
                 },
+                vector_indexes,
             },
         );
         Ok(create_table::CreateTableOutput::builder()
@@ -304,6 +325,9 @@ impl MemoryBackend {
                 OP,
                 "The embedded backend has no other regions to replicate to",
             ));
+        }
+        for update in input.vector_index_updates.iter().flatten() {
+            update_vector_index(table, update).map_err(|m| validation(OP, m))?;
         }
         let updates = input.global_secondary_index_updates.unwrap_or_default();
         if updates.len() > 1 {
@@ -464,6 +488,63 @@ impl MemoryBackend {
             .set_tags(Some(tags))
             .build())
     }
+}
+
+/// Creates or deletes a vector index (`VectorIndexUpdates`), filling a new one with the
+/// vectors of the items already written.
+fn update_vector_index(
+    table: &mut Table,
+    update: &aws_sdk_dynamodb::types::VectorIndexUpdate,
+) -> std::result::Result<(), String> {
+    if let Some(create) = &update.create {
+        if table
+            .vector_indexes
+            .iter()
+            .any(|v| v.name() == create.index_name)
+        {
+            return Err(format!(
+                "One or more parameter values were invalid: Index already exists: {}",
+                create.index_name
+            ));
+        }
+        let description = VectorIndexDescription::builder()
+            .index_name(&create.index_name)
+            .set_vector_attribute(create.vector_attribute.clone())
+            .set_search_schema(create.search_schema.clone())
+            .set_projection(create.projection.clone())
+            .dimensions(create.dimensions)
+            .distance_function(create.distance_function.clone())
+            .index_status(IndexStatus::Active)
+            .build();
+        let mut index = VectorDef::new(description)?;
+        let keyed: Vec<_> = table
+            .all_items()
+            .filter_map(|item| Some((table.key_of(item).ok()?, item.clone())))
+            .collect();
+        for (key, item) in &keyed {
+            index.follow(key, Some(item));
+        }
+        table.vector_indexes.push(index);
+    }
+    if let Some(delete) = &update.delete {
+        let before = table.vector_indexes.len();
+        table
+            .vector_indexes
+            .retain(|v| v.name() != delete.index_name);
+        if table.vector_indexes.len() == before {
+            return Err(format!(
+                "One or more parameter values were invalid: Index does not exist: {}",
+                delete.index_name
+            ));
+        }
+    }
+    let descriptions: Vec<VectorIndexDescription> = table
+        .vector_indexes
+        .iter()
+        .map(|v| v.description.clone())
+        .collect();
+    table.description.vector_indexes = (!descriptions.is_empty()).then_some(descriptions);
+    Ok(())
 }
 
 /// Turns the table's stream on (with its view type, and a new stream ARN and label) or off,

@@ -14,6 +14,7 @@ mod partiql;
 #[cfg(feature = "serde_json")]
 mod snapshot;
 mod table;
+mod vector;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound::{Excluded, Unbounded};

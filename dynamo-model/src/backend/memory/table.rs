@@ -168,6 +168,8 @@ pub(crate) struct Table {
     pub(crate) items: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, Item>>,
     /// The records of the table's streams.
     pub(crate) feed: super::feed::Feed,
+    /// The table's vector indexes, each with its vectors.
+    pub(crate) vector_indexes: Vec<super::vector::VectorDef>,
 }
 
 impl Table {
@@ -218,6 +220,9 @@ impl Table {
         if !self.feed.is_open() {
             return self.restore(key, item);
         }
+        for index in &mut self.vector_indexes {
+            index.follow(&key, Some(&item));
+        }
         let keys = self.key_item(&item);
         let new = item.clone();
         let old = self.items.entry(key.0).or_default().insert(key.1, item);
@@ -226,6 +231,9 @@ impl Table {
 
     /// Writes `item` at `key` as it was before (a snapshot loaded): no stream record.
     pub(crate) fn restore(&mut self, key: PrimaryKey, item: Item) {
+        for index in &mut self.vector_indexes {
+            index.follow(&key, Some(&item));
+        }
         self.items.entry(key.0).or_default().insert(key.1, item);
     }
 
@@ -240,6 +248,9 @@ impl Table {
         let removed = partition.remove(&key.1);
         if partition.is_empty() {
             self.items.remove(&key.0);
+        }
+        for index in &mut self.vector_indexes {
+            index.follow(key, None);
         }
         if let Some(old) = &removed {
             self.feed
