@@ -927,6 +927,10 @@ mod services;
 #[path = "multi_attribute.rs"]
 mod multi_attribute;
 
+/// Vector indexes and `SearchVectors`.
+#[path = "vectors.rs"]
+mod vectors;
+
 #[path = "kms.rs"]
 mod kms;
 
