@@ -339,3 +339,60 @@ fn create_table_renders_the_vector_indexes() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_schema_plan_adds_and_drops_a_vector_index() {
+    #[derive(Debug, Clone, PartialEq, DynamoModel)]
+    #[dynamo(table = "vector_plans", hash_key = "id")]
+    struct Before {
+        id: u32,
+        point: [f32; 2],
+    }
+    #[derive(Debug, Clone, PartialEq, DynamoModel)]
+    #[dynamo(
+        table = "vector_plans",
+        hash_key = "id",
+        vector_index(
+            name = "by_point",
+            attribute = "point",
+            dimensions = 2,
+            distance = "euclidean"
+        )
+    )]
+    struct After {
+        id: u32,
+        point: [f32; 2],
+    }
+    let db = Dynamo::memory();
+    db.create_table::<Before>().await.unwrap();
+    for id in 0..5u32 {
+        db.put(&Before {
+            id,
+            point: [id as f32, 0.0],
+        })
+        .await
+        .unwrap();
+    }
+    let plan = db.plan_table::<After>().await.unwrap();
+    assert_eq!(
+        plan.to_string(),
+        "table `vector_plans`:\n  - add vector index `by_point`\n"
+    );
+    plan.apply(&db).await.unwrap();
+    assert!(db.plan_table::<After>().await.unwrap().is_empty());
+    // The new index holds the items written before it.
+    let nearest = db
+        .search(After::BY_POINT, &[3.2f32, 0.0])
+        .top_k(2)
+        .await
+        .unwrap();
+    let ids: Vec<u32> = nearest.iter().map(|s| s.item.id).collect();
+    assert_eq!(ids, [3, 4]);
+    let back = db.plan_table::<Before>().await.unwrap();
+    assert_eq!(
+        back.to_string(),
+        "table `vector_plans`:\n  - drop vector index `by_point`\n"
+    );
+    back.apply(&db).await.unwrap();
+    assert!(db.plan_table::<Before>().await.unwrap().is_empty());
+}

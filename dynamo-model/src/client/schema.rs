@@ -77,6 +77,16 @@ pub enum SchemaChange {
         /// What differs.
         why: String,
     },
+    /// A vector index of the model that the table lacks.
+    AddVectorIndex {
+        /// The index.
+        index: &'static str,
+    },
+    /// A vector index of the table that the model does not declare.
+    DropVectorIndex {
+        /// The index.
+        index: String,
+    },
     /// Turn time to live on, with this attribute.
     EnableTtl {
         /// The attribute holding the expiry time.
@@ -135,6 +145,8 @@ impl fmt::Display for SchemaChange {
             SchemaChange::CreateTable => f.write_str("create the table"),
             SchemaChange::AddIndex { index } => write!(f, "add global index `{index}`"),
             SchemaChange::DropIndex { index } => write!(f, "drop global index `{index}`"),
+            SchemaChange::AddVectorIndex { index } => write!(f, "add vector index `{index}`"),
+            SchemaChange::DropVectorIndex { index } => write!(f, "drop vector index `{index}`"),
             SchemaChange::ReplaceIndex { index, why } => {
                 write!(f, "replace global index `{index}` ({why})")
             }
@@ -460,6 +472,23 @@ fn differences<M: Table>(
             });
         }
     }
+    let live_vectors: Vec<&str> = description
+        .vector_indexes()
+        .iter()
+        .filter_map(|v| v.index_name())
+        .collect();
+    for live in &live_vectors {
+        if !meta.vector_indexes.iter().any(|v| v.name == *live) {
+            changes.push(SchemaChange::DropVectorIndex {
+                index: (*live).to_owned(),
+            });
+        }
+    }
+    for index in meta.vector_indexes {
+        if !live_vectors.contains(&index.name) {
+            changes.push(SchemaChange::AddVectorIndex { index: index.name });
+        }
+    }
     let live_ttl = match ttl {
         TtlState::Enabled { attribute } | TtlState::Enabling { attribute } => {
             Some(attribute.as_str())
@@ -663,6 +692,26 @@ async fn apply_change<M: Table>(
         }
         SchemaChange::NeedsNewTable { .. } => {}
         SchemaChange::DropIndex { index } => drop_index::<M>(db, index).await?,
+        SchemaChange::AddVectorIndex { index } => {
+            let vector_update = add_vector_index::<M>(index)?;
+            db.backend()
+                .update_table(update().vector_index_updates(vector_update))
+                .await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
+        SchemaChange::DropVectorIndex { index } => {
+            let delete = aws_sdk_dynamodb::types::DeleteVectorIndexAction::builder()
+                .index_name(index)
+                .build()
+                .map_err(build_error::<M>)?;
+            let vector_update = aws_sdk_dynamodb::types::VectorIndexUpdate::builder()
+                .delete(delete)
+                .build();
+            db.backend()
+                .update_table(update().vector_index_updates(vector_update))
+                .await?;
+            db.wait_until_active::<M>(INDEX_WAIT).await?;
+        }
         SchemaChange::AddIndex { index } => add_index::<M>(db, index, settings).await?,
         SchemaChange::ReplaceIndex { index, .. } => {
             drop_index::<M>(db, index).await?;
@@ -736,6 +785,29 @@ async fn table_arn<M: Table>(db: &Dynamo) -> Result<String> {
     description.table_arn().map(str::to_owned).ok_or_else(|| {
         Error::invalid_operation("DescribeTable", "the table's description has no ARN")
     })
+}
+
+/// The update that creates vector index `name` of the model.
+fn add_vector_index<M: Table>(name: &str) -> Result<aws_sdk_dynamodb::types::VectorIndexUpdate> {
+    let Some(index) = M::meta().vector_indexes.iter().find(|v| v.name == name) else {
+        return Err(Error::invalid_request(
+            M::NAME,
+            format!("the model has no vector index `{name}`"),
+        ));
+    };
+    let (attribute, schema, distance) = super::table::vector_parts::<M>(index)?;
+    let create = aws_sdk_dynamodb::types::CreateVectorIndexAction::builder()
+        .index_name(index.name)
+        .vector_attribute(attribute)
+        .set_search_schema((!schema.is_empty()).then_some(schema))
+        .projection(projection(crate::meta::Projection::All))
+        .dimensions(i64::try_from(index.dimensions).unwrap_or(i64::MAX))
+        .distance_function(distance)
+        .build()
+        .map_err(build_error::<M>)?;
+    Ok(aws_sdk_dynamodb::types::VectorIndexUpdate::builder()
+        .create(create)
+        .build())
 }
 
 async fn drop_index<M: Table>(db: &Dynamo, index: &str) -> Result<()> {
