@@ -269,3 +269,128 @@ fn an_index_query_of_a_typed_projection() {
         .unwrap();
     insta::assert_snapshot!(request.render());
 }
+
+/// A model with a vector index, for the `SearchVectors` and `CreateTable` snapshots.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(
+    table = "docs",
+    hash_key = "id",
+    vector_index(
+        name = "by_embedding",
+        attribute = "embedding",
+        dimensions = 3,
+        distance = "cosine",
+        partition = "tenant",
+        filters = ["year"]
+    ),
+    gsi(name = "by_place", hash_key = ["tenant", "region"], range_key = ["year", "id"])
+)]
+struct Doc {
+    id: String,
+    tenant: String,
+    region: String,
+    year: u32,
+    embedding: [f32; 3],
+}
+
+#[test]
+fn a_vector_search_with_partition_and_filter() {
+    let db = Dynamo::memory();
+    let f = Doc::fields();
+    let request = db
+        .search(Doc::BY_EMBEDDING, &[0.25f32, -1.0, 3.5])
+        .partition(&f.tenant, "t1")
+        .filter(f.year.ge(2020u32))
+        .top_k(5)
+        .to_request()
+        .unwrap();
+    let vector: Vec<String> = request
+        .get_search_vector()
+        .iter()
+        .flatten()
+        .map(value)
+        .collect();
+    let rendered = format!(
+        "TableName: {}\nIndexName: {}\nSearchVector: [{}]\nTopK: {}\nSearchConditionExpression: {}\nExpressionAttributeNames: {}\nExpressionAttributeValues: {}\n",
+        text(request.get_table_name().as_ref()),
+        text(request.get_index_name().as_ref()),
+        vector.join(", "),
+        debug(request.get_top_k().as_ref()),
+        text(request.get_search_condition_expression().as_ref()),
+        names(request.get_expression_attribute_names().as_ref()),
+        item(request.get_expression_attribute_values().as_ref()),
+    );
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn a_create_table_with_a_vector_index_and_a_multi_attribute_index() {
+    let request = Dynamo::memory()
+        .create_table::<Doc>()
+        .to_request()
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = String::new();
+    for key in request.key_schema() {
+        writeln!(
+            out,
+            "KeySchema: {} {}",
+            key.attribute_name(),
+            key.key_type().as_str()
+        )
+        .unwrap();
+    }
+    let mut definitions: Vec<_> = request
+        .attribute_definitions()
+        .iter()
+        .map(|d| format!("{} {}", d.attribute_name(), d.attribute_type().as_str()))
+        .collect();
+    definitions.sort();
+    writeln!(out, "AttributeDefinitions: {}", definitions.join(", ")).unwrap();
+    for index in request.global_secondary_indexes() {
+        let keys: Vec<String> = index
+            .key_schema()
+            .iter()
+            .map(|k| format!("{} {}", k.attribute_name(), k.key_type().as_str()))
+            .collect();
+        writeln!(
+            out,
+            "GlobalSecondaryIndex {}: {}",
+            index.index_name(),
+            keys.join(", ")
+        )
+        .unwrap();
+    }
+    for index in request.vector_indexes() {
+        let schema: Vec<String> = index
+            .search_schema()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e.attribute_name(),
+                    e.search_schema_element_type().as_str()
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "VectorIndex {}: {} x{} {} [{}] projection {:?}",
+            index.index_name(),
+            index
+                .vector_attribute()
+                .map(|a| a.attribute_name())
+                .unwrap_or_default(),
+            index.dimensions(),
+            index.distance_function().as_str(),
+            schema.join(", "),
+            index
+                .projection()
+                .and_then(|p| p.projection_type())
+                .map(|p| p.as_str()),
+        )
+        .unwrap();
+    }
+    insta::assert_snapshot!(out);
+}
