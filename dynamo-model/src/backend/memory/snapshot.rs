@@ -123,6 +123,26 @@ fn table_json(name: &str, table: &Table) -> Value {
             })
         })
         .collect();
+    let vector_indexes: Vec<Value> = table
+        .vector_indexes
+        .iter()
+        .map(|v| {
+            let d = &v.description;
+            let schema: Vec<Value> = d
+                .search_schema
+                .iter()
+                .flatten()
+                .map(|e| json!({ "name": e.attribute_name, "type": e.search_schema_element_type.as_str() }))
+                .collect();
+            json!({
+                "name": d.index_name,
+                "attribute": d.vector_attribute.as_ref().map(|a| a.attribute_name.clone()),
+                "dimensions": d.dimensions,
+                "distance": d.distance_function.as_ref().map(|f| f.as_str().to_owned()),
+                "search_schema": schema,
+            })
+        })
+        .collect();
     let items: Vec<Value> = table
         .all_items()
         .map(|i| Value::Object(item_to_json(i)))
@@ -132,6 +152,7 @@ fn table_json(name: &str, table: &Table) -> Value {
         "hash": key_json(&table.hash),
         "range": table.range.as_ref().map(key_json),
         "indexes": indexes,
+        "vector_indexes": vector_indexes,
         "items": items,
     })
 }
@@ -235,7 +256,16 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
                 .ok()
         })
         .collect::<Option<Vec<_>>>()?;
+    // Absent in snapshots of older versions.
+    let vector_indexes = table
+        .get("vector_indexes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(vector_index)
+        .collect::<Option<Vec<_>>>()?;
     CreateTableInput::builder()
+        .set_vector_indexes((!vector_indexes.is_empty()).then_some(vector_indexes))
         .table_name(table.get("name")?.as_str()?)
         .set_key_schema(Some(schema(
             table.get("hash")?,
@@ -247,6 +277,43 @@ fn create_request(table: &Value) -> Option<CreateTableInput> {
         .set_global_secondary_indexes((!globals.is_empty()).then_some(globals))
         .set_local_secondary_indexes((!locals.is_empty()).then_some(locals))
         .billing_mode(BillingMode::PayPerRequest)
+        .build()
+        .ok()
+}
+
+/// A vector index of a snapshot, as `CreateTable` takes it.
+fn vector_index(index: &Value) -> Option<aws_sdk_dynamodb::types::VectorIndex> {
+    use aws_sdk_dynamodb::types::{
+        SearchSchemaElement, SearchSchemaElementType, VectorAttributeDefinition, VectorIndex,
+    };
+    let schema = index
+        .get("search_schema")?
+        .as_array()?
+        .iter()
+        .map(|e| {
+            SearchSchemaElement::builder()
+                .attribute_name(e.get("name")?.as_str()?)
+                .search_schema_element_type(SearchSchemaElementType::from(e.get("type")?.as_str()?))
+                .build()
+                .ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    VectorIndex::builder()
+        .index_name(index.get("name")?.as_str()?)
+        .vector_attribute(
+            VectorAttributeDefinition::builder()
+                .attribute_name(index.get("attribute")?.as_str()?)
+                .build()
+                .ok()?,
+        )
+        .set_search_schema((!schema.is_empty()).then_some(schema))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .dimensions(index.get("dimensions")?.as_i64()?)
+        .distance_function(index.get("distance")?.as_str()?.into())
         .build()
         .ok()
 }
