@@ -92,24 +92,15 @@ impl Distance {
     /// The score of `vector` against `query` (of the same length). A zero vector has no
     /// direction: its cosine score is 1, as for orthogonal vectors.
     pub fn score(self, query: &[f32], vector: &[f32]) -> f64 {
-        let pairs = query
-            .iter()
-            .zip(vector)
-            .map(|(a, b)| (f64::from(*a), f64::from(*b)));
         match self {
-            Distance::DotProduct => pairs.map(|(a, b)| a * b).sum(),
-            Distance::Euclidean => pairs.map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt(),
+            Distance::DotProduct => Sums::of(query, vector).dot,
+            Distance::Euclidean => Sums::of(query, vector).squared_distance.sqrt(),
             Distance::Cosine => {
-                let (mut dot, mut qq, mut vv) = (0.0, 0.0, 0.0);
-                for (a, b) in pairs {
-                    dot += a * b;
-                    qq += a * a;
-                    vv += b * b;
-                }
-                if qq == 0.0 || vv == 0.0 {
+                let sums = Sums::of(query, vector);
+                if sums.query == 0.0 || sums.vector == 0.0 {
                     1.0
                 } else {
-                    1.0 - dot / (qq.sqrt() * vv.sqrt())
+                    1.0 - sums.dot / (sums.query.sqrt() * sums.vector.sqrt())
                 }
             }
         }
@@ -323,6 +314,49 @@ impl std::fmt::Debug for Generated {
         f.debug_struct("Generated")
             .field("attribute", &self.attribute)
             .finish_non_exhaustive()
+    }
+}
+
+/// The sums a score is made of, in f64, over eight independent lanes (so that the
+/// compiler can keep them in vector registers).
+struct Sums {
+    dot: f64,
+    query: f64,
+    vector: f64,
+    squared_distance: f64,
+}
+
+impl Sums {
+    fn of(query: &[f32], vector: &[f32]) -> Sums {
+        const LANES: usize = 8;
+        let mut dot = [0.0f64; LANES];
+        let mut qq = [0.0f64; LANES];
+        let mut vv = [0.0f64; LANES];
+        let mut dd = [0.0f64; LANES];
+        let (q_chunks, v_chunks) = (query.chunks_exact(LANES), vector.chunks_exact(LANES));
+        let (q_rest, v_rest) = (q_chunks.remainder(), v_chunks.remainder());
+        for (q, v) in q_chunks.zip(v_chunks) {
+            for lane in 0..LANES {
+                let (a, b) = (f64::from(q[lane]), f64::from(v[lane]));
+                dot[lane] += a * b;
+                qq[lane] += a * a;
+                vv[lane] += b * b;
+                dd[lane] += (a - b) * (a - b);
+            }
+        }
+        for (lane, (a, b)) in q_rest.iter().zip(v_rest).enumerate() {
+            let (a, b) = (f64::from(*a), f64::from(*b));
+            dot[lane] += a * b;
+            qq[lane] += a * a;
+            vv[lane] += b * b;
+            dd[lane] += (a - b) * (a - b);
+        }
+        Sums {
+            dot: dot.iter().sum(),
+            query: qq.iter().sum(),
+            vector: vv.iter().sum(),
+            squared_distance: dd.iter().sum(),
+        }
     }
 }
 

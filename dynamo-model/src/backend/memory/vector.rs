@@ -23,7 +23,55 @@ pub(crate) struct VectorDef {
     dimensions: usize,
     distance: Distance,
     partition: Option<String>,
-    vectors: BTreeMap<PrimaryKey, Vec<f32>>,
+    vectors: Vectors,
+}
+
+/// The vectors of an index, side by side in one buffer (a search reads them in order), with
+/// the key of each and the slot of each key.
+#[derive(Debug, Clone, Default)]
+struct Vectors {
+    values: Vec<f32>,
+    keys: Vec<PrimaryKey>,
+    slots: BTreeMap<PrimaryKey, usize>,
+}
+
+impl Vectors {
+    fn set(&mut self, key: &PrimaryKey, vector: &[f32]) {
+        let dimensions = vector.len();
+        match self.slots.get(key) {
+            Some(&slot) => {
+                self.values[slot * dimensions..(slot + 1) * dimensions].copy_from_slice(vector);
+            }
+            None => {
+                self.slots.insert(key.clone(), self.keys.len());
+                self.keys.push(key.clone());
+                self.values.extend_from_slice(vector);
+            }
+        }
+    }
+
+    /// Removes the vector of `key`: the last one moves into its slot.
+    fn remove(&mut self, key: &PrimaryKey, dimensions: usize) {
+        let Some(slot) = self.slots.remove(key) else {
+            return;
+        };
+        let last = self.keys.len() - 1;
+        if slot != last {
+            self.values.copy_within(
+                last * dimensions..(last + 1) * dimensions,
+                slot * dimensions,
+            );
+            self.keys.swap(slot, last);
+            self.slots.insert(self.keys[slot].clone(), slot);
+        }
+        self.keys.pop();
+        self.values.truncate(last * dimensions);
+    }
+
+    /// Each key with its vector.
+    fn iter(&self, dimensions: usize) -> impl Iterator<Item = (&PrimaryKey, &[f32])> {
+        self.keys.iter().zip(self.values.chunks_exact(dimensions))
+    }
 }
 
 impl VectorDef {
@@ -58,7 +106,7 @@ impl VectorDef {
             dimensions,
             distance,
             partition,
-            vectors: BTreeMap::new(),
+            vectors: Vectors::default(),
         })
     }
 
@@ -73,12 +121,8 @@ impl VectorDef {
             .and_then(parse_vector)
             .filter(|v| v.len() == self.dimensions);
         match vector {
-            Some(vector) => {
-                self.vectors.insert(key.clone(), vector);
-            }
-            None => {
-                self.vectors.remove(key);
-            }
+            Some(vector) => self.vectors.set(key, &vector),
+            None => self.vectors.remove(key, self.dimensions),
         }
     }
 }
@@ -162,7 +206,7 @@ impl MemoryBackend {
         }
         let mut scored: Vec<(f64, &PrimaryKey)> = index
             .vectors
-            .iter()
+            .iter(index.dimensions)
             .filter(|(key, _)| match &condition {
                 None => true,
                 Some(condition) => table
