@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use dynamo_model::value::vector::Dimensions;
 use dynamo_model::{Dynamo, DynamoModel, VectorIndex};
 
+// Three indexes on one attribute repeat `attribute` and `dimensions`, which clippy's
+// `duplicated_attributes` takes for a mistake.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Debug, Clone, PartialEq, DynamoModel)]
 #[dynamo(
     table = "bench_vectors",
