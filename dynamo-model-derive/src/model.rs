@@ -215,18 +215,12 @@ pub(crate) struct VectorIndexDef {
 impl VectorIndexDef {
     /// `by_embedding` -> `BY_EMBEDDING`.
     pub(crate) fn const_name(&self) -> String {
-        identifier(
-            "INDEX_",
-            crate::case::RenameRule::ScreamingSnake.apply(&sanitize(&self.name)),
-        )
+        handle_const_name(&self.name)
     }
 
     /// `by_embedding` -> `ByEmbedding`.
     pub(crate) fn type_name(&self) -> String {
-        identifier(
-            "Index",
-            crate::case::RenameRule::Pascal.apply(&sanitize(&self.name)),
-        )
+        handle_type_name(&self.name)
     }
 }
 
@@ -472,19 +466,29 @@ impl IndexDef {
 
     /// `by_email` -> `BY_EMAIL`, the name of the index's `const` handle.
     pub(crate) fn const_name(&self) -> String {
-        identifier(
-            "INDEX_",
-            crate::case::RenameRule::ScreamingSnake.apply(&sanitize(&self.name)),
-        )
+        handle_const_name(&self.name)
     }
 
     /// `by_email` -> `ByEmail`, for the handle's type name.
     pub(crate) fn type_name(&self) -> String {
-        identifier(
-            "Index",
-            crate::case::RenameRule::Pascal.apply(&sanitize(&self.name)),
-        )
+        handle_type_name(&self.name)
     }
+}
+
+/// `by_email` -> `BY_EMAIL`: the `const` handle of an index.
+fn handle_const_name(index: &str) -> String {
+    identifier(
+        "INDEX_",
+        crate::case::RenameRule::ScreamingSnake.apply(&sanitize(index)),
+    )
+}
+
+/// `by_email` -> `ByEmail`: the type name of an index's handle.
+fn handle_type_name(index: &str) -> String {
+    identifier(
+        "Index",
+        crate::case::RenameRule::Pascal.apply(&sanitize(index)),
+    )
 }
 
 /// Index names may hold `-` and `.`, which identifiers cannot.

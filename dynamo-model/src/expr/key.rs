@@ -315,15 +315,7 @@ impl<S: KeySchema, P> KeyCondition<S, P> {
     /// The same condition, its position in a multi-attribute sort key forgotten (what a
     /// query keeps).
     pub(crate) fn finished(self) -> KeyCondition<S> {
-        KeyCondition {
-            hash: self.hash,
-            more_hash: self.more_hash,
-            sort_equal: self.sort_equal,
-            range: self.range,
-            problem: self.problem,
-            implied_range: self.implied_range,
-            _schema: PhantomData,
-        }
+        self.at()
     }
 
     fn at<Q>(self) -> KeyCondition<S, Q> {

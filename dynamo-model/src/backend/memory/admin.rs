@@ -166,16 +166,14 @@ impl MemoryBackend {
         }
         let mut vector_indexes = Vec::new();
         for index in input.vector_indexes.iter().flatten() {
-            let description = VectorIndexDescription::builder()
-                .index_name(&index.index_name)
-                .set_vector_attribute(index.vector_attribute.clone())
-                .set_search_schema(index.search_schema.clone())
-                .set_projection(index.projection.clone())
-                .dimensions(index.dimensions)
-                .distance_function(index.distance_function.clone())
-                .index_status(IndexStatus::Active)
-                .build();
-            vector_indexes.push(VectorDef::new(description).map_err(|m| validation(OP, m))?);
+            let declared = VectorDef::declared(
+                &index.index_name,
+                index.vector_attribute.clone(),
+                index.search_schema.clone(),
+                index.projection.clone(),
+                (index.dimensions, index.distance_function.clone()),
+            );
+            vector_indexes.push(declared.map_err(|m| validation(OP, m))?);
         }
         let description = TableDescription::builder()
             .set_vector_indexes((!vector_indexes.is_empty()).then(|| {
@@ -507,16 +505,13 @@ fn update_vector_index(
                 create.index_name
             ));
         }
-        let description = VectorIndexDescription::builder()
-            .index_name(&create.index_name)
-            .set_vector_attribute(create.vector_attribute.clone())
-            .set_search_schema(create.search_schema.clone())
-            .set_projection(create.projection.clone())
-            .dimensions(create.dimensions)
-            .distance_function(create.distance_function.clone())
-            .index_status(IndexStatus::Active)
-            .build();
-        let mut index = VectorDef::new(description)?;
+        let mut index = VectorDef::declared(
+            &create.index_name,
+            create.vector_attribute.clone(),
+            create.search_schema.clone(),
+            create.projection.clone(),
+            (create.dimensions, create.distance_function.clone()),
+        )?;
         let keyed: Vec<_> = table
             .all_items()
             .filter_map(|item| Some((table.key_of(item).ok()?, item.clone())))

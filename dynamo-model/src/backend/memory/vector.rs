@@ -75,8 +75,29 @@ impl Vectors {
 }
 
 impl VectorDef {
-    /// The index a `CreateTable` or `UpdateTable` request declares.
-    pub(crate) fn new(description: VectorIndexDescription) -> std::result::Result<Self, String> {
+    /// The index a `CreateTable` or `UpdateTable` request declares, from its parts.
+    pub(crate) fn declared(
+        name: &str,
+        attribute: Option<aws_sdk_dynamodb::types::VectorAttributeDefinition>,
+        schema: Option<Vec<aws_sdk_dynamodb::types::SearchSchemaElement>>,
+        projection: Option<aws_sdk_dynamodb::types::Projection>,
+        (dimensions, distance): (i64, aws_sdk_dynamodb::types::VectorDistanceFunction),
+    ) -> std::result::Result<Self, String> {
+        VectorDef::new(
+            VectorIndexDescription::builder()
+                .index_name(name)
+                .set_vector_attribute(attribute)
+                .set_search_schema(schema)
+                .set_projection(projection)
+                .dimensions(dimensions)
+                .distance_function(distance)
+                .index_status(aws_sdk_dynamodb::types::IndexStatus::Active)
+                .build(),
+        )
+    }
+
+    /// The index a description describes.
+    fn new(description: VectorIndexDescription) -> std::result::Result<Self, String> {
         let name = description.index_name.clone().unwrap_or_default();
         let attribute = description
             .vector_attribute
