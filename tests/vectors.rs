@@ -402,14 +402,22 @@ async fn a_memory_snapshot_keeps_vector_indexes() {
     let store = dynamo_model::backend::MemoryBackend::new();
     let db = Dynamo::with_memory(&store);
     db.create_table::<Point>().await.unwrap();
-    for (id, point) in [(1, [0.0, 0.0, 0.0]), (2, [1.0, 0.0, 0.0]), (3, [5.0, 5.0, 5.0])] {
+    for (id, point) in [
+        (1, [0.0, 0.0, 0.0]),
+        (2, [1.0, 0.0, 0.0]),
+        (3, [5.0, 5.0, 5.0]),
+    ] {
         db.put(&Point { id, point }).await.unwrap();
     }
     let path = std::env::temp_dir().join(format!("vector-snapshot-{}.json", std::process::id()));
     store.save(&path).unwrap();
     let loaded = Dynamo::with_memory(&dynamo_model::backend::MemoryBackend::load(&path).unwrap());
     std::fs::remove_file(&path).unwrap();
-    let found = loaded.search(Point::BY_POINT, &[4.0f32, 4.0, 4.0]).top_k(1).await.unwrap();
+    let found = loaded
+        .search(Point::BY_POINT, &[4.0f32, 4.0, 4.0])
+        .top_k(1)
+        .await
+        .unwrap();
     assert_eq!(found[0].item.id, 3);
     assert!((found[0].score - 3.0f64.sqrt()).abs() < 1e-6);
 }

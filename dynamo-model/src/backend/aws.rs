@@ -211,7 +211,11 @@ where
         }
         .into(),
         // A server without the operation (DynamoDB Local has no SearchVectors).
-        Some("UnknownOperationException") => ErrorKind::Unsupported { operation }.into(),
+        Some("UnknownOperationException") => ErrorKind::Unsupported {
+            operation,
+            server_message: Some(message),
+        }
+        .into(),
         Some("ResourceNotFoundException") => ErrorKind::ResourceNotFound {
             operation,
             table,

@@ -147,12 +147,15 @@ pub enum ErrorKind {
         key: Option<crate::value::Item>,
     },
     /// The backend does not implement this operation: a server without it (DynamoDB Local
-    /// has no `SearchVectors`), or a [`Backend`](crate::backend::Backend) written before the
-    /// operation existed, or a test double.
-    #[error("{operation} is not supported by this backend: the server does not serve it (DynamoDB Local has no SearchVectors: use DynamoDB or the memory backend), or a custom `Backend` impl does not implement it")]
+    /// has no `SearchVectors` and no tagging), or a [`Backend`](crate::backend::Backend)
+    /// written before the operation existed, or a test double.
+    #[error("{}", unsupported(operation, server_message.as_deref()))]
+    #[non_exhaustive]
     Unsupported {
         /// The DynamoDB operation (`DescribeTable`, ...).
         operation: &'static str,
+        /// What the server answered (`UnknownOperationException`), when it was a server.
+        server_message: Option<String>,
     },
     /// An update (not an upsert) found no item with its key: an update never creates a
     /// partial item the model cannot read.
@@ -544,7 +547,11 @@ impl Error {
 
     /// An error for an operation the backend does not implement.
     pub fn unsupported(operation: &'static str) -> Self {
-        ErrorKind::Unsupported { operation }.into()
+        ErrorKind::Unsupported {
+            operation,
+            server_message: None,
+        }
+        .into()
     }
 
     /// True when the backend does not implement the operation.
@@ -816,6 +823,18 @@ fn missing_table(table: &str) -> String {
 }
 
 /// The attribute names of an item, sorted: `a, b`.
+/// What an unsupported operation's error says: the server's answer, or what to implement.
+fn unsupported(operation: &str, server_message: Option<&str>) -> String {
+    match server_message {
+        Some(message) => format!(
+            "{operation} is not supported by the server: {message} (DynamoDB Local has no SearchVectors and no tagging: use DynamoDB or the memory backend)"
+        ),
+        None => format!(
+            "{operation} is not supported by this backend: implement it in its `Backend` impl"
+        ),
+    }
+}
+
 /// Why a stream record lacks an image, and what records it.
 fn missing_image(change: &str, image: &str, view: Option<&str>) -> String {
     match (change, image, view) {

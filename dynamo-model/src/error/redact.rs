@@ -159,9 +159,13 @@ impl fmt::Debug for ErrorKind {
                 .field("model", model)
                 .field("key", &MaybeRedacted(key.as_ref()))
                 .finish(),
-            ErrorKind::Unsupported { operation } => f
+            ErrorKind::Unsupported {
+                operation,
+                server_message,
+            } => f
                 .debug_struct("Unsupported")
                 .field("operation", operation)
+                .field("server_message", server_message)
                 .finish(),
             ErrorKind::ItemNotFound {
                 model,
