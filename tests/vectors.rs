@@ -295,51 +295,6 @@ async fn dynamodb_local_answers_a_search_with_a_typed_unsupported_error() {
     );
 }
 
-#[test]
-fn create_table_renders_the_vector_indexes() {
-    let request = Dynamo::memory()
-        .create_table::<Doc>()
-        .to_request()
-        .unwrap()
-        .build()
-        .unwrap();
-    let rendered: Vec<String> = request
-        .vector_indexes()
-        .iter()
-        .map(|v| {
-            let schema: Vec<String> = v
-                .search_schema()
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{} {}",
-                        e.attribute_name(),
-                        e.search_schema_element_type().as_str()
-                    )
-                })
-                .collect();
-            format!(
-                "{} on {} x{} {} [{}]",
-                v.index_name(),
-                v.vector_attribute()
-                    .map(|a| a.attribute_name())
-                    .unwrap_or_default(),
-                v.dimensions(),
-                v.distance_function().as_str(),
-                schema.join(", ")
-            )
-        })
-        .collect();
-    assert_eq!(
-        rendered,
-        [
-            "by_cosine on embedding x8 COSINE []",
-            "by_distance on embedding x8 EUCLIDEAN [tenant HASH, year INLINE_FILTER, kind INLINE_FILTER]",
-            "by_dot on embedding x8 DOT_PRODUCT []",
-        ]
-    );
-}
-
 #[tokio::test]
 async fn a_schema_plan_adds_and_drops_a_vector_index() {
     #[derive(Debug, Clone, PartialEq, DynamoModel)]

@@ -133,15 +133,7 @@ pub trait SortKeyPrefix<P> {
 impl<S: KeySchema> KeyCondition<S> {
     /// The partition key equals `value` (on the table, with `S` the model).
     pub fn hash(value: impl KeyArg<S::HashKey>) -> Self {
-        KeyCondition {
-            hash: value.into_key_value(),
-            more_hash: Vec::new(),
-            sort_equal: Vec::new(),
-            range: None,
-            problem: None,
-            implied_range: false,
-            _schema: PhantomData,
-        }
+        KeyCondition::hash_value(value.into_key_value())
     }
 
     /// The partition whose key template is rendered from `values` (its fields, in order).
@@ -153,18 +145,12 @@ impl<S: KeySchema> KeyCondition<S> {
                 S::hash_key().attribute
             )),
         };
-        let (hash, problem) = match rendered {
-            Ok(key) => (AttributeValue::S(key), None),
-            Err(why) => (AttributeValue::Null(true), Some(why)),
-        };
-        KeyCondition {
-            hash,
-            more_hash: Vec::new(),
-            sort_equal: Vec::new(),
-            range: None,
-            problem,
-            implied_range: false,
-            _schema: PhantomData,
+        match rendered {
+            Ok(key) => KeyCondition::hash_value(AttributeValue::S(key)),
+            Err(why) => KeyCondition {
+                problem: Some(why),
+                ..KeyCondition::hash_value(AttributeValue::Null(true))
+            },
         }
     }
 
