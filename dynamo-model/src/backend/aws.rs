@@ -324,21 +324,18 @@ macro_rules! implement_backend {
         impl Backend for AwsBackend {
             $(
                 fn $method(&self, input: $input) -> BackendFuture<'_, $output> {
-                    Box::pin(async move {
-                        if let Some(message) = self.unusable {
-                            return Err(ErrorKind::Configuration {
-                                operation: $name,
-                                message: message.to_owned(),
-                                source: None,
-                            }
-                            .into());
+                    if let Some(message) = self.unusable {
+                        return Box::pin(std::future::ready(Err(ErrorKind::Configuration {
+                            operation: $name,
+                            message: message.to_owned(),
+                            source: None,
                         }
-                        let table = input.tables();
-                        input
-                            .send_with(&self.client)
-                            .await
-                            .map_err(|e| classify($name, table, e))
-                    })
+                        .into())));
+                    }
+                    let table = input.tables();
+                    // The SDK's future is large: boxed where it is made, it is copied once.
+                    let sending = Box::pin(input.send_with(&self.client));
+                    Box::pin(async move { sending.await.map_err(|e| classify($name, table, e)) })
                 }
             )*
         }

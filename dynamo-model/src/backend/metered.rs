@@ -67,42 +67,45 @@ impl AddAssign<&OperationMetrics> for OperationMetrics {
 /// since the client was made or its totals were reset.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsTotals {
-    by_table: BTreeMap<(String, &'static str), OperationMetrics>,
+    /// Each table's totals, by operation.
+    by_table: BTreeMap<String, BTreeMap<&'static str, OperationMetrics>>,
 }
 
 impl MetricsTotals {
     /// The totals of every operation on `table` (the full name, prefix included; a batch
     /// or transaction over several tables counts under their names joined by commas).
     pub fn table(&self, table: &str) -> OperationMetrics {
-        self.sum(|(name, _)| name == table)
+        self.sum(|name, _| name == table)
     }
 
     /// The totals of one DynamoDB operation (`"Query"`) over every table.
     pub fn operation(&self, operation: &str) -> OperationMetrics {
-        self.sum(|(_, name)| *name == operation)
+        self.sum(|_, name| name == operation)
     }
 
     /// The totals of one operation on one table.
     pub fn of(&self, table: &str, operation: &str) -> OperationMetrics {
-        self.sum(|(t, o)| t == table && *o == operation)
+        self.sum(|t, o| t == table && o == operation)
     }
 
     /// Everything this client sent.
     pub fn all(&self) -> OperationMetrics {
-        self.sum(|_| true)
+        self.sum(|_, _| true)
     }
 
     /// Each table and operation with its totals.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &'static str, &OperationMetrics)> {
-        self.by_table
-            .iter()
-            .map(|((table, operation), metrics)| (table.as_str(), *operation, metrics))
+        self.by_table.iter().flat_map(|(table, operations)| {
+            operations
+                .iter()
+                .map(move |(operation, metrics)| (table.as_str(), *operation, metrics))
+        })
     }
 
-    fn sum(&self, keep: impl Fn(&(String, &'static str)) -> bool) -> OperationMetrics {
+    fn sum(&self, keep: impl Fn(&str, &str) -> bool) -> OperationMetrics {
         let mut total = OperationMetrics::default();
-        for (key, metrics) in &self.by_table {
-            if keep(key) {
+        for (table, operation, metrics) in self.iter() {
+            if keep(table, operation) {
                 total += metrics;
             }
         }
@@ -139,14 +142,12 @@ impl Meter {
 
     fn add(&self, table: &str, operation: &'static str, metrics: &OperationMetrics) {
         let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
-        match totals.by_table.get_mut(&(table.to_owned(), operation)) {
-            Some(total) => *total += metrics,
-            None => {
-                totals
-                    .by_table
-                    .insert((table.to_owned(), operation), metrics.clone());
-            }
-        }
+        // A table seen before is found without allocating its name.
+        let operations = match totals.by_table.get_mut(table) {
+            Some(operations) => operations,
+            None => totals.by_table.entry(table.to_owned()).or_default(),
+        };
+        *operations.entry(operation).or_default() += metrics;
     }
 }
 
