@@ -663,3 +663,19 @@ async fn a_record_that_does_not_decode_names_its_key_and_the_stream_goes_on() {
     );
     assert_eq!(results[1].as_ref().unwrap().new_image().unwrap().id, "good");
 }
+
+#[tokio::test]
+async fn skip_hooks_decodes_images_without_after_load() {
+    let db = Dynamo::memory();
+    db.create_table::<Order>().await.unwrap();
+    db.put(&order("a", 1)).await.unwrap();
+    let raw: Vec<Change<Order>> = db
+        .changes::<Order>()
+        .skip_hooks()
+        .until_caught_up()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(raw[0].new_image().unwrap().note, "order a");
+}

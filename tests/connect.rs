@@ -143,6 +143,37 @@ async fn a_local_endpoint_needs_neither_region_nor_credentials() {
     );
 }
 
+/// A table with a stream, read through the client `from_sdk_config` made.
+#[derive(Debug, Clone, PartialEq, DynamoModel)]
+#[dynamo(table = "probes_streamed", hash_key = "id", stream = "new_image")]
+struct StreamedProbe {
+    id: String,
+}
+
+#[tokio::test]
+async fn a_local_endpoint_reads_change_streams_with_the_same_defaults() {
+    use futures_util::TryStreamExt;
+    let local = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(dynamo_model_tests::endpoint())
+        .build();
+    let db = Dynamo::from_sdk_config(&local)
+        .await
+        .unwrap()
+        .with_table_prefix(dynamo_model_tests::unique_prefix());
+    db.create_table::<StreamedProbe>().await.unwrap();
+    db.put(&StreamedProbe { id: "s".into() }).await.unwrap();
+    let changes: Vec<_> = db
+        .changes::<StreamedProbe>()
+        .until_caught_up()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].new_image().unwrap().id, "s");
+}
+
 #[tokio::test]
 async fn a_missing_table_is_named_with_the_fix() {
     for db in [
