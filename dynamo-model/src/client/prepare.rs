@@ -49,6 +49,8 @@ pub(crate) struct Expectations {
     pub(crate) guard: Option<VersionGuard>,
     /// The item must exist (an update that is not an upsert).
     pub(crate) must_exist: bool,
+    /// The caller gave a condition of their own, which a failure may come from.
+    pub(crate) caller_condition: bool,
 }
 
 impl Expectations {
@@ -155,6 +157,7 @@ pub(crate) fn put<M: Table>(
     let expect = Expectations {
         guard,
         must_exist: false,
+        caller_condition: condition.is_some(),
     };
     let mut expressions = Expressions::new();
     let condition = VersionGuard::and(guard, condition);
@@ -249,6 +252,7 @@ pub(crate) fn update<M: Table>(
     }
     let mut expressions = Expressions::new();
     let expression = expressions.add(actions.render()?);
+    let caller_condition = condition.is_some();
     // A statement that can only change a stored item (PartiQL's UPDATE) needs no condition
     // for it.
     let exists = (!options.upsert && options.existing == Existing::MayBeAbsent)
@@ -265,6 +269,7 @@ pub(crate) fn update<M: Table>(
     let expect = Expectations {
         guard: options.guard,
         must_exist: !options.upsert,
+        caller_condition,
     };
     #[cfg_attr(not(feature = "s3"), allow(unused_mut))]
     let mut prepared = Prepared::new::<M>(
@@ -303,12 +308,13 @@ pub(crate) fn delete<M: Table>(
         M::before_delete_key(&key)?;
     }
     let mut expressions = Expressions::new();
-    let condition = VersionGuard::and(guard, condition);
-    let condition = expressions.condition(condition.as_deref())?;
     let expect = Expectations {
         guard,
         must_exist: false,
+        caller_condition: condition.is_some(),
     };
+    let condition = VersionGuard::and(guard, condition);
+    let condition = expressions.condition(condition.as_deref())?;
     Ok(Prepared::new::<M>(
         table,
         key,
@@ -509,9 +515,11 @@ impl Prepared {
     }
 
     /// `ReturnValuesOnConditionCheckFailure`: the item as it was when asked for, or when
-    /// the failure needs it to be explained.
+    /// the failure needs it to be explained. An update whose only condition is that the
+    /// item exists needs no item: its failure can only mean the item is missing.
     fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
-        let explain = self.expect.guard.is_some() || self.expect.must_exist;
+        let explain =
+            self.expect.guard.is_some() || (self.expect.must_exist && self.expect.caller_condition);
         (self.item_on_failure || explain).then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
