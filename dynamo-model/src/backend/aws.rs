@@ -24,6 +24,10 @@ const REFUSED: &str = "the DynamoDB endpoint refused the connection: start the s
 #[derive(Debug, Clone)]
 pub struct AwsBackend {
     client: Client,
+    /// The same client with an interceptor counting the SDK's retries: for measured
+    /// operations (and every request, with feature `metrics`). Every interceptor costs each
+    /// request about 1% of the SDK's work, so requests nobody measures go without it.
+    counting: Client,
     /// What keeps the client from sending, found in its configuration: every request
     /// fails with it, before sending.
     unusable: Option<&'static str>,
@@ -40,8 +44,21 @@ impl AwsBackend {
             .to_builder()
             .interceptor(CountRetries)
             .build();
-        let client = Client::from_conf(config);
-        AwsBackend { client, unusable }
+        let counting = Client::from_conf(config);
+        AwsBackend {
+            client,
+            counting,
+            unusable,
+        }
+    }
+
+    /// The client a request is sent with: the counting one when its retries are counted.
+    fn sender(&self) -> &Client {
+        if cfg!(feature = "metrics") || super::metered::measuring() {
+            &self.counting
+        } else {
+            &self.client
+        }
     }
 
     /// The SDK client, for calls this crate does not wrap.
@@ -334,7 +351,7 @@ macro_rules! implement_backend {
                     }
                     let table = input.tables();
                     // The SDK's future is large: boxed where it is made, it is copied once.
-                    let sending = Box::pin(input.send_with(&self.client));
+                    let sending = Box::pin(input.send_with(self.sender()));
                     Box::pin(async move { sending.await.map_err(|e| classify($name, table, e)) })
                 }
             )*

@@ -157,7 +157,7 @@ tokio::task_local! {
 }
 
 /// Whether the current task runs a measured operation.
-fn measuring() -> bool {
+pub(super) fn measuring() -> bool {
     MEASURED.try_with(|_| ()).is_ok()
 }
 
