@@ -30,8 +30,17 @@ impl Rendered {
         names: &mut HashMap<String, String>,
         values: &mut HashMap<String, AttributeValue>,
     ) -> String {
-        names.extend(self.names);
-        values.extend(self.values);
+        // The first expression of a request gives its maps as they are, without rehashing.
+        if names.is_empty() {
+            *names = self.names;
+        } else {
+            names.extend(self.names);
+        }
+        if values.is_empty() {
+            *values = self.values;
+        } else {
+            values.extend(self.values);
+        }
         self.expression
     }
 }
@@ -61,9 +70,8 @@ impl Prefix {
 /// Hands out placeholders for one expression; the same name always gets the same one.
 pub(crate) struct Placeholders {
     prefix: &'static str,
-    /// Each name given a placeholder, with it: an expression names few attributes, so a
-    /// list searched in order is cheaper than a map.
-    by_name: Vec<(String, String)>,
+    /// How many names were given a placeholder (raw ones not counted).
+    next_name: usize,
     rendered: Rendered,
     next_value: usize,
 }
@@ -81,7 +89,7 @@ impl Placeholders {
     pub(crate) fn new(prefix: Prefix) -> Self {
         Placeholders {
             prefix: prefix.as_str(),
-            by_name: Vec::new(),
+            next_name: 0,
             rendered: Rendered::default(),
             next_value: 0,
         }
@@ -89,11 +97,20 @@ impl Placeholders {
 
     /// The placeholder of an attribute name (`#c0`).
     pub(crate) fn name(&mut self, name: &str) -> String {
-        if let Some((_, placeholder)) = self.by_name.iter().find(|(known, _)| known == name) {
+        // An expression names few attributes: searching its map by name is cheap. Raw
+        // placeholders (`#cr0_n`) stay the caller's own.
+        let typed =
+            |placeholder: &str| placeholder.as_bytes().get(1 + self.prefix.len()) != Some(&b'r');
+        if let Some((placeholder, _)) = self
+            .rendered
+            .names
+            .iter()
+            .find(|(placeholder, known)| *known == name && typed(placeholder))
+        {
             return placeholder.clone();
         }
-        let placeholder = placeholder('#', self.prefix, self.by_name.len());
-        self.by_name.push((name.to_owned(), placeholder.clone()));
+        let placeholder = placeholder('#', self.prefix, self.next_name);
+        self.next_name += 1;
         self.rendered
             .names
             .insert(placeholder.clone(), name.to_owned());

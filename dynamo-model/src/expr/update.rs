@@ -438,83 +438,123 @@ impl<M> Update<M> {
         }
         check_overlaps(&self.actions)?;
         let mut placeholders = Placeholders::new(Prefix::Update);
-        let mut clauses: [(Clause, Vec<String>); 4] = [
-            (Clause::Set, Vec::new()),
-            (Clause::Remove, Vec::new()),
-            (Clause::Add, Vec::new()),
-            (Clause::Delete, Vec::new()),
+        // One text per clause, each action written into its clause's text in the order the
+        // actions were added (so are the placeholders' numbers).
+        let mut clauses: [(Clause, String); 4] = [
+            (Clause::Set, String::new()),
+            (Clause::Remove, String::new()),
+            (Clause::Add, String::new()),
+            (Clause::Delete, String::new()),
         ];
         for action in &self.actions {
-            let (clause, text) = render_action(action, &mut placeholders)?;
-            if let Some((_, texts)) = clauses.iter_mut().find(|(c, _)| *c == clause) {
-                texts.push(text);
+            let clause = action.clause();
+            if let Some((_, text)) = clauses.iter_mut().find(|(c, _)| *c == clause) {
+                text.push_str(if text.is_empty() {
+                    clause.keyword()
+                } else {
+                    ","
+                });
+                text.push(' ');
+                render_action(action, &mut placeholders, text)?;
             }
         }
-        let expression = clauses
-            .iter()
-            .filter(|(_, texts)| !texts.is_empty())
-            .map(|(clause, texts)| format!("{} {}", clause.keyword(), texts.join(", ")))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut expression = String::new();
+        for (_, text) in clauses.iter().filter(|(_, text)| !text.is_empty()) {
+            if !expression.is_empty() {
+                expression.push(' ');
+            }
+            expression.push_str(text);
+        }
         Ok(placeholders.finish(expression))
     }
 }
 
+impl Action {
+    /// The clause the action is written in.
+    fn clause(&self) -> Clause {
+        match self {
+            Action::Set(..) => Clause::Set,
+            Action::Remove(_) => Clause::Remove,
+            Action::Add(..) => Clause::Add,
+            Action::Delete(..) => Clause::Delete,
+            Action::Unchecked(clause, _) => *clause,
+        }
+    }
+}
+
+/// Writes one action (without its clause's keyword) at the end of `text`.
 fn render_action(
     action: &Action,
     placeholders: &mut Placeholders,
-) -> Result<(Clause, String), String> {
-    Ok(match action {
+    text: &mut String,
+) -> Result<(), String> {
+    match action {
         Action::Set(path, set) => {
             let p = placeholders.path(path);
-            let text = match set {
-                SetValue::Value(v) => format!("{p} = {}", placeholders.operand(v, path)?),
+            text.push_str(&p);
+            text.push_str(" = ");
+            match set {
+                SetValue::Value(v) => text.push_str(&placeholders.operand(v, path)?),
                 SetValue::IfNotExists(v) => {
-                    format!(
-                        "{p} = if_not_exists({p}, {})",
-                        placeholders.operand(v, path)?
-                    )
+                    let value = placeholders.operand(v, path)?;
+                    if_not_exists(text, &p, &value);
                 }
-                SetValue::From(source) => format!("{p} = {}", source.render(placeholders, path)?),
+                SetValue::From(source) => text.push_str(&source.render(placeholders, path)?),
                 SetValue::IfNotExistsCopy(other) => {
-                    format!("{p} = if_not_exists({p}, {})", placeholders.path(other))
+                    let other = placeholders.path(other);
+                    if_not_exists(text, &p, &other);
                 }
-                SetValue::Plus(v) => format!("{p} = {p} + {}", placeholders.operand(v, path)?),
-                SetValue::Minus(v) => format!("{p} = {p} - {}", placeholders.operand(v, path)?),
+                SetValue::Plus(v) | SetValue::Minus(v) => {
+                    text.push_str(&p);
+                    text.push_str(if matches!(set, SetValue::Plus(_)) {
+                        " + "
+                    } else {
+                        " - "
+                    });
+                    text.push_str(&placeholders.operand(v, path)?);
+                }
                 SetValue::Count { start, by } => {
                     let start = placeholders.operand(start, path)?;
                     let by = placeholders.operand(by, path)?;
-                    format!("{p} = if_not_exists({p}, {start}) + {by}")
+                    if_not_exists(text, &p, &start);
+                    text.push_str(" + ");
+                    text.push_str(&by);
                 }
                 SetValue::Append(v) | SetValue::Prepend(v) => {
                     let empty = placeholders.value(AttributeValue::L(Vec::new()));
                     let elements = placeholders.operand(v, path)?;
-                    let existing = format!("if_not_exists({p}, {empty})");
+                    text.push_str("list_append(");
                     if matches!(set, SetValue::Append(_)) {
-                        format!("{p} = list_append({existing}, {elements})")
+                        if_not_exists(text, &p, &empty);
+                        text.push_str(", ");
+                        text.push_str(&elements);
                     } else {
-                        format!("{p} = list_append({elements}, {existing})")
+                        text.push_str(&elements);
+                        text.push_str(", ");
+                        if_not_exists(text, &p, &empty);
                     }
+                    text.push(')');
                 }
-            };
-            (Clause::Set, text)
+            }
         }
-        Action::Remove(path) => (Clause::Remove, placeholders.path(path)),
+        Action::Remove(path) => text.push_str(&placeholders.path(path)),
         Action::Add(path, v) | Action::Delete(path, v) => {
-            let p = placeholders.path(path);
-            let clause = if matches!(action, Action::Add(..)) {
-                Clause::Add
-            } else {
-                Clause::Delete
-            };
-            (clause, format!("{p} {}", placeholders.operand(v, path)?))
+            text.push_str(&placeholders.path(path));
+            text.push(' ');
+            text.push_str(&placeholders.operand(v, path)?);
         }
-        Action::Unchecked(clause, raw) => {
-            let mut text = String::new();
-            raw.render(placeholders, &mut text)?;
-            (*clause, text)
-        }
-    })
+        Action::Unchecked(_, raw) => raw.render(placeholders, text)?,
+    }
+    Ok(())
+}
+
+/// `if_not_exists(path, otherwise)`.
+fn if_not_exists(text: &mut String, path: &str, otherwise: &str) {
+    text.push_str("if_not_exists(");
+    text.push_str(path);
+    text.push_str(", ");
+    text.push_str(otherwise);
+    text.push(')');
 }
 
 /// True when one path is the other or lies inside it (`a` and `a.b`, `l` and `l[0]`).
