@@ -282,11 +282,13 @@ pub async fn put_raw<M: dynamo_model::Table>(db: &Dynamo, item: dynamo_model::It
         .expect("the raw item is written");
 }
 
-/// A client on DynamoDB Local with a table prefix of its own.
+/// A client on DynamoDB Local with a table prefix of its own (and a Streams client, with
+/// the default feature `all`).
 pub fn local() -> Dynamo {
-    Dynamo::new(sdk_client())
-        .with_streams(streams_client())
-        .with_table_prefix(unique_prefix())
+    let db = Dynamo::new(sdk_client()).with_table_prefix(unique_prefix());
+    #[cfg(feature = "all")]
+    let db = db.with_streams(streams_client());
+    db
 }
 
 /// Defines each test once per backend, `mod dynamodb_local { ... }` and `mod memory { ... }`,
