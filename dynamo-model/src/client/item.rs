@@ -188,8 +188,12 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
         let keys = self.db.keys();
-        let mut prepared = self.prepare(self.hooks)?;
-        prepared.seal(keys).await?;
+        // Boxed, as the sealing future below: so that the future stays small (see
+        // `send_update`).
+        let mut prepared = Box::new(self.prepare(self.hooks)?);
+        if !prepared.is_sealed() {
+            Box::pin(prepared.seal(keys)).await?;
+        }
         let uploaded = std::mem::take(&mut prepared.uploaded);
         // A failed condition names the item's key.
         let (expect, key) = (prepared.expect, prepared.key.clone());
@@ -198,28 +202,32 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
             None if keys.wants_replaced_items() => Some(ReturnValue::AllOld),
             asked => asked,
         };
-        let request = match prepared.put_item() {
-            Ok(request) => request.set_return_values(return_values),
+        let sending = (*prepared).put_item().map(|request| {
+            let request = request.set_return_values(return_values);
+            let kept = keys.objects_in(request.get_item().as_ref());
+            let written = keep_written.then(|| request.get_item().clone()).flatten();
+            (self.db.backend().put_item(request), kept, written)
+        });
+        let (sending, kept, written) = match sending {
+            Ok(sending) => sending,
             Err(error) => {
                 keys.discard(uploaded).await;
                 return Err(error);
             }
         };
-        let kept = keys.objects_in(request.get_item().as_ref());
-        let written = keep_written.then(|| request.get_item().clone()).flatten();
-        let output = match self.db.backend().put_item(request).await {
-            Ok(output) => output,
+        let answer = sending.await.map(|output| output.attributes);
+        let replaced = match answer {
+            Ok(replaced) => replaced,
             Err(error) => {
                 keys.discard(uploaded).await;
                 return Err(expect.explain::<M>(&key, error));
             }
         };
-        keys.discard_replaced(output.attributes.as_ref(), &kept)
-            .await;
+        keys.discard_replaced(replaced.as_ref(), &kept).await;
         if self.hooks {
             self.model.after_save();
         }
-        let old = output.attributes.filter(|_| R::RETURN_VALUES.is_some());
+        let old = replaced.filter(|_| R::RETURN_VALUES.is_some());
         Ok((old, written))
     }
 
@@ -711,14 +719,22 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
 }
 
 /// Sends a prepared update and converts what it returns.
+///
+/// The prepared request comes boxed and only the returned attributes are kept from the
+/// output: what an `async fn` holds across its awaits makes its future, and a future over
+/// 1 KiB costs glibc's allocator a consolidation of its free lists on every request.
 async fn send_update<M: Table, R: UpdateReturn<M>>(
     db: &Dynamo,
-    prepared: Result<prepare::Prepared>,
+    prepared: Result<Box<prepare::Prepared>>,
     hooks: bool,
 ) -> Result<R::Output> {
     let keys = db.keys();
     let mut prepared = prepared?;
-    prepared.seal(keys).await?;
+    if !prepared.is_sealed() {
+        // Only with encrypted or offloaded values: boxed, so other updates' futures stay
+        // small.
+        Box::pin(prepared.seal(keys)).await?;
+    }
     let uploaded = std::mem::take(&mut prepared.uploaded);
     let (key, expect) = (prepared.key.clone(), prepared.expect);
     // Values moved to S3 replace the objects the old values were in: asked for to remove
@@ -727,15 +743,21 @@ async fn send_update<M: Table, R: UpdateReturn<M>>(
         None if !uploaded.is_empty() => Some(ReturnValue::UpdatedOld),
         asked => asked,
     };
-    let request = match prepared.update_item() {
-        Ok(request) => request.set_return_values(return_values.clone()),
+    // Matched only once small: a match keeps its scrutinee across the awaits in its arms.
+    let sending = (*prepared).update_item().map(|request| {
+        db.backend()
+            .update_item(request.set_return_values(return_values.clone()))
+    });
+    let sending = match sending {
+        Ok(sending) => sending,
         Err(error) => {
             keys.discard(uploaded).await;
             return Err(error);
         }
     };
-    let mut output = match db.backend().update_item(request).await {
-        Ok(output) => output,
+    let answer = sending.await.map(|output| output.attributes);
+    let mut attributes = match answer {
+        Ok(attributes) => attributes,
         Err(error) => {
             keys.discard(uploaded).await;
             return Err(expect.explain::<M>(&key, error));
@@ -745,17 +767,16 @@ async fn send_update<M: Table, R: UpdateReturn<M>>(
         return_values,
         Some(ReturnValue::UpdatedOld | ReturnValue::AllOld)
     ) {
-        keys.discard_replaced(output.attributes.as_ref(), &uploaded)
-            .await;
+        keys.discard_replaced(attributes.as_ref(), &uploaded).await;
     }
     if R::RETURN_VALUES.is_none() {
-        output.attributes = None;
+        attributes = None;
     }
     if hooks {
         M::after_update(&key);
     }
-    let opened = db.keys().open::<M>(&output.attributes).await;
-    opened.scope(|| R::convert(output.attributes))
+    let opened = db.keys().open::<M>(&attributes).await;
+    opened.scope(|| R::convert(attributes))
 }
 
 impl<'a, M, R> IntoFuture for UpdateItem<'a, M, R>
@@ -770,7 +791,11 @@ where
     fn into_future(self) -> Self::IntoFuture {
         // Prepared now, so that the future holds the prepared request, not the builder.
         let hooks = self.options.hooks;
-        Box::pin(send_update::<M, R>(self.db, self.prepare(hooks), hooks))
+        Box::pin(send_update::<M, R>(
+            self.db,
+            self.prepare(hooks).map(Box::new),
+            hooks,
+        ))
     }
 }
 
