@@ -698,6 +698,11 @@ impl<'a, M: Table, R: UpdateReturn<M>> UpdateItem<'a, M, R> {
 
     fn prepare(&self, hooks: bool) -> Result<prepare::Prepared> {
         let key = self.key.as_ref().map_err(Error::clone)?.clone();
+        self.prepare_key(key, hooks)
+    }
+
+    /// [`UpdateItem::prepare`] with the key given (moved out of a builder about to be sent).
+    fn prepare_key(&self, key: Item, hooks: bool) -> Result<prepare::Prepared> {
         let guard = self
             .guard
             .as_ref()
@@ -791,11 +796,11 @@ where
     fn into_future(self) -> Self::IntoFuture {
         // Prepared now, so that the future holds the prepared request, not the builder.
         let hooks = self.options.hooks;
-        Box::pin(send_update::<M, R>(
-            self.db,
-            self.prepare(hooks).map(Box::new),
-            hooks,
-        ))
+        let mut update = self;
+        let prepared = std::mem::replace(&mut update.key, Ok(Item::new()))
+            .and_then(|key| update.prepare_key(key, hooks))
+            .map(Box::new);
+        Box::pin(send_update::<M, R>(update.db, prepared, hooks))
     }
 }
 

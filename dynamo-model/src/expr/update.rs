@@ -449,16 +449,19 @@ impl<M> Update<M> {
         for action in &self.actions {
             let clause = action.clause();
             if let Some((_, text)) = clauses.iter_mut().find(|(c, _)| *c == clause) {
-                text.push_str(if text.is_empty() {
-                    clause.keyword()
+                if text.is_empty() {
+                    // Room for a few actions at once, instead of growing by each piece.
+                    text.reserve(64);
+                    text.push_str(clause.keyword());
                 } else {
-                    ","
-                });
+                    text.push(',');
+                }
                 text.push(' ');
                 render_action(action, &mut placeholders, text)?;
             }
         }
-        let mut expression = String::new();
+        let length = clauses.iter().map(|(_, text)| text.len() + 1).sum();
+        let mut expression = String::with_capacity(length);
         for (_, text) in clauses.iter().filter(|(_, text)| !text.is_empty()) {
             if !expression.is_empty() {
                 expression.push(' ');
