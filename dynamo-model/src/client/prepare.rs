@@ -255,17 +255,22 @@ pub(crate) fn update<M: Table>(
     let caller_condition = condition.is_some();
     // A statement that can only change a stored item (PartiQL's UPDATE) needs no condition
     // for it.
-    let exists = (!options.upsert && options.existing == Existing::MayBeAbsent)
-        .then(|| Condition::attribute_present(meta.hash_key.attribute));
-    let condition = match (condition, exists) {
-        (Some(condition), Some(exists)) => {
-            Some(std::borrow::Cow::Owned(exists.and(condition.clone())))
-        }
-        (Some(condition), None) => Some(std::borrow::Cow::Borrowed(condition)),
-        (None, exists) => exists.map(std::borrow::Cow::Owned),
+    let must_exist = !options.upsert && options.existing == Existing::MayBeAbsent;
+    let condition = if must_exist && condition.is_none() && options.guard.is_none() {
+        // The most common condition, written without building one.
+        Some(expressions.item_exists(meta.hash_key.attribute))
+    } else {
+        let exists = must_exist.then(|| Condition::attribute_present(meta.hash_key.attribute));
+        let condition = match (condition, exists) {
+            (Some(condition), Some(exists)) => {
+                Some(std::borrow::Cow::Owned(exists.and(condition.clone())))
+            }
+            (Some(condition), None) => Some(std::borrow::Cow::Borrowed(condition)),
+            (None, exists) => exists.map(std::borrow::Cow::Owned),
+        };
+        let condition = VersionGuard::and(options.guard, condition.as_deref());
+        expressions.condition(condition.as_deref())?
     };
-    let condition = VersionGuard::and(options.guard, condition.as_deref());
-    let condition = expressions.condition(condition.as_deref())?;
     let expect = Expectations {
         guard: options.guard,
         must_exist: !options.upsert,
@@ -849,6 +854,14 @@ impl Expressions {
         rendered.merge_into(&mut self.names, &mut self.values)
     }
 
+    /// `attribute_exists(#c0)` on `attribute`, as [`Condition::attribute_present`] renders
+    /// it, added to this request's placeholders: the condition of an update that needs its
+    /// item, when it has no other.
+    pub(crate) fn item_exists(&mut self, attribute: &str) -> String {
+        self.names.insert("#c0".to_owned(), attribute.to_owned());
+        "attribute_exists(#c0)".to_owned()
+    }
+
     /// Renders an optional `ConditionExpression` into this request's placeholders.
     pub(crate) fn condition<M>(
         &mut self,
@@ -926,4 +939,20 @@ pub(crate) fn check_key<M: Table>(key: &crate::value::Item) -> Result<()> {
 /// The key attributes of a full item.
 pub(crate) fn key_of<M: Table>(item: &crate::value::Item) -> crate::value::Item {
     crate::model::ItemKey::of(M::meta(), item).into_item()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Expressions;
+    use crate::expr::Condition;
+
+    #[test]
+    fn the_existence_condition_renders_as_a_built_one() {
+        let built = Condition::<()>::attribute_present("pk").render().unwrap();
+        let mut expressions = Expressions::new();
+        let written = expressions.item_exists("pk");
+        assert_eq!(written, built.expression);
+        assert_eq!(expressions.names, built.names);
+        assert!(built.values.is_empty());
+    }
 }
