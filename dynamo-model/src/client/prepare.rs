@@ -255,12 +255,12 @@ pub(crate) fn update<M: Table>(
     let caller_condition = condition.is_some();
     // A statement that can only change a stored item (PartiQL's UPDATE) needs no condition
     // for it.
-    let must_exist = !options.upsert && options.existing == Existing::MayBeAbsent;
-    let condition = if must_exist && condition.is_none() && options.guard.is_none() {
+    let check_exists = !options.upsert && options.existing == Existing::MayBeAbsent;
+    let condition = if check_exists && condition.is_none() && options.guard.is_none() {
         // The most common condition, written without building one.
         Some(expressions.item_exists(meta.hash_key.attribute))
     } else {
-        let exists = must_exist.then(|| Condition::attribute_present(meta.hash_key.attribute));
+        let exists = check_exists.then(|| Condition::attribute_present(meta.hash_key.attribute));
         let condition = match (condition, exists) {
             (Some(condition), Some(exists)) => {
                 Some(std::borrow::Cow::Owned(exists.and(condition.clone())))
