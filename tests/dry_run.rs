@@ -394,3 +394,31 @@ fn a_create_table_with_a_vector_index_and_a_multi_attribute_index() {
     }
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn an_update_asks_for_the_old_item_only_when_its_condition_is_the_callers() {
+    use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+    use dynamo_model_tests::workload::{key, BenchUser};
+    let db = Dynamo::memory();
+    let f = BenchUser::fields();
+    let plain = db
+        .update::<BenchUser>(key(1))
+        .increment(&f.age, 1)
+        .to_request()
+        .unwrap();
+    assert_eq!(
+        plain.get_condition_expression().as_deref(),
+        Some("attribute_exists(#c0)")
+    );
+    assert_eq!(plain.get_return_values_on_condition_check_failure(), &None);
+    let guarded = db
+        .update::<BenchUser>(key(1))
+        .increment(&f.age, 1)
+        .condition(f.active.eq(true))
+        .to_request()
+        .unwrap();
+    assert_eq!(
+        guarded.get_return_values_on_condition_check_failure(),
+        &Some(ReturnValuesOnConditionCheckFailure::AllOld)
+    );
+}

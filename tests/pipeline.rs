@@ -368,6 +368,14 @@ conformance! {
         assert!(error.is_item_not_found(), "{error}");
         assert!(error.to_string().contains("`Guarded`") && error.to_string().contains("(id)"), "{error}");
         assert_eq!(db.get::<Guarded>("e-missing").await.unwrap(), None);
+        // With a condition of the caller's, a missing item is still told apart.
+        let error = db
+            .update::<Guarded>("e-missing")
+            .increment(&f.count, 1)
+            .condition(f.count.gt(5))
+            .await
+            .unwrap_err();
+        assert!(error.is_item_not_found(), "{error}");
         // The caller's own failed condition stays a failed condition.
         db.put(&guarded("e-there")).await.unwrap();
         let error = db
