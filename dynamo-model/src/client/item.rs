@@ -188,12 +188,9 @@ impl<'a, M: Table, R: UpdateReturn<M>> Put<'a, M, R> {
     /// the item as sent (for `save`, which copies generated values back).
     pub(super) async fn write(&self, keep_written: bool) -> Result<(Option<Item>, Option<Item>)> {
         let keys = self.db.keys();
-        // Boxed, as the sealing future below: so that the future stays small (see
-        // `send_update`).
+        // Boxed, so that the future stays small (see `send_update`).
         let mut prepared = Box::new(self.prepare(self.hooks)?);
-        if !prepared.is_sealed() {
-            Box::pin(prepared.seal(keys)).await?;
-        }
+        prepared.seal(keys).await?;
         let uploaded = std::mem::take(&mut prepared.uploaded);
         // A failed condition names the item's key.
         let (expect, key) = (prepared.expect, prepared.key.clone());
@@ -735,11 +732,7 @@ async fn send_update<M: Table, R: UpdateReturn<M>>(
 ) -> Result<R::Output> {
     let keys = db.keys();
     let mut prepared = prepared?;
-    if !prepared.is_sealed() {
-        // Only with encrypted or offloaded values: boxed, so other updates' futures stay
-        // small.
-        Box::pin(prepared.seal(keys)).await?;
-    }
+    prepared.seal(keys).await?;
     let uploaded = std::mem::take(&mut prepared.uploaded);
     let (key, expect) = (prepared.key.clone(), prepared.expect);
     // Values moved to S3 replace the objects the old values were in: asked for to remove

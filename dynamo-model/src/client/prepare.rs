@@ -441,7 +441,10 @@ impl Prepared {
     /// The provider's failure, naming the attributes; the sealed item over its size limit.
     pub(crate) async fn seal(&mut self, keys: &Keys) -> Result<()> {
         if let (Some(sealing), Some((values, key))) = (self.sealing, self.pending_values()) {
-            let uploaded = sealing.seal(keys, values, key).await?;
+            // Boxed: only encrypted or offloaded values get here, and every write's future
+            // holds this one, which stays small (over 1 KiB, a future costs glibc's
+            // allocator a consolidation of its free lists each time it is allocated).
+            let uploaded = Box::pin(sealing.seal(keys, values, key)).await?;
             self.uploaded = uploaded;
         }
         self.sealing = None;
