@@ -125,16 +125,22 @@ async fn from_sdk_config_checks_region_and_credentials_at_set_up() {
     assert_configuration(&error, "AWS_ACCESS_KEY_ID");
 }
 
-#[tokio::test]
-async fn a_local_endpoint_needs_neither_region_nor_credentials() {
+/// A client made by `from_sdk_config` from a config naming only the local endpoint (no
+/// region, no credentials), with a table prefix of its own.
+async fn from_local_sdk_config() -> Dynamo {
     let local = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(dynamo_model_tests::endpoint())
         .build();
-    let db = Dynamo::from_sdk_config(&local)
+    Dynamo::from_sdk_config(&local)
         .await
         .unwrap()
-        .with_table_prefix(dynamo_model_tests::unique_prefix());
+        .with_table_prefix(dynamo_model_tests::unique_prefix())
+}
+
+#[tokio::test]
+async fn a_local_endpoint_needs_neither_region_nor_credentials() {
+    let db = from_local_sdk_config().await;
     db.create_table::<Probe>().await.unwrap();
     db.put(&Probe { id: "p".into() }).await.unwrap();
     assert_eq!(
@@ -153,14 +159,7 @@ struct StreamedProbe {
 #[tokio::test]
 async fn a_local_endpoint_reads_change_streams_with_the_same_defaults() {
     use futures_util::TryStreamExt;
-    let local = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(dynamo_model_tests::endpoint())
-        .build();
-    let db = Dynamo::from_sdk_config(&local)
-        .await
-        .unwrap()
-        .with_table_prefix(dynamo_model_tests::unique_prefix());
+    let db = from_local_sdk_config().await;
     db.create_table::<StreamedProbe>().await.unwrap();
     db.put(&StreamedProbe { id: "s".into() }).await.unwrap();
     let changes: Vec<_> = db
